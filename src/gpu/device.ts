@@ -1,0 +1,174 @@
+// Getting a ready GPUDevice, in Node (Dawn through the `webgpu` package) or in a browser
+// (`navigator.gpu`). Requests the adapter's real limits instead of WebGPU's defaults, so that
+// large tensors and big workgroups work where the hardware allows them.
+//
+// Environment (Node):
+//   GATYS_BACKEND   vulkan | opengles | opengl | metal | d3d12 | ... (Dawn backend names).
+//                   opengles runs in WebGPU compatibility mode (featureLevel 'compatibility').
+//   GATYS_ADAPTER   adapter name as Dawn lists it (a wrong name makes Dawn list the real ones).
+//   GATYS_POWER     low-power | high-performance
+
+export type BackendName = 'vulkan' | 'opengles' | 'opengl' | 'metal' | 'd3d12' | 'd3d11' | 'null' | string;
+
+export interface DeviceOptions {
+  backend?: BackendName;
+  adapter?: string;
+  powerPreference?: GPUPowerPreference;
+}
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  adapterInfo: AdapterDescription;
+  /** Releases the device and everything that keeps the process alive (Dawn's instance). */
+  release(): void;
+}
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  backend: string;
+  featureLevel: 'core' | 'compatibility';
+  isFallbackAdapter: boolean;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+/** The limits we ask for at their adapter maximum (everything else stays at the default). */
+const LIMITS_WE_RAISE = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxUniformBufferBindingSize',
+  'maxBindGroups',
+] as const;
+
+/** Features used when the adapter has them. */
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
+
+export class NoAdapterError extends Error {
+  override name = 'NoAdapterError';
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && !!process.versions?.node;
+}
+
+function readEnv(name: string): string | undefined {
+  if (!isNode()) return undefined;
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export function optionsFromEnvironment(): DeviceOptions {
+  return {
+    backend: readEnv('GATYS_BACKEND'),
+    adapter: readEnv('GATYS_ADAPTER'),
+    powerPreference: readEnv('GATYS_POWER') as GPUPowerPreference | undefined,
+  };
+}
+
+function howToGetAGpu(): string {
+  if (!isNode()) {
+    return 'This browser exposes no WebGPU adapter. Use a recent Chrome/Edge (or Chromium with --enable-unsafe-webgpu).';
+  }
+  if (process.platform === 'linux') {
+    return [
+      'On Linux without a GPU, install Mesa\'s software Vulkan driver (lavapipe) from bookworm-backports:',
+      '  echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/bookworm-backports.list',
+      '  apt-get update && apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1',
+      'or run `bash scripts/install-software-gpu.sh` (as root). Debian bookworm\'s own Mesa (22.x) is too old for Dawn.',
+      'For OpenGL ES instead of Vulkan: GATYS_BACKEND=opengles EGL_PLATFORM=surfaceless.',
+    ].join('\n');
+  }
+  return 'Install the GPU vendor\'s driver, or choose another backend with GATYS_BACKEND.';
+}
+
+/** Acquires a device. Throws NoAdapterError with a way out when there is none. */
+export async function acquireDevice(options: DeviceOptions = optionsFromEnvironment()): Promise<AcquiredDevice> {
+  const backend = options.backend;
+  const compatibility = backend === 'opengles' || backend === 'opengl';
+  let gpu: GPU | null;
+  let dropInstance = () => {};
+  if (isNode()) {
+    if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = '/tmp'; // keeps Mesa quiet
+    if (compatibility && !process.env.EGL_PLATFORM) process.env.EGL_PLATFORM = 'surfaceless';
+    const dawnPackage = 'webgpu';
+    const { create, globals } = (await import(/* @vite-ignore */ dawnPackage)) as {
+      create(flags: string[]): GPU;
+      globals: Record<string, unknown>;
+    };
+    Object.assign(globalThis, globals);
+    const flags: string[] = [];
+    if (backend) flags.push(`backend=${backend}`);
+    if (options.adapter) flags.push(`adapter=${options.adapter}`);
+    try {
+      gpu = create(flags);
+    } catch (e) {
+      throw new NoAdapterError(`Dawn could not start with ${JSON.stringify(flags)}: ${(e as Error).message}\n${howToGetAGpu()}`);
+    }
+    dropInstance = () => {
+      gpu = null;
+    };
+  } else {
+    gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? null;
+    if (!gpu) throw new NoAdapterError(`navigator.gpu is undefined: this browser has no WebGPU.\n${howToGetAGpu()}`);
+  }
+
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu!.requestAdapter({
+      powerPreference: options.powerPreference,
+      ...(compatibility ? { featureLevel: 'compatibility' } : {}),
+    } as GPURequestAdapterOptions);
+  } catch (e) {
+    dropInstance();
+    const what = [backend && `backend '${backend}'`, options.adapter && `adapter '${options.adapter}'`].filter(Boolean).join(', ');
+    throw new NoAdapterError(`No WebGPU adapter${what ? ` for ${what}` : ''}: ${(e as Error).message}\n${howToGetAGpu()}`);
+  }
+  if (!adapter) {
+    dropInstance();
+    throw new NoAdapterError(`No WebGPU adapter found${backend ? ` for backend '${backend}'` : ''}.\n${howToGetAGpu()}`);
+  }
+
+  const requiredLimits: Record<string, number> = {};
+  for (const name of LIMITS_WE_RAISE) {
+    const v = (adapter.limits as unknown as Record<string, number>)[name];
+    if (typeof v === 'number') requiredLimits[name] = v;
+  }
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter!.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+
+  const info = adapter.info;
+  const limits: Record<string, number> = {};
+  for (const key in device.limits) {
+    const v = (device.limits as unknown as Record<string, number>)[key];
+    if (typeof v === 'number') limits[key] = v;
+  }
+  const adapterInfo: AdapterDescription = {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    backend: backend ?? (isNode() ? 'default' : 'browser'),
+    featureLevel: compatibility ? 'compatibility' : 'core',
+    isFallbackAdapter: (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    features: [...device.features].sort(),
+    limits,
+  };
+  return {
+    device,
+    adapterInfo,
+    release() {
+      device.destroy();
+      dropInstance();
+    },
+  };
+}

@@ -1,0 +1,272 @@
+// The GPU context: one device, its pipeline cache, and the command batching every op goes through.
+//
+// - Pipelines are compiled once per (kernel, override constants) and cached.
+// - Dispatches are recorded into one shared command encoder and submitted in batches: when a
+//   download needs the results, or every `maxDispatchesPerBatch` dispatches.
+// - Each dispatch's small uniform block is written into a per-batch arena (one 256-byte slot per
+//   dispatch) that is uploaded once, right before the batch is submitted.
+// - GPU errors (shader validation, out-of-memory, device loss) are collected as they arrive and
+//   thrown, with the kernel's name, at the next flush or download: never silence.
+
+import { acquireDevice, type AcquiredDevice, type AdapterDescription, type DeviceOptions } from './device.ts';
+import { kernelSource } from '../kernels/source.ts';
+import { BufferPool } from '../tensor/buffer-pool.ts';
+
+export interface BufferBinding {
+  buffer: GPUBuffer;
+  offset?: number;
+  size?: number;
+}
+
+export interface DispatchSpec {
+  /** File name of the kernel in src/kernels/wgsl, without `.wgsl`. */
+  kernel: string;
+  /** WGSL `override` constants: the pipeline is specialised (and cached) per distinct set. */
+  overrides?: Record<string, number>;
+  /** Uniform block contents, bound at @group(0) @binding(0) when present. */
+  params?: Params;
+  /** Storage buffers, bound at @binding(1), @binding(2), ... in order. */
+  buffers: (GPUBuffer | BufferBinding)[];
+  /** Workgroup counts. */
+  workgroups: [number, number?, number?];
+}
+
+/** A uniform block written field by field, each field 4 bytes (u32, i32 or f32), in WGSL order. */
+export class Params {
+  readonly bytes: ArrayBuffer;
+  private view: DataView;
+  private n = 0;
+  constructor() {
+    this.bytes = new ArrayBuffer(UNIFORM_SLOT);
+    this.view = new DataView(this.bytes);
+  }
+  u32(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`u32 parameter out of range: ${v}`);
+    this.view.setUint32(4 * this.n++, v, true);
+    return this;
+  }
+  i32(v: number): this {
+    this.view.setInt32(4 * this.n++, v, true);
+    return this;
+  }
+  f32(v: number): this {
+    this.view.setFloat32(4 * this.n++, v, true);
+    return this;
+  }
+  get byteLength(): number {
+    // WGSL uniform structs are padded to 16 bytes.
+    return Math.max(16, Math.ceil((4 * this.n) / 16) * 16);
+  }
+}
+
+const UNIFORM_SLOT = 256;
+const MAP_READ = 0x01;
+const COPY_DST = 0x08;
+const UNIFORM = 0x40;
+
+export class Gpu {
+  readonly device: GPUDevice;
+  readonly info: AdapterDescription;
+  readonly limits: Record<string, number>;
+  readonly pool: BufferPool;
+  /** Submit after this many dispatches even without a download. */
+  maxDispatchesPerBatch = 256;
+  /** Counters, for tests and benchmarks. */
+  readonly counters = { dispatches: 0, submits: 0, pipelines: 0 };
+
+  private readonly acquired: AcquiredDevice;
+  private pipelines = new Map<string, GPUComputePipeline>();
+  private modules = new Map<string, GPUShaderModule>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private pending = 0;
+  private uniformArena: GPUBuffer;
+  private uniformStaging: Uint8Array<ArrayBuffer>;
+  private errors: Error[] = [];
+  private errorChecks: Promise<void>[] = [];
+  private lost = false;
+  private released = false;
+
+  private constructor(acquired: AcquiredDevice) {
+    this.acquired = acquired;
+    this.device = acquired.device;
+    this.info = acquired.adapterInfo;
+    this.limits = acquired.adapterInfo.limits;
+    this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
+    this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });
+    this.uniformStaging = new Uint8Array(UNIFORM_SLOT * this.maxDispatchesPerBatch);
+    this.device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+      this.errors.push(new Error(`GPU error: ${ev.error.message}`));
+    };
+    void this.device.lost.then((info) => {
+      this.lost = true;
+      if (!this.released) this.errors.push(new Error(`GPU device lost (${info.reason}): ${info.message}`));
+    });
+  }
+
+  static async create(options?: DeviceOptions): Promise<Gpu> {
+    return new Gpu(await acquireDevice(options));
+  }
+
+  get isCompatibilityMode(): boolean {
+    return this.info.featureLevel === 'compatibility';
+  }
+
+  /** The pipeline for a kernel with these override constants, compiled on first use. */
+  pipeline(kernel: string, overrides: Record<string, number> = {}): GPUComputePipeline {
+    const key = kernel + JSON.stringify(overrides);
+    let p = this.pipelines.get(key);
+    if (p) return p;
+    let module = this.modules.get(kernel);
+    this.device.pushErrorScope('validation');
+    if (!module) {
+      module = this.device.createShaderModule({ code: kernelSource(kernel), label: kernel });
+      this.modules.set(kernel, module);
+    }
+    p = this.device.createComputePipeline({
+      layout: 'auto',
+      label: key,
+      compute: { module, entryPoint: 'main', constants: overrides },
+    });
+    this.watch(this.device.popErrorScope(), `compiling kernel '${kernel}' with ${JSON.stringify(overrides)}`);
+    this.pipelines.set(key, p);
+    this.counters.pipelines++;
+    return p;
+  }
+
+  /** Records one compute dispatch into the current batch. */
+  dispatch(spec: DispatchSpec): void {
+    this.throwIfFailed();
+    const [x, y = 1, z = 1] = spec.workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    const maxGroups = this.limits.maxComputeWorkgroupsPerDimension;
+    if (x > maxGroups || y > maxGroups || z > maxGroups) {
+      throw new RangeError(`kernel '${spec.kernel}': dispatch of [${x}, ${y}, ${z}] workgroups exceeds the limit of ${maxGroups} per dimension`);
+    }
+    const pipeline = this.pipeline(spec.kernel, spec.overrides);
+    if (this.pending >= this.maxDispatchesPerBatch) this.flush();
+    const entries: GPUBindGroupEntry[] = [];
+    if (spec.params) {
+      const slot = this.pending * UNIFORM_SLOT;
+      this.uniformStaging.set(new Uint8Array(spec.params.bytes, 0, spec.params.byteLength), slot);
+      entries.push({ binding: 0, resource: { buffer: this.uniformArena, offset: slot, size: spec.params.byteLength } });
+    }
+    const maxBinding = this.limits.maxStorageBufferBindingSize;
+    spec.buffers.forEach((b, i) => {
+      const binding: BufferBinding = 'buffer' in b ? b : { buffer: b };
+      const size = binding.size ?? binding.buffer.size - (binding.offset ?? 0);
+      if (size > maxBinding) {
+        throw new RangeError(
+          `kernel '${spec.kernel}': binding ${i + 1} is ${size} bytes (${(size / 2 ** 20).toFixed(1)} MiB), more than this ` +
+            `device's maxStorageBufferBindingSize of ${maxBinding} bytes (${(maxBinding / 2 ** 20).toFixed(0)} MiB). ` +
+            `Use a smaller image size or a GPU with larger bindings.`,
+        );
+      }
+      entries.push({ binding: i + 1, resource: { buffer: binding.buffer, offset: binding.offset ?? 0, size } });
+    });
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.pass) {
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass();
+    }
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(x, y, z);
+    this.pending++;
+    this.counters.dispatches++;
+  }
+
+  /** Records a buffer-to-buffer copy into the current batch (ordered after earlier dispatches). */
+  copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.throwIfFailed();
+    this.endPass();
+    this.encoder ??= this.device.createCommandEncoder();
+    this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    this.throwIfFailed();
+    this.endPass();
+    if (!this.encoder) return;
+    if (this.pending > 0) this.device.queue.writeBuffer(this.uniformArena, 0, this.uniformStaging, 0, this.pending * UNIFORM_SLOT);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.pending = 0;
+    this.counters.submits++;
+  }
+
+  /** Uploads data into a buffer. Pending work is submitted first, so it sees the old contents. */
+  write(buffer: GPUBuffer, data: ArrayBufferView, byteOffset = 0): void {
+    if (this.encoder) this.flush();
+    this.throwIfFailed();
+    this.device.queue.writeBuffer(buffer, byteOffset, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Downloads bytes from a buffer after all recorded work has run. */
+  async read(buffer: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
+    const padded = Math.ceil(byteLength / 4) * 4;
+    const staging = this.device.createBuffer({ size: Math.max(padded, 4), usage: MAP_READ | COPY_DST });
+    try {
+      this.copyBuffer(buffer, byteOffset, staging, 0, padded);
+      this.flush();
+      await staging.mapAsync(MAP_READ);
+      await this.checkErrors();
+      return staging.getMappedRange(0, byteLength).slice(0);
+    } catch (e) {
+      await this.checkErrors();
+      throw e;
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Waits for all submitted work and throws the first GPU error collected, if any. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checkErrors();
+  }
+
+  private watch(scope: Promise<GPUError | null>, what: string): void {
+    this.errorChecks.push(
+      scope.then((err) => {
+        if (err) this.errors.push(new Error(`GPU ${err.constructor?.name ?? 'error'} while ${what}: ${err.message}`));
+      }),
+    );
+  }
+
+  private async checkErrors(): Promise<void> {
+    const checks = this.errorChecks;
+    this.errorChecks = [];
+    await Promise.all(checks);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.released) throw new Error('GPU context used after release()');
+    if (this.errors.length > 0) {
+      const [first, ...rest] = this.errors;
+      this.errors = [];
+      if (rest.length) first.message += ` (and ${rest.length} more GPU error(s))`;
+      throw first;
+    }
+    if (this.lost) throw new Error('GPU device lost');
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  /** Destroys the device and lets the process exit (Dawn keeps Node alive otherwise). */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool.trim();
+    this.uniformArena.destroy();
+    this.acquired.release();
+  }
+}

@@ -1,0 +1,70 @@
+// reduce: one pass of a tree reduction over the middle axis of x viewed as [outer, len, inner].
+// Row r = o * inner + i (o < outer, i < inner) holds the len elements x[o*len*inner + k*inner + i].
+// Each workgroup reduces one chunk of 1024 elements of one row and writes one partial:
+//   out[r * chunks + c] = scale * REDUCE_{k in chunk c} MAP(x[..k..], y[..k..])
+// The caller repeats passes (inner = 1, MAP = identity) until each row is one value, so a sum of
+// n elements is a tree of depth log2(n): accurate where a serial float32 sum is not.
+//   OP  0 sum   1 max   2 min
+//   MAP 0 x     1 x*x   2 x*y (dot product; y is bound, otherwise the binding repeats x)
+// Tiling: workgroup of 256 threads; thread t first combines the 4 elements t, t+256, t+512, t+768
+// of the chunk (coalesced), then a shared-memory tree of 8 levels. Grid: chunks*rows workgroups,
+// linearised over a 2-D grid (wid.x + wid.y * num_workgroups.x) when above 65535.
+override OP: u32 = 0u;
+override MAP: u32 = 0u;
+struct Params { len: u32, inner: u32, rows: u32, chunks: u32, scale: f32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+var<workgroup> partial: array<f32, 256>;
+
+fn identity() -> f32 {
+  switch OP {
+    case 1u: { return bitcast<f32>(0xff7fffffu); }
+    case 2u: { return bitcast<f32>(0x7f7fffffu); }
+    default: { return 0.0; }
+  }
+}
+
+fn combine(u: f32, v: f32) -> f32 {
+  switch OP {
+    case 1u: { return max(u, v); }
+    case 2u: { return min(u, v); }
+    default: { return u + v; }
+  }
+}
+
+fn load(idx: u32) -> f32 {
+  let v = x[idx];
+  switch MAP {
+    case 1u: { return v * v; }
+    case 2u: { return v * y[idx]; }
+    default: { return v; }
+  }
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u32,
+        @builtin(num_workgroups) nwg: vec3u) {
+  let group = wid.x + wid.y * nwg.x;
+  let valid = group < p.rows * p.chunks;
+  let r = group / p.chunks;
+  let c = group - r * p.chunks;
+  let o = r / p.inner;
+  let base = o * p.len * p.inner + (r - o * p.inner);
+  var acc = identity();
+  if (valid) {
+    for (var j = 0u; j < 4u; j++) {
+      let k = c * 1024u + j * 256u + t;
+      if (k < p.len) { acc = combine(acc, load(base + k * p.inner)); }
+    }
+  }
+  partial[t] = acc;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (t < s) { partial[t] = combine(partial[t], partial[t + s]); }
+    workgroupBarrier();
+  }
+  if (t == 0u && valid) { out[group] = p.scale * partial[0]; }
+}

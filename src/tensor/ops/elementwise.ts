@@ -1,0 +1,116 @@
+// Elementwise ops, declared once in two tables (the WGSL `OP` code of unary.wgsl / binary.wgsl and
+// how parameters map), not one hand-written kernel per op.
+
+import { Params } from '../../gpu/gpu.ts';
+import { Tensor } from '../tensor.ts';
+import { fmt, shapesEqual, sizeOf } from '../shape.ts';
+import { grid1d } from './grid.ts';
+
+export const UNARY_OPS = {
+  identity: 0,
+  neg: 1,
+  affine: 2,
+  relu: 3,
+  square: 4,
+  sqrt: 5,
+  exp: 6,
+  log: 7,
+  clamp: 8,
+  abs: 9,
+  powAbs: 10,
+  sign: 11,
+  reciprocal: 12,
+} as const;
+export type UnaryOp = keyof typeof UNARY_OPS;
+
+export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
+  const out = Tensor.empty(x.shape, x.gpu);
+  x.gpu.dispatch({
+    kernel: 'unary',
+    overrides: { OP: UNARY_OPS[op] },
+    params: new Params().u32(x.size).f32(alpha).f32(beta),
+    buffers: [x.buffer, out.buffer],
+    workgroups: grid1d(x.gpu, x.size),
+  });
+  return out;
+}
+
+export const relu = (x: Tensor) => unary('relu', x);
+export const neg = (x: Tensor) => unary('neg', x);
+export const square = (x: Tensor) => unary('square', x);
+export const sqrt = (x: Tensor) => unary('sqrt', x);
+export const exp = (x: Tensor) => unary('exp', x);
+export const log = (x: Tensor) => unary('log', x);
+export const abs = (x: Tensor) => unary('abs', x);
+export const sign = (x: Tensor) => unary('sign', x);
+export const reciprocal = (x: Tensor) => unary('reciprocal', x);
+/** alpha * x + beta */
+export const affine = (x: Tensor, alpha: number, beta = 0) => unary('affine', x, alpha, beta);
+export const scale = (x: Tensor, alpha: number) => unary('affine', x, alpha, 0);
+export const clamp = (x: Tensor, min: number, max: number) => {
+  if (!(min <= max)) throw new RangeError(`clamp: min ${min} must not exceed max ${max}`);
+  return unary('clamp', x, min, max);
+};
+/** |x|^p (0 at x = 0). */
+export const powAbs = (x: Tensor, p: number) => unary('powAbs', x, p);
+
+export const BINARY_OPS = {
+  linear: 0,
+  mul: 1,
+  div: 2,
+  max: 3,
+  min: 4,
+  reluBackward: 5,
+  powAbsBackward: 6,
+} as const;
+export type BinaryOp = keyof typeof BINARY_OPS;
+
+/**
+ * How b is broadcast against a: 'none' (same shape), 'scalar' (b has one element), or a channel
+ * vector along `axis` of a (b has a.shape[axis] elements; NCHW channels: axis 1).
+ */
+export type Broadcast = { kind: 'none' } | { kind: 'scalar' } | { kind: 'axis'; axis: number };
+
+/** Works out how b broadcasts against a, or throws naming both shapes. */
+export function broadcastOf(a: Tensor, b: Tensor, opName: string): Broadcast {
+  if (shapesEqual(a.shape, b.shape)) return { kind: 'none' };
+  if (b.size === 1) return { kind: 'scalar' };
+  // A vector along one axis: b's shape is a's with every other axis set to 1, or b is 1-D.
+  const vectorAxis = (): number => {
+    if (b.rank === 1) return a.rank >= 2 ? 1 : 0;
+    if (b.rank !== a.rank) return -1;
+    const nonUnit = b.shape.map((d, i) => (d !== 1 ? i : -1)).filter((i) => i >= 0);
+    return nonUnit.length === 1 ? nonUnit[0] : -1;
+  };
+  const axis = vectorAxis();
+  if (axis >= 0 && axis < a.rank && a.shape[axis] === b.size) return { kind: 'axis', axis };
+  throw new RangeError(
+    `${opName}: shapes ${fmt(a.shape)} and ${fmt(b.shape)} do not match; the second operand must have the first's shape, ` +
+      `one element, or the first's size along one axis (e.g. [C] or [1, C, 1, 1] for NCHW channels)`,
+  );
+}
+
+export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 1): Tensor {
+  if (a.gpu !== b.gpu) throw new Error(`${op}: tensors live on different GPU contexts`);
+  const bc = broadcastOf(a, b, op);
+  const channels = bc.kind === 'axis' ? a.shape[bc.axis] : 1;
+  const inner = bc.kind === 'axis' ? sizeOf(a.shape.slice(bc.axis + 1)) : 1;
+  const out = Tensor.empty(a.shape, a.gpu);
+  a.gpu.dispatch({
+    kernel: 'binary',
+    overrides: { OP: BINARY_OPS[op], BROADCAST: bc.kind === 'none' ? 0 : bc.kind === 'scalar' ? 1 : 2 },
+    params: new Params().u32(a.size).u32(channels).u32(Math.max(inner, 1)).f32(alpha).f32(beta),
+    buffers: [a.buffer, b.buffer, out.buffer],
+    workgroups: grid1d(a.gpu, a.size),
+  });
+  return out;
+}
+
+export const add = (a: Tensor, b: Tensor) => binary('linear', a, b, 1, 1);
+export const sub = (a: Tensor, b: Tensor) => binary('linear', a, b, 1, -1);
+/** alpha * a + beta * b */
+export const linear = (a: Tensor, b: Tensor, alpha: number, beta: number) => binary('linear', a, b, alpha, beta);
+export const mul = (a: Tensor, b: Tensor) => binary('mul', a, b);
+export const div = (a: Tensor, b: Tensor) => binary('div', a, b);
+export const maximum = (a: Tensor, b: Tensor) => binary('max', a, b);
+export const minimum = (a: Tensor, b: Tensor) => binary('min', a, b);

@@ -1,0 +1,5 @@
+export * from './fill.ts';
+export * from './elementwise.ts';
+export * from './reduce.ts';
+export * from './matmul.ts';
+export * from './permute.ts';

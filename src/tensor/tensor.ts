@@ -1,0 +1,115 @@
+// Tensor: a float32, contiguous, row-major (NCHW for images) array in one GPUBuffer.
+// The buffer comes from the GPU context's pool and goes back to it on dispose(). Ops never
+// change a tensor in place; they make new tensors (see src/tensor/ops/).
+
+import type { Gpu } from '../gpu/gpu.ts';
+import { currentGpu } from '../engine.ts';
+import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
+import { track } from './scope.ts';
+
+let nextId = 1;
+
+/** A pooled buffer shared by a tensor and its reshaped views; back to the pool when the last goes. */
+class Storage {
+  refs = 1;
+  constructor(readonly buffer: GPUBuffer) {}
+}
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: Shape;
+  readonly size: number;
+  readonly gpu: Gpu;
+  private storage: Storage | null;
+
+  /** Wraps a buffer from gpu.pool (the tensor owns it from now on). Use the factories instead. */
+  constructor(gpu: Gpu, shape: Shape, buffer: GPUBuffer | Storage) {
+    checkShape(shape);
+    this.gpu = gpu;
+    this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(shape);
+    this.storage = buffer instanceof Storage ? buffer : new Storage(buffer);
+    track(this);
+  }
+
+  /** An uninitialised tensor (contents are whatever the pooled buffer held). */
+  static empty(shape: Shape, gpu: Gpu = currentGpu()): Tensor {
+    checkShape(shape);
+    return new Tensor(gpu, shape, gpu.pool.acquire(sizeOf(shape) * 4, fmt(shape)));
+  }
+
+  /** Uploads data (length must equal the shape's size). */
+  static fromArray(data: ArrayLike<number>, shape: Shape, gpu: Gpu = currentGpu()): Tensor {
+    checkShape(shape);
+    const n = sizeOf(shape);
+    if (data.length !== n) throw new RangeError(`fromArray: ${data.length} values given for shape ${fmt(shape)} (${n} elements)`);
+    const t = Tensor.empty(shape, gpu);
+    if (n > 0) gpu.write(t.buffer, data instanceof Float32Array ? data : Float32Array.from(data));
+    return t;
+  }
+
+  static scalar(value: number, gpu: Gpu = currentGpu()): Tensor {
+    return Tensor.fromArray([value], [], gpu);
+  }
+
+  get buffer(): GPUBuffer {
+    if (!this.storage) throw new Error(`tensor #${this.id} ${fmt(this.shape)} was disposed and cannot be used`);
+    return this.storage.buffer;
+  }
+
+  get isDisposed(): boolean {
+    return this.storage === null;
+  }
+
+  /**
+   * A view of the same data under another shape of equal size. It shares the buffer: the buffer
+   * returns to the pool when the tensor and all its views are disposed. One dimension may be -1.
+   */
+  reshape(shape: Shape): Tensor {
+    const known = shape.filter((d) => d !== -1);
+    const wild = shape.length - known.length;
+    const knownSize = sizeOf(known);
+    let resolved = shape;
+    if (wild === 1 && knownSize > 0 && this.size % knownSize === 0) resolved = shape.map((d) => (d === -1 ? this.size / knownSize : d));
+    if (wild > 1 || sizeOf(resolved) !== this.size || resolved.includes(-1)) {
+      throw new RangeError(`reshape: cannot view ${this} (${this.size} elements) as ${fmt(shape)}`);
+    }
+    const storage = this.storage;
+    if (!storage) throw new Error(`tensor #${this.id} ${fmt(this.shape)} was disposed and cannot be used`);
+    storage.refs++;
+    return new Tensor(this.gpu, resolved, storage);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get byteLength(): number {
+    return this.size * 4;
+  }
+
+  /** Returns the buffer to the pool. Safe to call twice. */
+  dispose(): void {
+    const storage = this.storage;
+    if (!storage) return;
+    this.storage = null;
+    if (--storage.refs === 0) this.gpu.pool.release(storage.buffer);
+  }
+
+  /** Downloads the values (after all recorded work has run). */
+  async toArray(): Promise<Float32Array> {
+    const buffer = this.buffer; // throws if disposed
+    if (this.size === 0) return new Float32Array(0);
+    return new Float32Array(await this.gpu.read(buffer, 0, this.byteLength));
+  }
+
+  /** Downloads a one-element tensor's value. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new RangeError(`item() needs a one-element tensor, got ${fmt(this.shape)}`);
+    return (await this.toArray())[0];
+  }
+
+  toString(): string {
+    return `Tensor#${this.id}${fmt(this.shape)}${this.isDisposed ? ' (disposed)' : ''}`;
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { useGpu } from '../helpers/gpu.ts';
+import { randomArray } from '../helpers/random.ts';
+import { expectClose } from '../helpers/compare.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { matmul } from '../../src/tensor/ops/matmul.ts';
+import { matmulRef } from './matmul.ref.ts';
+
+useGpu();
+
+// [M, N, K]: 1x1, odd sizes that leave partial tiles, and a shape larger than one tile.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [17, 33, 9],
+  [5, 3, 70],
+  [128, 256, 64],
+];
+
+describe('matmul matches the CPU reference', () => {
+  for (const [M, N, K] of SHAPES) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        it(`${M}x${N}x${K} transA=${transA} transB=${transB}`, async () => {
+          const a = randomArray(M * K, M + 3 * K);
+          const b = randomArray(K * N, N + 5 * K);
+          const ta = Tensor.fromArray(a, transA ? [K, M] : [M, K]);
+          const tb = Tensor.fromArray(b, transB ? [N, K] : [K, N]);
+          const c = matmul(ta, tb, { transA, transB, alpha: 0.5 });
+          expect(c.shape).toEqual([M, N]);
+          // float32 products summed over K terms of |a·b| <= 1: error bound ~ K * eps.
+          expectClose(await c.toArray(), matmulRef(a, b, M, N, K, { transA, transB, alpha: 0.5 }), 1e-5, K * 2e-7);
+        });
+      }
+    }
+  }
+
+  it('batched, and with one operand shared across the batch', async () => {
+    const [B, M, N, K] = [3, 9, 10, 11];
+    const a = randomArray(B * M * K, 1);
+    const b = randomArray(B * K * N, 2);
+    const c = matmul(Tensor.fromArray(a, [B, M, K]), Tensor.fromArray(b, [B, K, N]));
+    expect(c.shape).toEqual([B, M, N]);
+    expectClose(await c.toArray(), matmulRef(a, b, M, N, K, { batch: B }), 1e-5, 1e-5);
+    const shared = randomArray(K * N, 3);
+    const c2 = matmul(Tensor.fromArray(a, [B, M, K]), Tensor.fromArray(shared, [K, N]));
+    expectClose(await c2.toArray(), matmulRef(a, shared, M, N, K, { batch: B, batchedB: false }), 1e-5, 1e-5);
+  });
+
+  it('the Gram matrix F·Fᵀ of a [C, HW] feature map is symmetric and matches', async () => {
+    const [C, HW] = [37, 143];
+    const f = randomArray(C * HW, 7);
+    const t = Tensor.fromArray(f, [C, HW]);
+    const g = await matmul(t, t, { transB: true, alpha: 1 / HW }).toArray();
+    expectClose(g, matmulRef(f, f, C, C, HW, { transB: true, alpha: 1 / HW }), 1e-5, 1e-6);
+    for (let i = 0; i < C; i++) for (let j = 0; j < i; j++) expect(g[i * C + j]).toBeCloseTo(g[j * C + i], 6);
+  });
+
+  it('tile sizes given as override constants give the same result', async () => {
+    const [M, N, K] = [45, 70, 33];
+    const a = randomArray(M * K, 8);
+    const b = randomArray(K * N, 9);
+    const ref = matmulRef(a, b, M, N, K);
+    for (const tile of [{ wgX: 8, wgY: 8, tk: 8 }, { wgX: 16, wgY: 8, tk: 32 }, { wgX: 4, wgY: 16, tk: 4 }]) {
+      const c = matmul(Tensor.fromArray(a, [M, K]), Tensor.fromArray(b, [K, N]), { tile });
+      expectClose(await c.toArray(), ref, 1e-5, 1e-5);
+    }
+  });
+
+  it('rejects inner dimensions that differ, naming both shapes', () => {
+    const a = Tensor.fromArray(randomArray(6), [2, 3]);
+    const b = Tensor.fromArray(randomArray(8), [4, 2]);
+    expect(() => matmul(a, b)).toThrow(/inner dimensions differ: \[2, 3\] · \[4, 2\]/);
+  });
+});
