@@ -3,21 +3,29 @@
 # Mesa's lavapipe (Vulkan) and llvmpipe (OpenGL ES via EGL) from Debian bookworm-backports.
 # Debian bookworm's own Mesa (22.x) is too old for Dawn; bookworm-backports ships 25.x.
 #
-# Idempotent: does nothing when a Vulkan ICD from Mesa >= 24 is already installed.
+# Idempotent: does nothing when Mesa >= 24 (lavapipe and EGL) is already installed.
 # Needs root (CI runs as root). Usage: bash scripts/install-software-gpu.sh [--force]
 set -euo pipefail
 
 force=0
 [ "${1:-}" = "--force" ] && force=1
 
-mesa_version() { dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true; }
+pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+mesa_version() { pkg_version mesa-vulkan-drivers; }
 
-have_new_mesa() {
-  local v; v=$(mesa_version)
+# True when package $1 is installed at major version >= 24.
+is_mesa24() {
+  local v major
+  v=$(pkg_version "$1")
   [ -n "$v" ] || return 1
-  local major=${v%%.*}; major=${major#*:}
-  [ "$major" -ge 24 ] 2>/dev/null && [ -e /usr/share/vulkan/icd.d/lvp_icd.x86_64.json ] || \
-    [ "$major" -ge 24 ] 2>/dev/null && ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1
+  major=${v#*:}; major=${major%%.*}
+  [ "$major" -ge 24 ] 2>/dev/null
+}
+
+# True when Mesa >= 24's Vulkan driver (lavapipe) and EGL (for the OpenGL ES backend) are installed.
+have_new_mesa() {
+  is_mesa24 mesa-vulkan-drivers && is_mesa24 libegl-mesa0 || return 1
+  ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1
 }
 
 if [ "$force" = 0 ] && have_new_mesa && dpkg-query -W libvulkan1 >/dev/null 2>&1; then

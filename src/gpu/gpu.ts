@@ -231,7 +231,8 @@ export class Gpu {
   private watch(scope: Promise<GPUError | null>, what: string): void {
     this.errorChecks.push(
       scope.then((err) => {
-        if (err) this.errors.push(new Error(`GPU ${err.constructor?.name ?? 'error'} while ${what}: ${err.message}`));
+        // A root cause (a kernel that does not compile) goes before the errors it caused later.
+        if (err) this.errors.unshift(new Error(`GPU ${err.constructor?.name ?? 'error'} while ${what}: ${err.message}`));
       }),
     );
   }
@@ -243,9 +244,13 @@ export class Gpu {
     this.throwIfFailed();
   }
 
+  /**
+   * Throws the first collected error. While pipeline checks are still pending, only sync() and
+   * read() (which await them first) report, so that the root cause comes first.
+   */
   private throwIfFailed(): void {
     if (this.released) throw new Error('GPU context used after release()');
-    if (this.errors.length > 0) {
+    if (this.errors.length > 0 && this.errorChecks.length === 0) {
       const [first, ...rest] = this.errors;
       this.errors = [];
       if (rest.length) first.message += ` (and ${rest.length} more GPU error(s))`;

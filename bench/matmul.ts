@@ -1,0 +1,54 @@
+// Matmul benchmark: GFLOP/s of the tiled matmul kernel for square shapes, on the current backend.
+//   npx tsx bench/matmul.ts [--sizes 256,512,1024] [--reps N] [--backend vulkan|opengles] [--json FILE]
+//   [--sweep]   also try other workgroup/TK override constants
+// Times whole batches with a device sync (wall clock), after one warm-up run per shape.
+
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { initEngine, releaseEngine } from '../src/engine.ts';
+import { Tensor } from '../src/tensor/tensor.ts';
+import { tidy } from '../src/tensor/scope.ts';
+import { matmul, type MatmulOptions } from '../src/tensor/ops/matmul.ts';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '256,512,1024' },
+    reps: { type: 'string' },
+    backend: { type: 'string' },
+    json: { type: 'string' },
+    sweep: { type: 'boolean' },
+  },
+});
+
+const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
+const sizes = values.sizes!.split(',').map(Number);
+const tiles: NonNullable<MatmulOptions['tile']>[] = values.sweep
+  ? [{ wgX: 16, wgY: 16, tk: 16 }, { wgX: 8, wgY: 8, tk: 16 }, { wgX: 16, wgY: 16, tk: 8 }, { wgX: 16, wgY: 16, tk: 32 }, { wgX: 8, wgY: 16, tk: 16 }]
+  : [{ wgX: 16, wgY: 16, tk: 16 }];
+
+console.log(`matmul on ${gpu.info.description} (${gpu.info.backend}, ${gpu.info.featureLevel})`);
+console.log('size   tile(wgX x wgY, TK)   ms/matmul   GFLOP/s');
+const rows: Record<string, unknown>[] = [];
+for (const n of sizes) {
+  const a = Tensor.fromArray(Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 13) / 13 - 0.5), [n, n]);
+  const b = Tensor.fromArray(Float32Array.from({ length: n * n }, (_, i) => ((i * 5) % 11) / 11 - 0.5), [n, n]);
+  for (const tile of tiles) {
+    const flops = 2 * n * n * n;
+    const reps = Number(values.reps ?? Math.max(2, Math.min(50, Math.round(2e9 / flops))));
+    tidy(() => matmul(a, b, { tile }));
+    await gpu.sync(); // warm-up: compile and first run
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) tidy(() => matmul(a, b, { tile }));
+    await gpu.sync();
+    const ms = (performance.now() - t0) / reps;
+    const gflops = flops / (ms * 1e6);
+    console.log(`${String(n).padEnd(6)} ${`${tile.wgX}x${tile.wgY}, ${tile.tk}`.padEnd(21)} ${ms.toFixed(2).padStart(9)}   ${gflops.toFixed(2).padStart(7)}`);
+    rows.push({ size: n, tile, msPerMatmul: ms, gflops, reps });
+  }
+  a.dispose();
+  b.dispose();
+}
+if (values.json) {
+  writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, rows }, null, 2));
+}
+releaseEngine();

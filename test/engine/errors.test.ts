@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { useGpu } from '../helpers/gpu.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { add, mul } from '../../src/tensor/ops/index.ts';
+import { acquireDevice, NoAdapterError } from '../../src/gpu/device.ts';
+import { registerKernelSources } from '../../src/kernels/source.ts';
+
+const gpu = useGpu();
+
+describe('clear errors', () => {
+  it('no adapter: a nonexistent adapter name fails with the reason and how to fix it', async () => {
+    const attempt = acquireDevice({ adapter: 'no-such-adapter-xyz' });
+    await expect(attempt).rejects.toBeInstanceOf(NoAdapterError);
+    await expect(acquireDevice({ adapter: 'no-such-adapter-xyz' })).rejects.toThrow(/no-such-adapter-xyz[\s\S]*apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1/);
+  });
+
+  it('a shape mismatch in a binary op names both shapes', () => {
+    const a = Tensor.fromArray(new Float32Array(6), [2, 3]);
+    const b = Tensor.fromArray(new Float32Array(6), [3, 2]);
+    expect(() => add(a, b)).toThrow(/shapes \[2, 3\] and \[3, 2\] do not match/);
+  });
+
+  it('downloading or using a disposed tensor says so', async () => {
+    const t = Tensor.fromArray([1, 2, 3], [3]);
+    t.dispose();
+    await expect(t.toArray()).rejects.toThrow(/tensor #\d+ \[3\] was disposed/);
+    expect(() => mul(t, t)).toThrow(/was disposed/);
+    expect(() => t.dispose()).not.toThrow();
+  });
+
+  it('a WGSL compile error surfaces as a thrown error naming the kernel', async () => {
+    registerKernelSources({ broken: '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }' });
+    gpu().dispatch({ kernel: 'broken', buffers: [], workgroups: [1] });
+    await expect(gpu().sync()).rejects.toThrow(/compiling kernel 'broken'/);
+    await gpu().sync(); // the error was reported once; the context keeps working
+    expect(await Tensor.fromArray([4], [1]).item()).toBe(4);
+  });
+
+  it('a tensor larger than the device allows is refused with its size', () => {
+    const max = gpu().limits.maxBufferSize;
+    expect(() => Tensor.empty([Math.ceil(max / 4) + 1024])).toThrow(/exceeds this device's maxBufferSize/);
+  });
+
+  it('a wrong data length is refused', () => {
+    expect(() => Tensor.fromArray([1, 2, 3], [2, 2])).toThrow(/3 values given for shape \[2, 2\]/);
+  });
+});

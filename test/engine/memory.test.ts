@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { useGpu } from '../helpers/gpu.ts';
+import { randomArray } from '../helpers/random.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { tidy, keep } from '../../src/tensor/scope.ts';
+import { add, matmul, mul, relu, scale, sum, transpose } from '../../src/tensor/ops/index.ts';
+import { sizeClass } from '../../src/tensor/buffer-pool.ts';
+
+const gpu = useGpu();
+
+describe('GPU memory stays flat', () => {
+  it('1,000 iterations of an op chain inside scopes leave live bytes and buffer count unchanged', async () => {
+    const x = Tensor.fromArray(randomArray(64 * 48, 1), [64, 48]);
+    const w = Tensor.fromArray(randomArray(48 * 32, 2), [48, 32]);
+    let acc = keep(Tensor.fromArray([0], [1]));
+    const step = () =>
+      tidy(() => {
+        const h = relu(matmul(x, w));
+        const y = mul(add(h, scale(h, 0.5)), h);
+        const next = add(acc, sum(transpose(y)).reshape([1]));
+        acc.dispose();
+        return next;
+      });
+    acc = step(); // warm up: the pool fills with this chain's size classes
+    await gpu().sync();
+    const before = gpu().pool.getStats();
+    for (let i = 0; i < 1000; i++) acc = step();
+    await gpu().sync();
+    const after = gpu().pool.getStats();
+    expect(after.liveBytes).toBe(before.liveBytes);
+    expect(after.liveBuffers).toBe(before.liveBuffers);
+    expect(after.createdBuffers).toBe(before.createdBuffers); // the steady-state loop allocated nothing
+    expect(Number.isFinite(await acc.item())).toBe(true);
+  });
+
+  it('disposing returns memory; a reshaped view keeps the buffer alive until both are gone', () => {
+    const start = gpu().pool.getStats().liveBytes;
+    const t = Tensor.empty([1000]);
+    const v = t.reshape([10, -1]);
+    expect(v.shape).toEqual([10, 100]);
+    expect(gpu().pool.getStats().liveBytes).toBe(start + sizeClass(4000));
+    t.dispose();
+    expect(gpu().pool.getStats().liveBytes).toBe(start + sizeClass(4000));
+    v.dispose();
+    expect(gpu().pool.getStats().liveBytes).toBe(start);
+  });
+
+  it('dispatches are batched: many ops, few submits', async () => {
+    await gpu().sync();
+    const s0 = gpu().counters.submits;
+    const d0 = gpu().counters.dispatches;
+    tidy(() => {
+      let t = Tensor.fromArray(randomArray(100), [100]);
+      for (let i = 0; i < 100; i++) t = scale(t, 1.001);
+      return undefined;
+    });
+    await gpu().sync();
+    expect(gpu().counters.dispatches - d0).toBe(100);
+    expect(gpu().counters.submits - s0).toBeLessThanOrEqual(2); // the upload's flush + one batch
+  });
+});
+
+describe('size classes', () => {
+  it('round up by at most 25 % above 4 KiB and to 256 bytes below', () => {
+    expect(sizeClass(1)).toBe(256);
+    expect(sizeClass(4096)).toBe(4096);
+    expect(sizeClass(4097)).toBe(5120);
+    for (const n of [5000, 65537 * 4, 123456789]) {
+      const c = sizeClass(n);
+      expect(c).toBeGreaterThanOrEqual(n);
+      expect(c / n).toBeLessThanOrEqual(1.25);
+      expect(sizeClass(c)).toBe(c);
+    }
+  });
+});
