@@ -6,6 +6,7 @@ import type { Gpu } from '../gpu/gpu.ts';
 import { currentGpu } from '../engine.ts';
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
 import { track } from './scope.ts';
+import type { GradNode } from '../autograd/node.ts';
 
 let nextId = 1;
 
@@ -21,6 +22,12 @@ export class Tensor {
   readonly size: number;
   readonly gpu: Gpu;
   private storage: Storage | null;
+
+  // Autograd (src/autograd/): whether gradients flow to this tensor, the accumulated gradient of
+  // a leaf after backward(), and the node that made this tensor (null for leaves).
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  node: GradNode | null = null;
 
   /** Wraps a buffer from gpu.pool (the tensor owns it from now on). Use the factories instead. */
   constructor(gpu: Gpu, shape: Shape, buffer: GPUBuffer | Storage) {
@@ -107,6 +114,13 @@ export class Tensor {
   async item(): Promise<number> {
     if (this.size !== 1) throw new RangeError(`item() needs a one-element tensor, got ${fmt(this.shape)}`);
     return (await this.toArray())[0];
+  }
+
+  /** Marks a leaf tensor as one whose gradient backward() should compute. */
+  requireGrad(on = true): this {
+    if (this.node) throw new Error(`requireGrad: ${this} is the result of an op; only leaves can be marked`);
+    this.requiresGrad = on;
+    return this;
   }
 
   toString(): string {

@@ -38,6 +38,8 @@ export function binaryRef(
     min: Math.min,
     reluBackward: (u, v) => (v > 0 ? u : 0),
     powAbsBackward: (u, v) => (v === 0 ? 0 : u * alpha * Math.abs(v) ** (alpha - 1) * Math.sign(v)),
+    clampBackward: (u, v) => (v >= alpha && v <= beta ? u : 0),
+    step: (u, v) => (u >= v ? 1 : 0),
   };
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) {

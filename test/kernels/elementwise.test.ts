@@ -52,6 +52,8 @@ describe('binary kernels match the CPU reference', () => {
     min: {},
     reluBackward: {},
     powAbsBackward: { alpha: 0.625 },
+    clampBackward: { alpha: -0.5, beta: 0.75 },
+    step: {},
   };
   it('has a case for every op', () => {
     expect(Object.keys(BINARY_CASES).sort()).toEqual(Object.keys(BINARY_OPS).sort());

@@ -7,6 +7,8 @@
 //   OP 0 alpha*a + beta*b (add, sub, axpy)   1 mul   2 div   3 max   4 min
 //      5 a * (b > 0)   (ReLU backward: a is the incoming gradient, b the ReLU's input)
 //      6 a * alpha * |b|^(alpha-1) * sign(b)   (backward of |b|^alpha)
+//      7 a * (alpha <= b <= beta)   (clamp backward)
+//      8 a >= b ? 1 : 0   (step; the mask of elementwise max/min backward)
 // Layout: flat float32 arrays; a and out have n elements.
 // Tiling: one element per thread, workgroup 256, 2-D grid as in fill.
 override OP: u32 = 0u;
@@ -26,6 +28,8 @@ fn g(u: f32, v: f32) -> f32 {
     case 4u: { return min(u, v); }
     case 5u: { return select(0.0, u, v > 0.0); }
     case 6u: { return select(u * p.alpha * pow(abs(v), p.alpha - 1.0) * sign(v), 0.0, v == 0.0); }
+    case 7u: { return select(0.0, u, v >= p.alpha && v <= p.beta); }
+    case 8u: { return select(0.0, 1.0, u >= v); }
     default: { return u; }
   }
 }

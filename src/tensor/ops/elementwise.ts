@@ -62,6 +62,8 @@ export const BINARY_OPS = {
   min: 4,
   reluBackward: 5,
   powAbsBackward: 6,
+  clampBackward: 7,
+  step: 8,
 } as const;
 export type BinaryOp = keyof typeof BINARY_OPS;
 

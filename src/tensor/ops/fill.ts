@@ -61,3 +61,23 @@ export function clone(t: Tensor): Tensor {
   copyBlocks(t, out, { rows: 1, len: t.size });
   return out;
 }
+
+/**
+ * Repeats g along one axis of `shape`: out[o, j, i] = factor · g[o, i] with out viewed as
+ * [outer, shape[axis], inner]; g holds outer·inner values (one value when axis is undefined).
+ */
+export function broadcastAlong(g: Tensor, shape: Shape, axis: number | undefined, factor = 1): Tensor {
+  const a = axis ?? 0;
+  const outer = axis === undefined ? 1 : shape.slice(0, a).reduce((p, q) => p * q, 1);
+  const len = axis === undefined ? shape.reduce((p, q) => p * q, 1) : shape[a];
+  const inner = axis === undefined ? 1 : shape.slice(a + 1).reduce((p, q) => p * q, 1);
+  if (g.size !== outer * inner) throw new RangeError(`broadcastAlong: ${g} does not fit ${outer}x${inner}`);
+  const out = Tensor.empty(shape, g.gpu);
+  g.gpu.dispatch({
+    kernel: 'broadcast',
+    params: new Params().u32(out.size).u32(Math.max(len, 1)).u32(Math.max(inner, 1)).f32(factor),
+    buffers: [g.buffer, out.buffer],
+    workgroups: grid1d(g.gpu, out.size),
+  });
+  return out;
+}

@@ -1,0 +1,10 @@
+// The differentiable API: ops that record themselves on the tape, and backward().
+export { backward } from './backward.ts';
+export { noGrad, isGradEnabled } from './node.ts';
+export * from './ops/elementwise.ts';
+export * from './ops/reduce.ts';
+export * from './ops/matmul.ts';
+export * from './ops/conv.ts';
+export * from './ops/pool.ts';
+export * from './ops/shape.ts';
+export * from './ops/losses.ts';

@@ -1,0 +1,54 @@
+// The tape: each op that has an input requiring a gradient attaches a GradNode to its output.
+// The node holds the op's inputs, views of the tensors its derivative needs ("saved"), and the
+// derivative itself: given dL/d(output), return dL/d(input) for each input (null where not needed).
+// Nodes link outputs to inputs, so the graph is the tape; backward.ts walks it in reverse.
+
+import type { Tensor } from '../tensor/tensor.ts';
+import { keep } from '../tensor/scope.ts';
+
+export type BackwardFn = (gradOut: Tensor, saved: Tensor[], needs: boolean[]) => (Tensor | null)[];
+
+export interface GradNode {
+  op: string;
+  inputs: Tensor[];
+  saved: Tensor[];
+  backward: BackwardFn;
+}
+
+let gradEnabled = true;
+
+/** Runs fn without recording anything on the tape (forward only: no memory kept for backward). */
+export function noGrad<T>(fn: () => T): T {
+  const before = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = before;
+  }
+}
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Records `out = op(inputs)` on the tape when any input requires a gradient. The tensors in `save`
+ * are kept alive for backward as views (sharing their buffers) that belong to the node alone:
+ * scopes do not free them, and backward frees them as soon as this node is done.
+ */
+export function record(out: Tensor, op: string, inputs: Tensor[], save: Tensor[], backward: BackwardFn): Tensor {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
+  out.requiresGrad = true;
+  out.node = { op, inputs, saved: save.map((t) => keep(t.reshape(t.shape))), backward };
+  return out;
+}
+
+/** Frees the saved tensors of a node and unlinks it. */
+export function releaseNode(t: Tensor): void {
+  const node = t.node;
+  if (!node) return;
+  for (const s of node.saved) s.dispose();
+  node.saved = [];
+  t.node = null;
+}

@@ -1,0 +1,60 @@
+// Differentiable matrix product and Gram matrix.
+
+import type { Tensor } from '../../tensor/tensor.ts';
+import { matmul as mm } from '../../tensor/ops/matmul.ts';
+import { reduce } from '../../tensor/ops/reduce.ts';
+import { add } from '../../tensor/ops/elementwise.ts';
+import { transpose } from '../../tensor/ops/permute.ts';
+import { fmt } from '../../tensor/shape.ts';
+import { record } from '../node.ts';
+
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+}
+
+/**
+ * C = alpha · op(A) · op(B). With dC the gradient of C:
+ *   d op(A) = alpha · dC · op(B)ᵀ      d op(B) = alpha · op(A)ᵀ · dC
+ * and a transposed operand gets the transpose of that. An operand shared across a batch gets
+ * the sum over the batch.
+ */
+export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
+  const { transA = false, transB = false, alpha = 1 } = o;
+  const c = mm(a, b, { transA, transB, alpha });
+  return record(c, 'matmul', [a, b], [a, b], (g, [a, b], needs) => {
+    let da: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (needs[0]) {
+      da = transA
+        ? mm(b, g, { transA: transB, transB: true, alpha }) // (dC · op(B)ᵀ)ᵀ = op(B) · dCᵀ
+        : mm(g, b, { transB: !transB, alpha });
+      if (a.rank === 2 && da.rank === 3) da = reduce('sum', da, { axis: 0 });
+    }
+    if (needs[1]) {
+      db = transB
+        ? mm(g, a, { transA: true, transB: transA, alpha }) // (op(A)ᵀ · dC)ᵀ = dCᵀ · op(A)
+        : mm(a, g, { transA: !transA, alpha });
+      if (b.rank === 2 && db.rank === 3) db = reduce('sum', db, { axis: 0 });
+    }
+    return [da, db];
+  });
+}
+
+/**
+ * Gram matrix of feature maps: F [N, C, H, W] viewed as [N, C, H·W], G = scale · F·Fᵀ [N, C, C].
+ * dF = scale · (dG + dGᵀ) · F.
+ */
+export function gram(f: Tensor, scale = 1): Tensor {
+  if (f.rank !== 4) throw new RangeError(`gram: expects NCHW features, got ${fmt(f.shape)}`);
+  const [N, C, H, W] = f.shape;
+  const flat = f.reshape([N, C, H * W]);
+  const g = mm(flat, flat, { transB: true, alpha: scale });
+  flat.dispose();
+  return record(g, 'gram', [f], [f], (dG, [f]) => {
+    const sym = add(dG, transpose(dG));
+    const flatF = f.reshape([N, C, H * W]);
+    return [mm(sym, flatF, { alpha: scale }).reshape(f.shape)];
+  });
+}

@@ -1,0 +1,92 @@
+// 2-D convolution (NCHW, OIHW weights, cross-correlation) and its two backward kernels.
+
+import { Params } from '../../gpu/gpu.ts';
+import { Tensor } from '../tensor.ts';
+import { fmt } from '../shape.ts';
+import { fold } from './grid.ts';
+import { zeros } from './fill.ts';
+
+export interface Conv2dOptions {
+  stride?: number;
+  padding?: number;
+  /** Apply ReLU in the same kernel. */
+  relu?: boolean;
+}
+
+export interface ConvGeometry {
+  N: number;
+  Cin: number;
+  H: number;
+  W: number;
+  Cout: number;
+  KH: number;
+  KW: number;
+  S: number;
+  P: number;
+  OH: number;
+  OW: number;
+}
+
+export function convGeometry(xShape: readonly number[], wShape: readonly number[], stride = 1, padding = 0): ConvGeometry {
+  if (xShape.length !== 4) throw new RangeError(`conv2d: input must be NCHW (4-D), got ${fmt(xShape)}`);
+  if (wShape.length !== 4) throw new RangeError(`conv2d: weight must be [Cout, Cin, KH, KW], got ${fmt(wShape)}`);
+  const [N, Cin, H, W] = xShape;
+  const [Cout, wCin, KH, KW] = wShape;
+  if (wCin !== Cin) throw new RangeError(`conv2d: input has ${Cin} channels but weight ${fmt(wShape)} expects ${wCin}`);
+  if (!(stride >= 1) || !Number.isInteger(stride) || !(padding >= 0) || !Number.isInteger(padding)) {
+    throw new RangeError(`conv2d: stride (${stride}) must be a positive integer and padding (${padding}) a non-negative one`);
+  }
+  const OH = Math.floor((H + 2 * padding - KH) / stride) + 1;
+  const OW = Math.floor((W + 2 * padding - KW) / stride) + 1;
+  if (OH < 1 || OW < 1) throw new RangeError(`conv2d: a ${KH}x${KW} kernel does not fit input ${fmt(xShape)} with padding ${padding}`);
+  return { N, Cin, H, W, Cout, KH, KW, S: stride, P: padding, OH, OW };
+}
+
+function geometryParams(g: ConvGeometry, last: number): Params {
+  return new Params().u32(g.Cin).u32(g.H).u32(g.W).u32(g.Cout).u32(g.OH).u32(g.OW).u32(g.KH).u32(g.KW).u32(g.S).u32(g.P).u32(last);
+}
+
+/** out = conv2d(x, w) + bias (bias may be omitted), optionally ReLU'd. */
+export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptions = {}): Tensor {
+  const g = convGeometry(x.shape, w.shape, o.stride ?? 1, o.padding ?? 0);
+  if (bias && bias.size !== g.Cout) throw new RangeError(`conv2d: bias has ${bias.size} elements, expected ${g.Cout}`);
+  const b = bias ?? zeros([g.Cout], x.gpu);
+  const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
+  const tilesX = Math.ceil(g.OW / 4);
+  x.gpu.dispatch({
+    kernel: 'conv2d',
+    overrides: { FUSE_RELU: o.relu ? 1 : 0 },
+    params: geometryParams(g, tilesX),
+    buffers: [x.buffer, w.buffer, b.buffer, out.buffer],
+    workgroups: [Math.ceil((g.OH * tilesX) / 64), Math.ceil(g.Cout / 4), g.N],
+  });
+  if (!bias) b.dispose();
+  return out;
+}
+
+/** dL/dx of conv2d, given dL/dout. */
+export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], stride = 1, padding = 0): Tensor {
+  const g = convGeometry(xShape, w.shape, stride, padding);
+  const dx = Tensor.empty(xShape, dy.gpu);
+  const tilesX = Math.ceil(g.W / 4);
+  dy.gpu.dispatch({
+    kernel: 'conv2d_backward_input',
+    params: geometryParams(g, tilesX),
+    buffers: [dy.buffer, w.buffer, dx.buffer],
+    workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
+  });
+  return dx;
+}
+
+/** dL/dw of conv2d, given the input x and dL/dout. */
+export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly number[], stride = 1, padding = 0): Tensor {
+  const g = convGeometry(x.shape, wShape, stride, padding);
+  const dw = Tensor.empty(wShape, x.gpu);
+  x.gpu.dispatch({
+    kernel: 'conv2d_backward_weight',
+    params: geometryParams(g, g.N),
+    buffers: [x.buffer, dy.buffer, dw.buffer],
+    workgroups: fold(x.gpu, g.Cout * g.Cin),
+  });
+  return dw;
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { useGpu } from '../helpers/gpu.ts';
+import { randomArray } from '../helpers/random.ts';
+import { expectClose } from '../helpers/compare.ts';
+import { gradcheck, weightedSumRef } from '../helpers/gradcheck.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import * as ag from '../../src/autograd/index.ts';
+import { conv2dRef } from './ops.ref.ts';
+
+useGpu();
+
+interface Case {
+  name: string;
+  x: number[];
+  w: number[];
+  stride: number;
+  pad: number;
+  relu?: boolean;
+}
+
+// Odd sizes; the VGG case (3x3, stride 1, pad 1), 1x1, SqueezeNet's first conv (3x3 stride 2 no
+// padding), a stride-2 padded conv and a 5x5 kernel.
+const CASES: Case[] = [
+  { name: '3x3 s1 p1 (VGG), C 3->5, 7x11, batch 2', x: [2, 3, 7, 11], w: [5, 3, 3, 3], stride: 1, pad: 1 },
+  { name: '3x3 s1 p1 fused ReLU, C 5->6', x: [1, 5, 7, 11], w: [6, 5, 3, 3], stride: 1, pad: 1, relu: true },
+  { name: '1x1, C 5->3', x: [2, 5, 7, 11], w: [3, 5, 1, 1], stride: 1, pad: 0 },
+  { name: '3x3 s2 p0 (SqueezeNet conv1), C 3->4', x: [1, 3, 11, 13], w: [4, 3, 3, 3], stride: 2, pad: 0 },
+  { name: '3x3 s2 p1, C 3->5', x: [2, 3, 7, 11], w: [5, 3, 3, 3], stride: 2, pad: 1 },
+  { name: '5x5 s1 p2, C 2->3', x: [1, 2, 9, 6], w: [3, 2, 5, 5], stride: 1, pad: 2 },
+];
+
+const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
+
+describe('conv2d', () => {
+  for (const c of CASES) {
+    describe(c.name, () => {
+      const xv = randomArray(size(c.x), 1);
+      const wv = randomArray(size(c.w), 2);
+      const bv = randomArray(c.w[0], 3);
+      const ref = conv2dRef(xv, c.x, wv, c.w, bv, c.stride, c.pad, c.relu);
+      const rv = randomArray(ref.out.length, 4);
+      const opts = { stride: c.stride, padding: c.pad, relu: c.relu };
+
+      it('forward matches the CPU reference', async () => {
+        const y = ag.conv2d(Tensor.fromArray(xv, c.x), Tensor.fromArray(wv, c.w), Tensor.fromArray(bv, [c.w[0]]), opts);
+        expect(y.shape).toEqual(ref.shape);
+        expectClose(await y.toArray(), ref.out, 1e-5, 1e-5);
+      });
+
+      it('input gradient matches finite differences', async () => {
+        const w = Tensor.fromArray(wv, c.w);
+        const b = Tensor.fromArray(bv, [c.w[0]]);
+        const r = Tensor.fromArray(rv, ref.shape);
+        const res = await gradcheck(
+          (x) => ag.sum(ag.mul(ag.conv2d(x, w, b, opts), r)),
+          (x) => weightedSumRef(conv2dRef(x, c.x, wv, c.w, bv, c.stride, c.pad, c.relu).out, rv),
+          xv, c.x,
+        );
+        expect(res.relError).toBeLessThan(1e-3);
+      });
+
+      it('weight and bias gradients match finite differences', async () => {
+        const x = Tensor.fromArray(xv, c.x);
+        const b = Tensor.fromArray(bv, [c.w[0]]);
+        const r = Tensor.fromArray(rv, ref.shape);
+        const resW = await gradcheck(
+          (w) => ag.sum(ag.mul(ag.conv2d(x, w, b, opts), r)),
+          (w) => weightedSumRef(conv2dRef(xv, c.x, w, c.w, bv, c.stride, c.pad, c.relu).out, rv),
+          wv, c.w,
+        );
+        expect(resW.relError).toBeLessThan(1e-3);
+        const w = Tensor.fromArray(wv, c.w);
+        const resB = await gradcheck(
+          (bb) => ag.sum(ag.mul(ag.conv2d(x, w, bb, opts), r)),
+          (bb) => weightedSumRef(conv2dRef(xv, c.x, wv, c.w, bb, c.stride, c.pad, c.relu).out, rv),
+          bv, [c.w[0]],
+        );
+        expect(resB.relError).toBeLessThan(1e-3);
+      });
+    });
+  }
+
+  it('frozen weights get no gradient; only the input does', async () => {
+    const x = Tensor.fromArray(randomArray(2 * 3 * 5 * 5, 5), [2, 3, 5, 5]).requireGrad();
+    const w = Tensor.fromArray(randomArray(4 * 3 * 9, 6), [4, 3, 3, 3]);
+    const loss = ag.sum(ag.conv2d(x, w, null, { padding: 1 }));
+    loss.backward();
+    expect(x.grad).not.toBeNull();
+    expect(w.grad).toBeNull();
+  });
+
+  it('rejects a channel mismatch with both shapes', () => {
+    const x = Tensor.fromArray(randomArray(3 * 25), [1, 3, 5, 5]);
+    const w = Tensor.fromArray(randomArray(4 * 2 * 9), [4, 2, 3, 3]);
+    expect(() => ag.conv2d(x, w, null, { padding: 1 })).toThrow(/input has 3 channels but weight \[4, 2, 3, 3\] expects 2/);
+  });
+});

@@ -1,0 +1,91 @@
+// CPU references (float64) for the network ops: conv2d, pooling, Gram matrix, total variation.
+// The gradient checks differentiate these by finite differences.
+
+export function conv2dRef(
+  x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null,
+  stride = 1, pad = 0, relu = false,
+): { out: Float64Array; shape: number[] } {
+  const [N, Cin, H, W] = xShape;
+  const [Cout, , KH, KW] = wShape;
+  const OH = Math.floor((H + 2 * pad - KH) / stride) + 1;
+  const OW = Math.floor((W + 2 * pad - KW) / stride) + 1;
+  const out = new Float64Array(N * Cout * OH * OW);
+  for (let n = 0; n < N; n++)
+    for (let co = 0; co < Cout; co++)
+      for (let oy = 0; oy < OH; oy++)
+        for (let ox = 0; ox < OW; ox++) {
+          let acc = b ? b[co] : 0;
+          for (let ci = 0; ci < Cin; ci++)
+            for (let ky = 0; ky < KH; ky++) {
+              const iy = oy * stride - pad + ky;
+              if (iy < 0 || iy >= H) continue;
+              for (let kx = 0; kx < KW; kx++) {
+                const ix = ox * stride - pad + kx;
+                if (ix < 0 || ix >= W) continue;
+                acc += w[((co * Cin + ci) * KH + ky) * KW + kx] * x[((n * Cin + ci) * H + iy) * W + ix];
+              }
+            }
+          out[((n * Cout + co) * OH + oy) * OW + ox] = relu ? Math.max(acc, 0) : acc;
+        }
+  return { out, shape: [N, Cout, OH, OW] };
+}
+
+export function pool2dRef(mode: 'max' | 'avg', x: ArrayLike<number>, shape: number[], K: number, S: number, ceil = false) {
+  const [N, C, H, W] = shape;
+  const size = (d: number) => {
+    let o = (ceil ? Math.ceil((d - K) / S) : Math.floor((d - K) / S)) + 1;
+    if (ceil && (o - 1) * S >= d) o--;
+    return o;
+  };
+  const OH = size(H);
+  const OW = size(W);
+  const out = new Float64Array(N * C * OH * OW);
+  for (let p = 0; p < N * C; p++)
+    for (let oy = 0; oy < OH; oy++)
+      for (let ox = 0; ox < OW; ox++) {
+        let best = -Infinity;
+        let total = 0;
+        let count = 0;
+        for (let iy = oy * S; iy < Math.min(oy * S + K, H); iy++)
+          for (let ix = ox * S; ix < Math.min(ox * S + K, W); ix++) {
+            const v = x[(p * H + iy) * W + ix];
+            best = Math.max(best, v);
+            total += v;
+            count++;
+          }
+        out[(p * OH + oy) * OW + ox] = mode === 'max' ? best : total / count;
+      }
+  return { out, shape: [N, C, OH, OW] };
+}
+
+/** G[n] = scale · F[n] F[n]ᵀ with F[n] = [C, H·W]. */
+export function gramRef(f: ArrayLike<number>, shape: number[], scale = 1): Float64Array {
+  const [N, C, H, W] = shape;
+  const M = H * W;
+  const out = new Float64Array(N * C * C);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < C; i++)
+      for (let j = 0; j < C; j++) {
+        let acc = 0;
+        for (let k = 0; k < M; k++) acc += f[(n * C + i) * M + k] * f[(n * C + j) * M + k];
+        out[(n * C + i) * C + j] = scale * acc;
+      }
+  return out;
+}
+
+/** Σ over pixels of (dh² + dv²)^(β/2), differences leaving the plane taken as 0. */
+export function tvRef(x: ArrayLike<number>, shape: number[], beta = 2): number {
+  const H = shape[shape.length - 2];
+  const W = shape[shape.length - 1];
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    const r = i % (H * W);
+    const y = Math.floor(r / W);
+    const c = r % W;
+    const dh = c + 1 < W ? x[i + 1] - x[i] : 0;
+    const dv = y + 1 < H ? x[i + W] - x[i] : 0;
+    const s = dh * dh + dv * dv;
+    total += s === 0 ? 0 : s ** (beta / 2);
+  }
+  return total;
+}
