@@ -21,7 +21,7 @@ const CASES = [
 describe('pooling', () => {
   for (const c of CASES) {
     it(`${c.name}: forward and gradient`, async () => {
-      const n = c.shape.reduce((p, q) => p * q, 1);
+      const n = c.shape.reduce((p: number, q: number) => p * q, 1);
       const xv = randomArray(n, n);
       const ref = pool2dRef(c.mode, xv, [...c.shape], c.K, c.S, c.ceil);
       const op = (x: Tensor) => (c.mode === 'max' ? ag.maxPool2d : ag.avgPool2d)(x, { kernel: c.K, stride: c.S, ceil: c.ceil });
