@@ -71,6 +71,14 @@ export class Gpu {
   readonly pool: BufferPool;
   /** Submit after this many dispatches even without a download. */
   maxDispatchesPerBatch = 256;
+  /** A CPU-emulated GPU (Mesa llvmpipe/lavapipe, SwiftShader): kernels are tuned differently. */
+  readonly isSoftware: boolean;
+  /**
+   * Kernel shapes chosen for this adapter (WGSL override constants). On a software GPU a
+   * workgroup barrier switches between every invocation, so reductions use few threads that each
+   * sum more elements; on a real GPU, wide workgroups.
+   */
+  readonly tuning: { reduce: { wg: number; perThread: number } };
   /** Counters, for tests and benchmarks. */
   readonly counters = { dispatches: 0, submits: 0, pipelines: 0 };
 
@@ -93,6 +101,9 @@ export class Gpu {
     this.info = acquired.adapterInfo;
     this.limits = acquired.adapterInfo.limits;
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
+    const name = `${this.info.device} ${this.info.description}`;
+    this.isSoftware = this.info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|softpipe/i.test(name);
+    this.tuning = { reduce: this.isSoftware ? { wg: 16, perThread: 64 } : { wg: 256, perThread: 4 } };
     this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });
     this.uniformStaging = new Uint8Array(UNIFORM_SLOT * this.maxDispatchesPerBatch);
     this.device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
@@ -213,6 +224,27 @@ export class Gpu {
       await staging.mapAsync(MAP_READ);
       await this.checkErrors();
       return staging.getMappedRange(0, byteLength).slice(0);
+    } catch (e) {
+      await this.checkErrors();
+      throw e;
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /**
+   * Downloads the first float of each buffer with a single wait: several scalars (losses, dot
+   * products) for the price of one round trip.
+   */
+  async readScalars(buffers: GPUBuffer[]): Promise<Float32Array> {
+    if (buffers.length === 0) return new Float32Array(0);
+    const staging = this.device.createBuffer({ size: 4 * buffers.length, usage: MAP_READ | COPY_DST });
+    try {
+      buffers.forEach((b, i) => this.copyBuffer(b, 0, staging, 4 * i, 4));
+      this.flush();
+      await staging.mapAsync(MAP_READ);
+      await this.checkErrors();
+      return new Float32Array(staging.getMappedRange().slice(0));
     } catch (e) {
       await this.checkErrors();
       throw e;

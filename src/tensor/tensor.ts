@@ -127,3 +127,10 @@ export class Tensor {
     return `Tensor#${this.id}${fmt(this.shape)}${this.isDisposed ? ' (disposed)' : ''}`;
   }
 }
+
+/** Downloads several one-element tensors in one round trip. */
+export async function items(tensors: Tensor[]): Promise<number[]> {
+  if (tensors.length === 0) return [];
+  for (const t of tensors) if (t.size < 1) throw new RangeError(`items: ${t} is empty`);
+  return Array.from(await tensors[0].gpu.readScalars(tensors.map((t) => t.buffer)));
+}

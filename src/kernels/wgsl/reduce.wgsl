@@ -1,23 +1,27 @@
 // reduce: one pass of a tree reduction over the middle axis of x viewed as [outer, len, inner].
 // Row r = o * inner + i (o < outer, i < inner) holds the len elements x[o*len*inner + k*inner + i].
-// Each workgroup reduces one chunk of 1024 elements of one row and writes one partial:
+// Each workgroup reduces one chunk of WG·PER_THREAD elements of one row and writes one partial:
 //   out[r * chunks + c] = scale * REDUCE_{k in chunk c} MAP(x[..k..], y[..k..])
 // The caller repeats passes (inner = 1, MAP = identity) until each row is one value, so a sum of
 // n elements is a tree of depth log2(n): accurate where a serial float32 sum is not.
 //   OP  0 sum   1 max   2 min
-//   MAP 0 x     1 x*x   2 x*y (dot product; y is bound, otherwise the binding repeats x)
-// Tiling: workgroup of 256 threads; thread t first combines the 4 elements t, t+256, t+512, t+768
-// of the chunk (coalesced), then a shared-memory tree of 8 levels. Grid: chunks*rows workgroups,
-// linearised over a 2-D grid (wid.x + wid.y * num_workgroups.x) when above 65535.
+//   MAP 0 x     1 x*x   2 x*y (dot product; y is bound, otherwise the binding repeats x)   3 |x|
+// Tiling: workgroup of WG threads (override, a power of two); thread t first combines the PER_THREAD
+// elements t, t+WG, t+2·WG, … of the chunk (coalesced; a short serial sum), then a shared-memory
+// tree of log2(WG) levels. Few threads and few barriers suit CPU drivers (llvmpipe runs a barrier as
+// a switch between all invocations of the workgroup). Grid: chunks*rows workgroups, linearised over
+// a 2-D grid (wid.x + wid.y * num_workgroups.x) when above 65535.
 override OP: u32 = 0u;
 override MAP: u32 = 0u;
+override WG: u32 = 64u;
+override PER_THREAD: u32 = 16u;
 struct Params { len: u32, inner: u32, rows: u32, chunks: u32, scale: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-var<workgroup> partial: array<f32, 256>;
+var<workgroup> partial: array<f32, WG>;
 
 fn identity() -> f32 {
   switch OP {
@@ -40,11 +44,12 @@ fn load(idx: u32) -> f32 {
   switch MAP {
     case 1u: { return v * v; }
     case 2u: { return v * y[idx]; }
+    case 3u: { return abs(v); }
     default: { return v; }
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u32,
         @builtin(num_workgroups) nwg: vec3u) {
   let group = wid.x + wid.y * nwg.x;
@@ -55,14 +60,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   let base = o * p.len * p.inner + (r - o * p.inner);
   var acc = identity();
   if (valid) {
-    for (var j = 0u; j < 4u; j++) {
-      let k = c * 1024u + j * 256u + t;
+    for (var j = 0u; j < PER_THREAD; j++) {
+      let k = c * WG * PER_THREAD + j * WG + t;
       if (k < p.len) { acc = combine(acc, load(base + k * p.inner)); }
     }
   }
   partial[t] = acc;
   workgroupBarrier();
-  for (var s = 128u; s > 0u; s = s >> 1u) {
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
     if (t < s) { partial[t] = combine(partial[t], partial[t + s]); }
     workgroupBarrier();
   }

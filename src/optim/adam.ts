@@ -1,0 +1,104 @@
+// Adam (Kingma & Ba 2015) with bias correction, on GPU vectors: one fused kernel per step
+// (adam.wgsl) updates x and both moment vectors in place. Optional box constraints by projection.
+
+import { Params } from '../gpu/gpu.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { keep } from '../tensor/scope.ts';
+import { clamp } from '../tensor/ops/elementwise.ts';
+import { clone, zeros } from '../tensor/ops/fill.ts';
+import { grid1d } from '../tensor/ops/grid.ts';
+import { maxAbs } from './vector.ts';
+import type { Bounds, Closure, IterationReport, OptimizeResult, StopReason } from './types.ts';
+
+export interface AdamOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  maxIterations?: number;
+  /** Stop when max|g| <= this. Default 0 (never). */
+  gradientTolerance?: number;
+  bounds?: Bounds;
+  onIteration?: (r: IterationReport) => void | boolean;
+}
+
+/** The optimizer's state: the moments and the step count (what a checkpoint must hold). */
+export class AdamState {
+  step = 0;
+  readonly m: Tensor;
+  readonly v: Tensor;
+  constructor(shape: readonly number[]) {
+    this.m = keep(zeros(shape));
+    this.v = keep(zeros(shape));
+  }
+  dispose(): void {
+    this.m.dispose();
+    this.v.dispose();
+  }
+}
+
+/** One Adam step, in place on x (and the state's moments). */
+export function adamStep(x: Tensor, g: Tensor, state: AdamState, o: AdamOptions = {}): void {
+  const { learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, bounds } = o;
+  state.step++;
+  const c1 = 1 - beta1 ** state.step;
+  const c2 = 1 - beta2 ** state.step;
+  x.gpu.dispatch({
+    kernel: 'adam',
+    overrides: { CLAMP: bounds ? 1 : 0 },
+    params: new Params().u32(x.size).f32(learningRate).f32(beta1).f32(beta2).f32(epsilon).f32(c1).f32(c2).f32(bounds?.lo ?? 0).f32(bounds?.hi ?? 0),
+    buffers: [x.buffer, g.buffer, state.m.buffer, state.v.buffer],
+    workgroups: grid1d(x.gpu, x.size),
+  });
+}
+
+/**
+ * Minimises the closure with Adam from x0 (not modified). A step whose loss or gradient is not
+ * finite is not taken: the run stops with the best point so far.
+ */
+export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): Promise<OptimizeResult> {
+  const maxIterations = o.maxIterations ?? 1000;
+  const x = keep(o.bounds ? clamp(x0, o.bounds.lo, o.bounds.hi) : clone(x0));
+  const state = new AdamState(x.shape);
+  let best: { x: Tensor; f: number } | null = null;
+  const history: IterationReport[] = [];
+  let stopReason: StopReason = 'max-iterations';
+  let iteration = 0;
+  let evaluations = 0;
+  try {
+    while (iteration < maxIterations) {
+      const { loss, grad } = await closure(x);
+      evaluations++;
+      const gInf = await maxAbs(grad);
+      if (!Number.isFinite(loss) || !Number.isFinite(gInf)) {
+        grad.dispose();
+        stopReason = 'non-finite';
+        break;
+      }
+      if (!best || loss < best.f) {
+        best?.x.dispose();
+        best = { x: keep(clone(x)), f: loss };
+      }
+      if (gInf <= (o.gradientTolerance ?? 0)) {
+        grad.dispose();
+        stopReason = 'gradient-tolerance';
+        break;
+      }
+      adamStep(x, grad, state, o);
+      grad.dispose();
+      iteration++;
+      const report = { iteration, loss, evaluations, step: o.learningRate ?? 1e-3 };
+      history.push(report);
+      if (o.onIteration?.(report) === false) {
+        stopReason = 'stopped';
+        break;
+      }
+    }
+  } finally {
+    state.dispose();
+  }
+  if (!best) return { x, loss: NaN, iterations: 0, evaluations, stopReason, history };
+  // The last step's point has not been evaluated; report the best evaluated one.
+  x.dispose();
+  return { x: best.x, loss: best.f, iterations: iteration, evaluations, stopReason, history };
+}

@@ -1,0 +1,45 @@
+// What the optimizers share: the closure they minimise and what they report.
+
+import type { Tensor } from '../tensor/tensor.ts';
+
+/**
+ * The function to minimise: given the parameter vector x (owned by the optimizer: do not dispose
+ * it), return the loss and its gradient (a new tensor of x's shape, which the optimizer takes over).
+ * A non-finite loss or gradient is allowed: the optimizer backs off instead of using it.
+ */
+export type Closure = (x: Tensor) => Promise<{ loss: number; grad: Tensor }>;
+
+export interface IterationReport {
+  iteration: number;
+  loss: number;
+  /** Closure evaluations so far. */
+  evaluations: number;
+  /** Step length taken this iteration (along the search direction). */
+  step: number;
+}
+
+export type StopReason =
+  | 'max-iterations'
+  | 'max-evaluations'
+  | 'gradient-tolerance'
+  | 'loss-change-tolerance'
+  | 'step-tolerance'
+  | 'line-search-failed'
+  | 'non-finite'
+  | 'stopped';
+
+export interface OptimizeResult {
+  /** The best point seen (lowest finite loss); the caller owns it. */
+  x: Tensor;
+  loss: number;
+  iterations: number;
+  evaluations: number;
+  stopReason: StopReason;
+  history: IterationReport[];
+}
+
+/** Box constraints, enforced by projection (never by clamping inside the closure). */
+export interface Bounds {
+  lo: number;
+  hi: number;
+}
