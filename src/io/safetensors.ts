@@ -143,3 +143,29 @@ export async function readSafetensorsFile(path: string): Promise<SafetensorsFile
   }
   return parseSafetensors(bytes, path);
 }
+
+/** Serialises float32 tensors (in the given order) with string metadata. */
+export function writeSafetensors(tensors: { name: string; shape: number[]; values: Float32Array }[], metadata: Record<string, string> = {}): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const t of tensors) {
+    const n = t.shape.reduce((p, q) => p * q, 1);
+    if (n !== t.values.length) throw new SafetensorsError(`writeSafetensors: '${t.name}' has ${t.values.length} values for shape [${t.shape.join(', ')}]`);
+    if (t.name === '__metadata__' || t.name in header) throw new SafetensorsError(`writeSafetensors: duplicate or reserved name '${t.name}'`);
+    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * n] };
+    offset += 4 * n;
+  }
+  let json = JSON.stringify(header);
+  json += " ".repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const t of tensors) {
+    const dv = new DataView(out.buffer, at, 4 * t.values.length);
+    for (let i = 0; i < t.values.length; i++) dv.setFloat32(4 * i, t.values[i], true);
+    at += 4 * t.values.length;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+// VGG19 (Simonyan & Zisserman 2014, configuration E) as a table: 16 3x3 convolutions (stride 1,
+// padding 1), each followed by a ReLU, and a 2x2 stride-2 pooling after each of the five blocks.
+
+export const VGG19_BLOCKS = [2, 2, 4, 4, 4];
+
+export type VggLayerKind = 'conv' | 'relu' | 'pool';
+
+export interface VggLayer {
+  name: string;
+  kind: VggLayerKind;
+  /** For conv: the conv's name in the weights file (conv1_1 …); for relu, the conv it follows. */
+  conv?: string;
+}
+
+/** conv1_1, conv1_2, conv2_1, … conv5_4. */
+export const VGG19_CONVS: string[] = VGG19_BLOCKS.flatMap((n, b) => Array.from({ length: n }, (_, i) => `conv${b + 1}_${i + 1}`));
+
+/** Every layer in order: conv1_1, relu1_1, conv1_2, relu1_2, pool1, conv2_1, … pool5. */
+export const VGG19_LAYERS: VggLayer[] = VGG19_BLOCKS.flatMap((n, b) => [
+  ...Array.from({ length: n }, (_, i) => {
+    const conv = `conv${b + 1}_${i + 1}`;
+    return [
+      { name: conv, kind: 'conv' as const, conv },
+      { name: `relu${b + 1}_${i + 1}`, kind: 'relu' as const, conv },
+    ];
+  }).flat(),
+  { name: `pool${b + 1}`, kind: 'pool' as const },
+]);

@@ -1,0 +1,85 @@
+// VGG19 as a feature extractor: the layer table of vgg19-layers.ts run up to the deepest requested
+// layer, returning the requested activations. Max or average pooling (Gatys et al. found average
+// pooling gives smoother images). A weights file that lacks layers serves every layer before the
+// first missing convolution.
+
+import type { Tensor } from '../tensor/tensor.ts';
+import * as ag from '../autograd/index.ts';
+import { VGG19_LAYERS, type VggLayer } from './vgg19-layers.ts';
+import { loadWeights, type LoadedWeights } from './load.ts';
+import { locateWeights } from './weights-path.ts';
+import type { Preprocessing } from './preprocessing.ts';
+
+export type Pooling = 'max' | 'avg';
+
+export class Vgg19 {
+  /** Layers this weights file can compute, in order. */
+  readonly available: VggLayer[];
+
+  constructor(readonly weights: LoadedWeights) {
+    const firstMissing = VGG19_LAYERS.findIndex(
+      (l) => l.kind === 'conv' && !(weights.tensors.has(`${l.conv}.weight`) && weights.tensors.has(`${l.conv}.bias`)),
+    );
+    this.available = firstMissing < 0 ? VGG19_LAYERS : VGG19_LAYERS.slice(0, firstMissing);
+  }
+
+  static async load(path?: string): Promise<Vgg19> {
+    return new Vgg19(await loadWeights(locateWeights('vgg19', path)));
+  }
+
+  get preprocessing(): Preprocessing {
+    return this.weights.preprocessing;
+  }
+
+  /** Checks layer names, naming what is available when one is not. */
+  checkLayers(layers: string[]): void {
+    const all = new Set(VGG19_LAYERS.map((l) => l.name));
+    const have = new Set(this.available.map((l) => l.name));
+    for (const name of layers) {
+      if (!all.has(name)) throw new RangeError(`VGG19 has no layer '${name}'. Layers: ${VGG19_LAYERS.map((l) => l.name).join(', ')}`);
+      if (!have.has(name)) {
+        throw new RangeError(
+          `layer '${name}' needs weights that ${this.weights.source} does not have; available layers: ${this.available.map((l) => l.name).join(', ')}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Runs x (NCHW, already preprocessed) through the network up to the deepest of `layers` and
+   * returns those activations by name. Differentiable: the gradient flows to x when it requires one.
+   */
+  features(x: Tensor, layers: string[], pooling: Pooling = 'max'): Map<string, Tensor> {
+    this.checkLayers(layers);
+    const wanted = new Set(layers);
+    const last = Math.max(...layers.map((n) => this.available.findIndex((l) => l.name === n)));
+    const out = new Map<string, Tensor>();
+    let h = x;
+    for (let i = 0; i <= last; i++) {
+      const layer = this.available[i];
+      if (layer.kind === 'conv') {
+        const w = this.weights.tensors.get(`${layer.conv}.weight`)!;
+        const b = this.weights.tensors.get(`${layer.conv}.bias`)!;
+        // Fuse the ReLU into the convolution unless the pre-activation itself is asked for.
+        const fuse = !wanted.has(layer.name);
+        h = ag.conv2d(h, w, b, { padding: 1, relu: fuse });
+        if (!fuse) out.set(layer.name, h);
+        if (fuse) {
+          i++; // the ReLU is done
+          if (wanted.has(this.available[i].name)) out.set(this.available[i].name, h);
+        }
+      } else if (layer.kind === 'relu') {
+        h = ag.relu(h);
+        if (wanted.has(layer.name)) out.set(layer.name, h);
+      } else {
+        h = pooling === 'max' ? ag.maxPool2d(h, { kernel: 2 }) : ag.avgPool2d(h, { kernel: 2 });
+        if (wanted.has(layer.name)) out.set(layer.name, h);
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.weights.dispose();
+  }
+}
