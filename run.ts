@@ -4,11 +4,13 @@ import { parseArgs } from 'node:util';
 import { initEngine, releaseEngine } from './src/engine.ts';
 import { selfCheck } from './src/self-check.ts';
 import { NoAdapterError } from './src/gpu/device.ts';
+import { classifyCommand } from './src/cli/classify.ts';
 
 const HELP = `gatys-gpu: a WebGPU tensor engine in TypeScript, and neural style transfer on it.
 
 Usage:
   npx tsx run.ts --info            adapter, backend, limits, and a kernel self-check
+  npx tsx run.ts classify IMAGE    top-5 ImageNet classes (SqueezeNet 1.1)
   npx tsx run.ts --help            this text
 
 Options:
@@ -52,7 +54,10 @@ async function info(json: boolean, backend?: string, adapter?: string): Promise<
 }
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'classify') return classifyCommand(argv.slice(1));
   const { values } = parseArgs({
+    args: argv,
     options: {
       help: { type: 'boolean', short: 'h' },
       info: { type: 'boolean' },
@@ -79,7 +84,7 @@ main()
   .catch((e: unknown) => {
     releaseEngine();
     const err = e as Error;
-    console.error(err instanceof NoAdapterError ? err.message : `error: ${err.message}`);
+    console.error(err instanceof NoAdapterError || err.name === 'WeightsNotFoundError' ? err.message : `error: ${err.message}`);
     if (process.env.GATYS_DEBUG) console.error(err.stack);
     process.exitCode = 1;
   });

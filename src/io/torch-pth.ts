@@ -92,8 +92,11 @@ export function readTorchStateDict(bytes: Uint8Array, source: string, inflateRaw
   }
   const persistentLoad = (pid: unknown): StorageRef => {
     if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) throw new TorchFileError(`${source}: unknown persistent id ${JSON.stringify(pid)}`);
-    const [, type, key, , numel] = pid as [string, { storageType?: string } | undefined, unknown, unknown, unknown];
-    const kind = (type && typeof type === 'object' && type.storageType) || '';
+    const [, typeRef, key, , numel] = pid as [string, unknown, unknown, unknown, unknown];
+    // The storage type is the class itself (an allowed global, not called): ask it for its name.
+    const type = typeof typeRef === 'function' ? (typeRef as GlobalFactory)([]) : typeRef;
+    const named = type && typeof type === 'object' ? (type as { storageType?: unknown }).storageType : undefined;
+    const kind = typeof named === 'string' ? named : '';
     if (typeof key !== 'string' || !Number.isSafeInteger(numel) || (numel as number) < 0) throw new TorchFileError(`${source}: a malformed storage reference`);
     return { kind, key, numel: numel as number };
   };

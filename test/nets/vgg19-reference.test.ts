@@ -1,6 +1,6 @@
-// VGG19 activations, Gram matrices and four input gradients against values computed by PyTorch on
-// the same weights (../shared/reference/vgg19_coffee.safetensors; its __metadata__ defines each).
-// The conv weights are read from the safetensors file directly and run through a layer list here.
+// VGG19 (src/nets/vgg19.ts) activations, Gram matrices and four input gradients against values
+// computed by PyTorch on the same weights (../shared/reference/vgg19_coffee.safetensors; its
+// __metadata__ defines each).
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { Tensor } from '../../src/tensor/tensor.ts';
 import { tidy } from '../../src/tensor/scope.ts';
 import * as ag from '../../src/autograd/index.ts';
 import { readSafetensorsFile, tensorAsFloat32, type SafetensorsFile } from '../../src/io/safetensors.ts';
+import { Vgg19 } from '../../src/nets/vgg19.ts';
 
 useGpu();
 
@@ -18,40 +19,21 @@ const weightsPath = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'
 const referencePath = sharedFile(resolve(REFERENCE_DIR, 'vgg19_coffee.safetensors'), 'PyTorch VGG19 reference');
 const available = !!weightsPath && !!referencePath;
 
-// VGG19 up to relu5_1: conv layers (with ReLU) and 2x2/2 max pools.
-const LAYERS = ['conv1_1', 'conv1_2', 'pool1', 'conv2_1', 'conv2_2', 'pool2', 'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4', 'pool3',
-  'conv4_1', 'conv4_2', 'conv4_3', 'conv4_4', 'pool4', 'conv5_1'];
+const LAYERS = ['relu1_1', 'relu1_2', 'pool1', 'relu2_1', 'pool2', 'relu3_1', 'relu3_4', 'pool3', 'relu4_1', 'relu4_2', 'pool4', 'relu5_1'];
 const STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
 
 describe.skipIf(!available)('VGG19 against PyTorch', () => {
   let ref: SafetensorsFile;
-  const weights = new Map<string, Tensor>();
+  let vgg: Vgg19;
   const refTensor = (name: string) => tensorAsFloat32(ref, name);
 
   beforeAll(async () => {
     ref = await readSafetensorsFile(referencePath!);
-    const w = await readSafetensorsFile(weightsPath!);
-    for (const name of w.entries.keys()) {
-      const { shape, values } = tensorAsFloat32(w, name);
-      weights.set(name, Tensor.fromArray(values, shape));
-    }
+    vgg = await Vgg19.load(weightsPath!);
   });
 
   /** Activations by name (reluX_Y, poolN) of input x. */
-  function features(x: Tensor): Map<string, Tensor> {
-    const out = new Map<string, Tensor>();
-    let h = x;
-    for (const layer of LAYERS) {
-      if (layer.startsWith('pool')) {
-        h = ag.maxPool2d(h, { kernel: 2 });
-        out.set(layer, h);
-      } else {
-        h = ag.conv2d(h, weights.get(`${layer}.weight`)!, weights.get(`${layer}.bias`)!, { padding: 1, relu: true });
-        out.set(layer.replace('conv', 'relu'), h);
-      }
-    }
-    return out;
-  }
+  const features = (x: Tensor) => vgg.features(x, LAYERS, 'max');
 
   const input = () => {
     const { shape, values } = refTensor('input');
@@ -60,7 +42,7 @@ describe.skipIf(!available)('VGG19 against PyTorch', () => {
 
   it('activations relu1_1 .. relu5_1 and pools: relative error <= 1e-4 per tensor', async () => {
     const feats = features(input());
-    for (const name of ['relu1_1', 'relu1_2', 'pool1', 'relu2_1', 'pool2', 'relu3_1', 'relu3_4', 'pool3', 'relu4_1', 'relu4_2', 'pool4', 'relu5_1']) {
+    for (const name of LAYERS) {
       const want = refTensor(name);
       const got = feats.get(name)!;
       expect(got.shape).toEqual(want.shape);
