@@ -1,29 +1,26 @@
 // gatys-gpu command line. `npx tsx run.ts --help`.
+//   npx tsx run.ts                      the demo: a style transfer on the images in examples/images
+//   npx tsx run.ts --content A --style B --output out.png [options]
+//   npx tsx run.ts --texture --style B --size 256
+//   npx tsx run.ts classify IMAGE...    top-5 ImageNet classes (SqueezeNet 1.1)
+//   npx tsx run.ts --info               adapter, backend, limits, and a kernel self-check
 
 import { parseArgs } from 'node:util';
 import { initEngine, releaseEngine } from './src/engine.ts';
 import { selfCheck } from './src/self-check.ts';
-import { NoAdapterError } from './src/gpu/device.ts';
 import { classifyCommand } from './src/cli/classify.ts';
+import { styleCommand, UsageError, STYLE_HELP } from './src/cli/style.ts';
 
-const HELP = `gatys-gpu: a WebGPU tensor engine in TypeScript, and neural style transfer on it.
+const HELP = `gatys-gpu: neural style transfer on a WebGPU tensor engine written in TypeScript.
 
-Usage:
-  npx tsx run.ts --info            adapter, backend, limits, and a kernel self-check
-  npx tsx run.ts classify IMAGE    top-5 ImageNet classes (SqueezeNet 1.1)
-  npx tsx run.ts --help            this text
+Commands:
+  npx tsx run.ts [style options]      style transfer (no options: the demo); see below
+  npx tsx run.ts classify IMAGE...    top-5 ImageNet classes (SqueezeNet 1.1)
+  npx tsx run.ts --info [--json]      GPU adapter, backend, limits, and a kernel self-check
 
-Options:
-  --info                 print the GPU adapter, backend and limits, then run the kernel self-check
-  --json                 with --info: print JSON instead of text
-  --backend NAME         Dawn backend: vulkan, opengles (compatibility mode), metal, d3d12, ...
-                         (default: GATYS_BACKEND, else Dawn's choice)
-  --adapter NAME         adapter name as Dawn lists it (default: GATYS_ADAPTER)
+Environment: GATYS_BACKEND (vulkan, opengles, ...), GATYS_ADAPTER, GATYS_WEIGHTS_DIR, GATYS_DEBUG.
 
-Environment:
-  GATYS_BACKEND, GATYS_ADAPTER   as --backend, --adapter
-  XDG_RUNTIME_DIR                set to /tmp when unset (keeps Mesa quiet)
-`;
+${STYLE_HELP}`;
 
 const INTERESTING_LIMITS = [
   'maxStorageBufferBindingSize',
@@ -34,16 +31,17 @@ const INTERESTING_LIMITS = [
   'maxStorageBuffersPerShaderStage',
 ];
 
-async function info(json: boolean, backend?: string, adapter?: string): Promise<number> {
-  const gpu = await initEngine({ backend: backend ?? process.env.GATYS_BACKEND, adapter: adapter ?? process.env.GATYS_ADAPTER });
+async function info(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { info: { type: 'boolean' }, json: { type: 'boolean' }, backend: { type: 'string' }, adapter: { type: 'string' } } });
+  const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND, adapter: values.adapter ?? process.env.GATYS_ADAPTER });
   const checks = await selfCheck(gpu);
   const failed = checks.filter((c) => !c.ok);
-  if (json) {
-    console.log(JSON.stringify({ adapter: gpu.info, selfCheck: checks }, null, 2));
+  if (values.json) {
+    console.log(JSON.stringify({ adapter: gpu.info, software: gpu.isSoftware, selfCheck: checks }, null, 2));
   } else {
     const i = gpu.info;
-    console.log(`adapter:       ${i.description || i.device || '(unnamed)'}${i.isFallbackAdapter ? ' (software/fallback)' : ''}`);
-    console.log(`vendor:        ${i.vendor} ${i.architecture}`.trimEnd());
+    console.log(`adapter:       ${i.description || i.device || '(unnamed)'}${gpu.isSoftware ? ' (software renderer)' : ''}`);
+    console.log(`vendor:        ${i.vendor} ${i.architecture} ${i.device}`.trimEnd());
     console.log(`backend:       ${i.backend} (WebGPU ${i.featureLevel} mode)`);
     console.log(`features:      ${i.features.join(', ') || '(none)'}`);
     for (const name of INTERESTING_LIMITS) console.log(`${name.padEnd(34)} ${i.limits[name]}`);
@@ -56,25 +54,15 @@ async function info(json: boolean, backend?: string, adapter?: string): Promise<
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'classify') return classifyCommand(argv.slice(1));
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      info: { type: 'boolean' },
-      json: { type: 'boolean' },
-      backend: { type: 'string' },
-      adapter: { type: 'string' },
-    },
-    strict: true,
-  });
-  if (values.help) {
+  if (argv.includes('--info')) return info(argv);
+  if (argv.includes('--help') || argv.includes('-h')) {
     console.log(HELP);
     return 0;
   }
-  if (values.info) return info(!!values.json, values.backend, values.adapter);
-  console.log(HELP);
-  return 2;
+  return styleCommand(argv);
 }
+
+const QUIET_ERRORS = new Set(['NoAdapterError', 'WeightsNotFoundError', 'UsageError', 'ImageDecodeError', 'SafetensorsError', 'StyleTransferError']);
 
 main()
   .then((code) => {
@@ -84,7 +72,8 @@ main()
   .catch((e: unknown) => {
     releaseEngine();
     const err = e as Error;
-    console.error(err instanceof NoAdapterError || err.name === 'WeightsNotFoundError' ? err.message : `error: ${err.message}`);
-    if (process.env.GATYS_DEBUG) console.error(err.stack);
-    process.exitCode = 1;
+    // Known problems are one clear message; anything else is a bug and says so with its stack.
+    if (QUIET_ERRORS.has(err.name) || err.message?.startsWith('cannot read image')) console.error(`error: ${err.message}`);
+    else console.error(`error: ${err.message}${process.env.GATYS_DEBUG ? `\n${err.stack}` : ' (GATYS_DEBUG=1 for the stack trace)'}`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
   });

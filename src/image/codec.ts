@@ -51,3 +51,8 @@ export function encodePng(img: RgbImage): Uint8Array {
   png.data = Buffer.from(toRgba8(img));
   return new Uint8Array(PNG.sync.write(png));
 }
+
+export function encodeJpeg(img: RgbImage, quality = 92): Uint8Array {
+  const out = jpeg.encode({ data: toRgba8(img), width: img.width, height: img.height }, quality);
+  return new Uint8Array(out.data);
+}

@@ -3,7 +3,7 @@
 
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { decodeImage, encodePng } from './codec.ts';
+import { decodeImage, encodeJpeg, encodePng } from './codec.ts';
 import type { RgbImage } from './image.ts';
 
 export async function readImage(path: string): Promise<RgbImage> {
@@ -25,4 +25,17 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 
 export async function writePng(path: string, img: RgbImage): Promise<void> {
   await writeFileAtomic(path, encodePng(img));
+}
+
+/** The output format for a file name: PNG or JPEG, by extension. */
+export function imageFormatOf(path: string): 'png' | 'jpeg' | null {
+  const ext = path.toLowerCase().split('.').pop();
+  return ext === 'png' ? 'png' : ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : null;
+}
+
+/** Writes PNG or JPEG (by the file's extension), atomically. */
+export async function writeImage(path: string, img: RgbImage): Promise<void> {
+  const format = imageFormatOf(path);
+  if (!format) throw new Error(`cannot write ${path}: the name must end in .png, .jpg or .jpeg`);
+  await writeFileAtomic(path, format === 'png' ? encodePng(img) : encodeJpeg(img));
 }

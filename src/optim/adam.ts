@@ -8,7 +8,7 @@ import { clamp } from '../tensor/ops/elementwise.ts';
 import { clone, zeros } from '../tensor/ops/fill.ts';
 import { grid1d } from '../tensor/ops/grid.ts';
 import { maxAbs } from './vector.ts';
-import type { Bounds, Closure, IterationReport, OptimizeResult, StopReason } from './types.ts';
+import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, StopReason } from './types.ts';
 
 export interface AdamOptions {
   learningRate?: number;
@@ -19,7 +19,7 @@ export interface AdamOptions {
   /** Stop when max|g| <= this. Default 0 (never). */
   gradientTolerance?: number;
   bounds?: Bounds;
-  onIteration?: (r: IterationReport) => void | boolean;
+  onIteration?: IterationCallback;
 }
 
 /** The optimizer's state: the moments and the step count (what a checkpoint must hold). */
@@ -89,7 +89,7 @@ export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): P
       iteration++;
       const report = { iteration, loss, evaluations, step: o.learningRate ?? 1e-3 };
       history.push(report);
-      if (o.onIteration?.(report) === false) {
+      if ((await o.onIteration?.(report, x)) === false) {
         stopReason = 'stopped';
         break;
       }

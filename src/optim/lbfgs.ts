@@ -28,7 +28,7 @@ import { reduce } from '../tensor/ops/reduce.ts';
 import { strongWolfe, type TrialPoint } from './line-search.ts';
 import { boundDirection, dot, dotOnGpu, maxAbs, takeScalars } from './vector.ts';
 import { twoLoopDirection } from './two-loop.ts';
-import type { Bounds, Closure, IterationReport, OptimizeResult, StopReason } from './types.ts';
+import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, StopReason } from './types.ts';
 
 export interface LbfgsOptions {
   /** Curvature pairs kept (m). Default 100. */
@@ -50,7 +50,7 @@ export interface LbfgsOptions {
   maxLineSearchEvaluations?: number;
   bounds?: Bounds;
   /** Called after every iteration; return false to stop. */
-  onIteration?: (r: IterationReport) => void | boolean;
+  onIteration?: IterationCallback;
 }
 
 const isFiniteNumber = Number.isFinite;
@@ -137,8 +137,10 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
         break;
       }
     }
-    // First step: scaled so that it moves by about lr (PyTorch's min(1, 1/|g|₁)·lr).
-    let t = iteration === 0 && S.length === 0 ? Math.min(1, 1 / (await takeScalars(reduce('sum', g, { map: 'abs' })))[0]) * lr : lr;
+    // Without curvature information the step is scaled so that no coordinate moves by more than
+    // lr (d = -g then, so t = lr/max|d|); PyTorch's min(1, 1/|g|₁)·lr is n times more timid on an
+    // image of n pixels and costs a dozen extrapolating evaluations to recover from.
+    let t = S.length === 0 ? Math.min(1, 1 / dInf) * lr : lr;
 
     const evaluateStep = async (step: number): Promise<TrialPoint> => {
       const moved = linear(x, d, 1, step);
@@ -214,7 +216,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
     }
     const report: IterationReport = { iteration, loss: f, evaluations, step: accepted.t };
     history.push(report);
-    if (o.onIteration?.(report) === false) {
+    if ((await o.onIteration?.(report, x)) === false) {
       stopReason = 'stopped';
       break;
     }

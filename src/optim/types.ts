@@ -38,6 +38,12 @@ export interface OptimizeResult {
   history: IterationReport[];
 }
 
+/**
+ * Called after every iteration with the report and the current iterate (valid during the call
+ * only; clone it to keep it). May be async; returning false stops the run.
+ */
+export type IterationCallback = (r: IterationReport, x: Tensor) => void | boolean | Promise<void | boolean>;
+
 /** Box constraints, enforced by projection (never by clamping inside the closure). */
 export interface Bounds {
   lo: number;

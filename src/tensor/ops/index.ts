@@ -6,3 +6,4 @@ export * from './permute.ts';
 export * from './conv.ts';
 export * from './pool.ts';
 export * from './tv.ts';
+export * from './resize.ts';

@@ -1,0 +1,127 @@
+// The style-transfer losses on top of the autograd: content (feature distance), style (Gram
+// distance, against targets computed once) and total variation, each with the normalisation its
+// preset names (presets.ts).
+
+import type { Tensor } from '../tensor/tensor.ts';
+import { keep, tidy } from '../tensor/scope.ts';
+import * as ag from '../autograd/index.ts';
+import { linear } from '../tensor/ops/elementwise.ts';
+import type { FeatureNet } from './feature-net.ts';
+import type { ContentNorm, LossSettings, StyleNorm } from './presets.ts';
+
+/** The Gram scale and reduction implementing a style normalisation for one feature map. */
+function styleTerm(norm: StyleNorm, C: number, HW: number, imagePixels: number): { scale: number; reduction: 'mean' | 'sum' } {
+  switch (norm) {
+    case 'mean-chw':
+      return { scale: 1 / (C * HW), reduction: 'mean' };
+    case 'sum-chw':
+      return { scale: 1 / (C * HW), reduction: 'sum' };
+    case 'gatys': // Σ(G − A)²/(4 C² HW²) = Σ(G/(2 C HW) − A/(2 C HW))²
+      return { scale: 1 / (2 * C * HW), reduction: 'sum' };
+    case 'keras': // Σ(G − A)²/(4 · 3² · pixels²)
+      return { scale: 1 / (2 * 3 * imagePixels), reduction: 'sum' };
+  }
+}
+
+/** Gram matrix of one feature map [1, C, H, W] in the normalisation's own scale. */
+export function scaledGram(f: Tensor, norm: StyleNorm, imagePixels: number): Tensor {
+  const [, C, H, W] = f.shape;
+  return ag.gram(f, styleTerm(norm, C, H * W, imagePixels).scale);
+}
+
+/**
+ * Style targets: for each style layer, Σ_i b_i · G_l(style_i), with blend weights b (summing to 1).
+ * Computed once, without recording gradients; the returned tensors outlive every scope.
+ */
+export function styleTargets(net: FeatureNet, styles: { x: Tensor; weight: number }[], s: LossSettings): Map<string, Tensor> {
+  const layers = s.styleLayers.map((l) => l.layer);
+  const targets = new Map<string, Tensor>();
+  ag.noGrad(() => {
+    for (const { x, weight } of styles) {
+      tidy(() => {
+        const pixels = x.shape[2] * x.shape[3];
+        const feats = net.features(x, layers, s.pooling);
+        for (const layer of layers) {
+          const g = scaledGram(feats.get(layer)!, s.styleNorm, pixels);
+          const prev = targets.get(layer);
+          targets.set(layer, keep(prev ? linear(prev, g, 1, weight) : linear(g, g, weight, 0)));
+          prev?.dispose();
+        }
+        return undefined;
+      });
+    }
+  });
+  return targets;
+}
+
+/** Content targets: the content image's features at the content layers (kept, no gradient). */
+export function contentTargets(net: FeatureNet, content: Tensor, s: LossSettings): Map<string, Tensor> {
+  const layers = s.contentLayers.map((l) => l.layer);
+  const out = new Map<string, Tensor>();
+  ag.noGrad(() => {
+    tidy(() => {
+      const feats = net.features(content, layers, s.pooling);
+      for (const l of layers) out.set(l, keep(feats.get(l)!));
+      return undefined;
+    });
+  });
+  return out;
+}
+
+function contentTerm(f: Tensor, p: Tensor, norm: ContentNorm): Tensor {
+  if (norm === 'mean') return ag.mseLoss(f, p, 'mean');
+  const sum = ag.mseLoss(f, p, 'sum');
+  return norm === 'half-sum' ? ag.scale(sum, 0.5) : sum;
+}
+
+export interface LossParts {
+  total: Tensor;
+  content: Tensor | null;
+  style: Tensor | null;
+  tv: Tensor | null;
+}
+
+/** The weighted total loss of image x (network convention) and its components (all scalars). */
+export function styleTransferLoss(
+  net: FeatureNet,
+  x: Tensor,
+  s: LossSettings,
+  targets: { content: Map<string, Tensor> | null; style: Map<string, Tensor> },
+): LossParts {
+  const useContent = !!targets.content && s.contentWeight !== 0 && s.contentLayers.length > 0;
+  const layers = [...new Set([...(useContent ? s.contentLayers.map((l) => l.layer) : []), ...s.styleLayers.map((l) => l.layer)])];
+  const feats = net.features(x, layers, s.pooling);
+  const pixels = x.shape[2] * x.shape[3];
+  const terms: Tensor[] = [];
+  const weights: number[] = [];
+  let content: Tensor | null = null;
+  if (useContent) {
+    content = ag.weightedSum(
+      s.contentLayers.map((l) => contentTerm(feats.get(l.layer)!, targets.content!.get(l.layer)!, s.contentNorm)),
+      s.contentLayers.map((l) => l.weight),
+    );
+    terms.push(content);
+    weights.push(s.contentWeight);
+  }
+  let style: Tensor | null = null;
+  if (s.styleLayers.length > 0 && s.styleWeight !== 0) {
+    style = ag.weightedSum(
+      s.styleLayers.map((l) => {
+        const [, C, H, W] = feats.get(l.layer)!.shape;
+        const { reduction } = styleTerm(s.styleNorm, C, H * W, pixels);
+        return ag.mseLoss(scaledGram(feats.get(l.layer)!, s.styleNorm, pixels), targets.style.get(l.layer)!, reduction);
+      }),
+      s.styleLayers.map((l) => l.weight),
+    );
+    terms.push(style);
+    weights.push(s.styleWeight);
+  }
+  let tv: Tensor | null = null;
+  if (s.tvWeight !== 0) {
+    tv = ag.tvLoss(x, s.tvBeta);
+    terms.push(tv);
+    weights.push(s.tvWeight);
+  }
+  if (terms.length === 0) throw new Error('style transfer: every loss weight is zero; nothing to optimise');
+  return { total: ag.weightedSum(terms, weights), content, style, tv };
+}
