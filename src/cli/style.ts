@@ -260,7 +260,7 @@ export function progressLine(p: Progress): string {
 
 /** The demo's size and iterations: small on a software GPU (minutes on two CPU cores), 512 px on a real one. */
 export function demoSettings(software: boolean): { size: number; iterations: number } {
-  return software ? { size: 128, iterations: 40 } : { size: 512, iterations: 500 };
+  return software ? { size: 160, iterations: 60 } : { size: 512, iterations: 500 };
 }
 
 export async function styleCommand(argv: string[]): Promise<number> {

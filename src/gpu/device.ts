@@ -7,6 +7,8 @@
 //                   opengles runs in WebGPU compatibility mode (featureLevel 'compatibility').
 //   GATYS_ADAPTER   adapter name as Dawn lists it (a wrong name makes Dawn list the real ones).
 //   GATYS_POWER     low-power | high-performance
+//   GATYS_DAWN_TOGGLES  comma-separated Dawn toggles to enable (experiments, e.g.
+//                   allow_unsafe_apis,disable_robustness)
 
 export type BackendName = 'vulkan' | 'opengles' | 'opengl' | 'metal' | 'd3d12' | 'd3d11' | 'null' | string;
 
@@ -108,6 +110,8 @@ export async function acquireDevice(options: DeviceOptions = optionsFromEnvironm
     Object.assign(globalThis, globals);
     const flags: string[] = [];
     if (backend) flags.push(`backend=${backend}`);
+    const toggles = readEnv('GATYS_DAWN_TOGGLES');
+    if (toggles) flags.push(`enable-dawn-features=${toggles}`);
     if (options.adapter) flags.push(`adapter=${options.adapter}`);
     try {
       gpu = create(flags);

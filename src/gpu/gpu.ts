@@ -78,7 +78,7 @@ export class Gpu {
    * workgroup barrier switches between every invocation, so reductions use few threads that each
    * sum more elements; on a real GPU, wide workgroups.
    */
-  readonly tuning: { reduce: { wg: number; perThread: number } };
+  readonly tuning: { reduce: { wg: number; perThread: number }; conv3x3: { px: number; ocv: number; wg: number } };
   /** Counters, for tests and benchmarks. */
   readonly counters = { dispatches: 0, submits: 0, pipelines: 0 };
 
@@ -103,7 +103,10 @@ export class Gpu {
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
     const name = `${this.info.device} ${this.info.description}`;
     this.isSoftware = this.info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|softpipe/i.test(name);
-    this.tuning = { reduce: this.isSoftware ? { wg: 16, perThread: 64 } : { wg: 256, perThread: 4 } };
+    this.tuning = {
+      reduce: this.isSoftware ? { wg: 16, perThread: 64 } : { wg: 256, perThread: 4 },
+      conv3x3: this.isSoftware ? { px: 8, ocv: 2, wg: 64 } : { px: 4, ocv: 2, wg: 64 },
+    };
     this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });
     this.uniformStaging = new Uint8Array(UNIFORM_SLOT * this.maxDispatchesPerBatch);
     this.device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {

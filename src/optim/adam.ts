@@ -41,6 +41,7 @@ export class AdamState {
 export function adamStep(x: Tensor, g: Tensor, state: AdamState, o: AdamOptions = {}): void {
   const { learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, bounds } = o;
   state.step++;
+  x.version++;
   const c1 = 1 - beta1 ** state.step;
   const c2 = 1 - beta2 ** state.step;
   x.gpu.dispatch({

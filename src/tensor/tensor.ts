@@ -5,7 +5,7 @@
 import type { Gpu } from '../gpu/gpu.ts';
 import { currentGpu } from '../engine.ts';
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
-import { track } from './scope.ts';
+import { keep, track } from './scope.ts';
 import type { GradNode } from '../autograd/node.ts';
 
 let nextId = 1;
@@ -28,6 +28,10 @@ export class Tensor {
   requiresGrad = false;
   grad: Tensor | null = null;
   node: GradNode | null = null;
+
+  /** Bumped by the few kernels that write a tensor in place (an optimizer's step). */
+  version = 0;
+  private derivedCache: Map<string, { version: number; tensor: Tensor }> | null = null;
 
   /** Wraps a buffer from gpu.pool (the tensor owns it from now on). Use the factories instead. */
   constructor(gpu: Gpu, shape: Shape, buffer: GPUBuffer | Storage) {
@@ -96,9 +100,27 @@ export class Tensor {
   }
 
   /** Returns the buffer to the pool. Safe to call twice. */
+  /**
+   * A tensor computed from this one (e.g. weights repacked for a kernel), made once and reused
+   * while this tensor's version is unchanged; freed with this tensor.
+   */
+  derived(key: string, make: () => Tensor): Tensor {
+    this.derivedCache ??= new Map();
+    const hit = this.derivedCache.get(key);
+    if (hit && hit.version === this.version && !hit.tensor.isDisposed) return hit.tensor;
+    hit?.tensor.dispose();
+    const tensor = keep(make());
+    this.derivedCache.set(key, { version: this.version, tensor });
+    return tensor;
+  }
+
   dispose(): void {
     const storage = this.storage;
     if (!storage) return;
+    if (this.derivedCache) {
+      for (const d of this.derivedCache.values()) d.tensor.dispose();
+      this.derivedCache = null;
+    }
     this.storage = null;
     if (--storage.refs === 0) this.gpu.pool.release(storage.buffer);
   }

@@ -95,3 +95,28 @@ describe('conv2d', () => {
     expect(() => ag.conv2d(x, w, null, { padding: 1 })).toThrow(/input has 3 channels but weight \[4, 2, 3, 3\] expects 2/);
   });
 });
+
+describe('conv3x3 (specialised) against the general kernel, for each tile shape', () => {
+  const gpu = () => (Tensor.empty([1]) as Tensor).gpu;
+  for (const tile of [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 4, ocv: 2, wg: 32 }, { px: 16, ocv: 1, wg: 64 }]) {
+    it(`px ${tile.px}, ${4 * tile.ocv} channels, workgroup ${tile.wg}: forward and input gradient`, async () => {
+      const saved = { ...gpu().tuning.conv3x3 };
+      gpu().tuning.conv3x3 = tile;
+      try {
+        const k = await import('../../src/tensor/ops/conv.ts');
+        for (const [cin, cout, h, w] of [[3, 5, 7, 11], [6, 13, 9, 17], [16, 8, 5, 3]]) {
+          const x = Tensor.fromArray(randomArray(2 * cin * h * w, cin), [2, cin, h, w]);
+          const wt = Tensor.fromArray(randomArray(cout * cin * 9, cout), [cout, cin, 3, 3]);
+          const b = Tensor.fromArray(randomArray(cout, 1), [cout]);
+          const fast = await k.conv2d(x, wt, b, { padding: 1, relu: true }).toArray();
+          const slow = await k.conv2d(x, wt, b, { padding: 1, relu: true, generic: true }).toArray();
+          expectClose(fast, slow, 1e-5, 1e-5);
+          const dy = Tensor.fromArray(randomArray(2 * cout * h * w, 9), [2, cout, h, w]);
+          expectClose(await k.conv2dBackwardInput(dy, wt, x.shape, 1, 1).toArray(), await k.conv2dBackwardInput(dy, wt, x.shape, 1, 1, true).toArray(), 1e-5, 1e-5);
+        }
+      } finally {
+        gpu().tuning.conv3x3 = saved;
+      }
+    });
+  }
+});

@@ -3,7 +3,7 @@
 import { Params } from '../../gpu/gpu.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
-import { fold } from './grid.ts';
+import { fold, grid1d } from './grid.ts';
 import { zeros } from './fill.ts';
 
 export interface Conv2dOptions {
@@ -11,6 +11,8 @@ export interface Conv2dOptions {
   padding?: number;
   /** Apply ReLU in the same kernel. */
   relu?: boolean;
+  /** Use the general kernel even where the specialised 3×3 one applies (for tests, benchmarks). */
+  generic?: boolean;
 }
 
 export interface ConvGeometry {
@@ -46,11 +48,57 @@ function geometryParams(g: ConvGeometry, last: number): Params {
   return new Params().u32(g.Cin).u32(g.H).u32(g.W).u32(g.Cout).u32(g.OH).u32(g.OW).u32(g.KH).u32(g.KW).u32(g.S).u32(g.P).u32(last);
 }
 
+/** Whether conv3x3.wgsl (3×3, stride 1, padding 1) serves this geometry. */
+const isConv3x3 = (g: ConvGeometry) => g.KH === 3 && g.KW === 3 && g.S === 1 && g.P === 1;
+
+/**
+ * Weights rearranged for conv3x3.wgsl: [I, 3, 3, Opad] (4 output channels of a tap contiguous),
+ * for the forward convolution or (transpose) for the input gradient. Cached on the weight tensor.
+ */
+export function repackWeights(w: Tensor, transpose: boolean): Tensor {
+  const [Cout, Cin, K] = w.shape;
+  const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
+  const multiple = 4 * w.gpu.tuning.conv3x3.ocv;
+  const Opad = Math.ceil(O / multiple) * multiple;
+  return w.derived(`conv3x3-${transpose ? 'dx' : 'fwd'}-${multiple}`, () => {
+    const out = Tensor.empty([I, K, K, Opad], w.gpu);
+    w.gpu.dispatch({
+      kernel: 'conv_repack',
+      overrides: { TRANSPOSE: transpose ? 1 : 0 },
+      params: new Params().u32(out.size).u32(I).u32(O).u32(Opad).u32(K),
+      buffers: [w.buffer, out.buffer],
+      workgroups: grid1d(w.gpu, out.size),
+    });
+    return out;
+  });
+}
+
+/** The specialised 3×3 stride-1 padding-1 convolution with repacked weights. */
+function conv3x3(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean): Tensor {
+  const [N, Cin, H, W] = x.shape;
+  const { px, ocv, wg } = x.gpu.tuning.conv3x3;
+  const out = Tensor.empty([N, Cout, H, W], x.gpu);
+  const tilesX = Math.ceil(W / px);
+  x.gpu.dispatch({
+    kernel: 'conv3x3',
+    overrides: { FUSE_RELU: relu ? 1 : 0, PX: px, OCV: ocv, WG: wg },
+    params: new Params().u32(Cin).u32(H).u32(W).u32(Cout).u32(wp.shape[3]).u32(tilesX),
+    buffers: [x.buffer, wp.buffer, bias.buffer, out.buffer],
+    workgroups: [Math.ceil((H * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N],
+  });
+  return out;
+}
+
 /** out = conv2d(x, w) + bias (bias may be omitted), optionally ReLU'd. */
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptions = {}): Tensor {
   const g = convGeometry(x.shape, w.shape, o.stride ?? 1, o.padding ?? 0);
   if (bias && bias.size !== g.Cout) throw new RangeError(`conv2d: bias has ${bias.size} elements, expected ${g.Cout}`);
   const b = bias ?? zeros([g.Cout], x.gpu);
+  if (isConv3x3(g) && !o.generic) {
+    const out = conv3x3(x, repackWeights(w, false), b, g.Cout, !!o.relu);
+    if (!bias) b.dispose();
+    return out;
+  }
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
@@ -65,8 +113,16 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
 }
 
 /** dL/dx of conv2d, given dL/dout. */
-export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], stride = 1, padding = 0): Tensor {
+export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], stride = 1, padding = 0, generic = false): Tensor {
   const g = convGeometry(xShape, w.shape, stride, padding);
+  if (isConv3x3(g) && !generic) {
+    // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
+    // transposed, rotated kernel.
+    const zero = zeros([g.Cin], dy.gpu);
+    const dx = conv3x3(dy, repackWeights(w, true), zero, g.Cin, false);
+    zero.dispose();
+    return dx;
+  }
   const dx = Tensor.empty(xShape, dy.gpu);
   const tilesX = Math.ceil(g.W / 4);
   dy.gpu.dispatch({

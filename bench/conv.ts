@@ -1,0 +1,47 @@
+// conv3x3 benchmark: GFLOP/s of the forward and input-gradient kernels on VGG19's layer shapes.
+//   npx tsx bench/conv.ts [--size 128] [--layers conv1_2,conv2_2,...] [--reps N] [--json FILE]
+
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { initEngine, releaseEngine } from '../src/engine.ts';
+import { Tensor } from '../src/tensor/tensor.ts';
+import { tidy } from '../src/tensor/scope.ts';
+import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
+
+const { values } = parseArgs({ options: { size: { type: 'string', default: '128' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' }, json: { type: 'string' }, backend: { type: 'string' } } });
+const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
+const size = Number(values.size);
+// [name, Cin, Cout, resolution divisor]
+const ALL: [string, number, number, number][] = [
+  ['conv1_1', 3, 64, 1], ['conv1_2', 64, 64, 1], ['conv2_1', 64, 128, 2], ['conv2_2', 128, 128, 2],
+  ['conv3_1', 128, 256, 4], ['conv3_2', 256, 256, 4], ['conv4_1', 256, 512, 8], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16],
+];
+const want = values.layers?.split(',');
+const layers = ALL.filter(([n]) => !want || want.includes(n));
+const reps = Number(values.reps);
+const rows: Record<string, unknown>[] = [];
+console.log(`conv3x3 on ${gpu.info.description} (${gpu.info.backend}), ${size} px`);
+console.log('layer     Cin  Cout   HxW      fwd ms  fwd GFLOP/s   dx ms  dx GFLOP/s');
+for (const [name, cin, cout, div] of layers) {
+  const h = size / div;
+  const x = Tensor.fromArray(Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5), [1, cin, h, h]);
+  const w = Tensor.fromArray(Float32Array.from({ length: cout * cin * 9 }, (_, i) => ((i * 7) % 11) / 110 - 0.05), [cout, cin, 3, 3]);
+  const b = Tensor.fromArray(new Float32Array(cout), [cout]);
+  const dy = Tensor.fromArray(Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5), [1, cout, h, h]);
+  const flops = 2 * cin * cout * 9 * h * h;
+  const time = async (f: () => Tensor) => {
+    tidy(f);
+    await gpu.sync();
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) tidy(f);
+    await gpu.sync();
+    return (performance.now() - t0) / reps;
+  };
+  const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true }));
+  const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1));
+  console.log(`${name.padEnd(8)} ${String(cin).padStart(4)} ${String(cout).padStart(5)} ${`${h}x${h}`.padStart(7)} ${fwd.toFixed(1).padStart(9)} ${(flops / fwd / 1e6).toFixed(2).padStart(12)} ${dx.toFixed(1).padStart(8)} ${(flops / dx / 1e6).toFixed(2).padStart(11)}`);
+  rows.push({ layer: name, cin, cout, h, fwdMs: fwd, fwdGflops: flops / fwd / 1e6, dxMs: dx, dxGflops: flops / dx / 1e6 });
+  for (const t of [x, w, b, dy]) t.dispose();
+}
+if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, size, rows }, null, 2));
+releaseEngine();
