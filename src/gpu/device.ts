@@ -20,6 +20,8 @@ export interface DeviceOptions {
 
 export interface AcquiredDevice {
   device: GPUDevice;
+  /** The GPU object the adapter came from (navigator.gpu, or Dawn's instance in Node). */
+  instance: GPU;
   adapterInfo: AdapterDescription;
   /** Releases the device and everything that keeps the process alive (Dawn's instance). */
   release(): void;
@@ -169,6 +171,7 @@ export async function acquireDevice(options: DeviceOptions = optionsFromEnvironm
   };
   return {
     device,
+    instance: gpu!,
     adapterInfo,
     release() {
       device.destroy();

@@ -118,6 +118,11 @@ export class Gpu {
     });
   }
 
+  /** The GPU object (navigator.gpu or Dawn's instance), e.g. to share the device with other libraries. */
+  get instance(): GPU {
+    return this.acquired.instance;
+  }
+
   static async create(options?: DeviceOptions): Promise<Gpu> {
     return new Gpu(await acquireDevice(options));
   }

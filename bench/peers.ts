@@ -1,0 +1,213 @@
+// Speed side by side, in one run: this engine's kernels against TensorFlow.js's WebGPU backend on
+// the same Dawn device, TensorFlow.js's WASM backend (SIMD; single-threaded in Node) and PyTorch
+// on the CPU (Debian's python3-torch, when installed), as ratios; plus the adapter's FMA ceiling
+// and each kernel's share of it.
+//   npm run bench:peers -- [--sizes 128,256] [--layers ...] [--reps 3] [--no-wasm] [--no-torch]
+// Writes bench/results/peers-<backend>-<date>.json.
+
+import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { initEngine, releaseEngine } from '../src/engine.ts';
+import { Params } from '../src/gpu/gpu.ts';
+import { Tensor } from '../src/tensor/tensor.ts';
+import { tidy } from '../src/tensor/scope.ts';
+import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
+import { matmul } from '../src/tensor/ops/matmul.ts';
+import * as ag from '../src/autograd/index.ts';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs'; // registers the gradients (tfjs-core alone has none)
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '128,256' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' },
+    'no-wasm': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, backend: { type: 'string' },
+  },
+});
+const reps = Number(values.reps);
+const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
+const root = resolve(import.meta.dirname, '..');
+
+// TensorFlow.js WebGPU on our own device (it looks for navigator.gpu first); WASM from the
+// package's files.
+if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) {
+  Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis as { navigator?: object }).navigator, gpu: gpu.instance }, configurable: true });
+}
+// Kernels are registered under the name 'webgpu': replace that backend's factory with ours.
+if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+tf.registerBackend('webgpu', async () => new WebGPUBackend(gpu.device), 1);
+setWasmPaths(`${resolve(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`);
+
+async function timeOurs(f: () => unknown): Promise<number> {
+  tidy(f);
+  await gpu.sync();
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) tidy(f);
+  await gpu.sync();
+  return (performance.now() - t0) / reps;
+}
+
+async function timeTf(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+  const run = async () => {
+    const out = tf.tidy(f);
+    const list = Array.isArray(out) ? out : [out];
+    await Promise.all(list.map((t) => t.data())); // waits for the work
+    list.forEach((t) => t.dispose());
+  };
+  await run();
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) await run();
+  return (performance.now() - t0) / reps;
+}
+
+// The FMA ceiling.
+const threads = 64 * 1024;
+const iters = 2048;
+const out = Tensor.empty([threads]);
+const fmaRun = () => gpu.dispatch({ kernel: 'fma_peak', overrides: { ITERS: iters }, buffers: [out.buffer], workgroups: [threads / 64] });
+fmaRun();
+await gpu.sync();
+let t0 = performance.now();
+for (let r = 0; r < 5; r++) fmaRun();
+await gpu.sync();
+const ceiling = (2 * 4 * 8 * iters * threads) / ((performance.now() - t0) / 5) / 1e6;
+out.dispose();
+console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s`);
+
+const ALL: [string, number, number, number][] = [
+  ['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16],
+];
+const layers = ALL.filter(([n]) => !values.layers || values.layers.split(',').includes(n));
+const rows: Record<string, unknown>[] = [];
+const pct = (g: number) => `${((100 * g) / ceiling).toFixed(0)}%`;
+const backends = ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])];
+
+for (const size of values.sizes!.split(',').map(Number)) {
+  console.log(`\n${size} px: conv3x3 GFLOP/s (forward | input gradient), ratio = ours / peer`);
+  for (const [name, cin, cout, div] of layers) {
+    const h = size / div;
+    const flops = 2 * cin * cout * 9 * h * h;
+    const xs = Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5);
+    const ws = Float32Array.from({ length: cout * cin * 9 }, (_, i) => ((i * 7) % 11) / 110 - 0.05);
+    const dys = Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5);
+    const x = Tensor.fromArray(xs, [1, cin, h, h]);
+    const w = Tensor.fromArray(ws, [cout, cin, 3, 3]);
+    const b = Tensor.fromArray(new Float32Array(cout), [cout]);
+    const dy = Tensor.fromArray(dys, [1, cout, h, h]);
+    const ours = { fwd: flops / (await timeOurs(() => conv2d(x, w, b, { padding: 1, relu: true }))) / 1e6, dx: flops / (await timeOurs(() => conv2dBackwardInput(dy, w, x.shape, 1, 1))) / 1e6 };
+    const row: Record<string, unknown> = { size, layer: name, cin, cout, h, ours, ceiling };
+    let line = `  ${name} ${`${h}x${h}`.padStart(7)} ${cin}->${cout}: ours ${ours.fwd.toFixed(1)} (${pct(ours.fwd)}) | ${ours.dx.toFixed(1)} (${pct(ours.dx)})`;
+    for (const be of backends) {
+      if (!(await tf.setBackend(be))) throw new Error(`TensorFlow.js backend ${be} did not start`);
+      await tf.ready();
+      const tx = tf.transpose(tf.tensor4d(xs, [1, cin, h, h]), [0, 2, 3, 1]) as tf.Tensor4D; // NHWC
+      const tw = tf.transpose(tf.tensor4d(ws, [cout, cin, 3, 3]), [2, 3, 1, 0]) as tf.Tensor4D; // HWIO
+      const tdy = tf.transpose(tf.tensor4d(dys, [1, cout, h, h]), [0, 2, 3, 1]) as tf.Tensor4D;
+      const fwd = flops / (await timeTf(() => tf.relu(tf.conv2d(tx, tw, 1, 'same')))) / 1e6;
+      const dx = flops / (await timeTf(() => tf.conv2dTranspose(tdy, tw, [1, h, h, cin], 1, 'same'))) / 1e6;
+      row[be] = { fwd, dx };
+      line += ` || ${be === 'wasm' ? 'tfjs-wasm' : 'tfjs-webgpu'} ${fwd.toFixed(1)} | ${dx.toFixed(1)} (x${(ours.fwd / fwd).toFixed(2)} | x${(ours.dx / dx).toFixed(2)})`;
+      [tx, tw, tdy].forEach((t) => t.dispose());
+    }
+    console.log(line);
+    rows.push(row);
+    [x, w, b, dy].forEach((t) => t.dispose());
+  }
+  // Gram matrix and square matmul.
+  for (const [C, HW] of [[64, size * size], [256, (size / 4) ** 2]]) {
+    const f = Tensor.fromArray(Float32Array.from({ length: C * HW }, (_, i) => ((i * 3) % 7) / 7), [C, HW]);
+    const ms = await timeOurs(() => matmul(f, f, { transB: true }));
+    console.log(`  gram ${C}x${HW}: ${((2 * C * C * HW) / ms / 1e6).toFixed(1)} GFLOP/s (${pct((2 * C * C * HW) / ms / 1e6)})`);
+    rows.push({ size, gram: [C, HW], gflops: (2 * C * C * HW) / ms / 1e6 });
+    f.dispose();
+  }
+
+  // One full evaluation: VGG19 to relu5_1 (random weights), Gram losses, input gradient.
+  const cfg: (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512];
+  const tapIdx = new Set([0, 2, 4, 8, 9, 12]); // conv indices whose ReLU output is used: relu1_1, 2_1, 3_1, 4_1, 4_2, 5_1
+  const wsAll: Float32Array[] = [];
+  let c = 3;
+  for (const v of cfg) if (v !== 'M') (wsAll.push(Float32Array.from({ length: v * c * 9 }, (_, i) => (((i * 7) % 11) - 5) / (55 * Math.sqrt(c)))), (c = v));
+  const ourW = wsAll.map((wv, i) => Tensor.fromArray(wv, [cfg.filter((v) => v !== 'M')[i] as number, i === 0 ? 3 : (cfg.filter((v) => v !== 'M')[i - 1] as number), 3, 3]));
+  const ourB = ourW.map((w) => Tensor.fromArray(new Float32Array(w.shape[0]), [w.shape[0]]));
+  const xv = Float32Array.from({ length: 3 * size * size }, (_, i) => ((i * 31) % 255) - 120);
+  const xImg = Tensor.fromArray(xv, [1, 3, size, size]).requireGrad();
+  gpu.pool.trim();
+  const evalMs = await timeOurs(() => {
+    let h: Tensor = xImg;
+    const terms: Tensor[] = [];
+    let k = 0;
+    for (const v of cfg) {
+      if (v === 'M') h = ag.maxPool2d(h, { kernel: 2 });
+      else {
+        h = ag.conv2d(h, ourW[k], ourB[k], { padding: 1, relu: true });
+        if (tapIdx.has(k)) terms.push(ag.sumSquares(ag.gram(h, 1e-6)));
+        k++;
+      }
+    }
+    ag.weightedSum(terms, terms.map(() => 1)).backward();
+    xImg.grad?.dispose();
+    xImg.grad = null;
+    return undefined;
+  });
+  const evalRow: Record<string, unknown> = { size, evaluation: true, ours: evalMs, highWaterMiB: gpu.pool.getStats().highWaterBytes / 2 ** 20 };
+  let line = `  evaluation (VGG19 to relu5_1 + Gram losses + input gradient): ours ${evalMs.toFixed(0)} ms, GPU memory high-water ${(gpu.pool.getStats().highWaterBytes / 2 ** 20).toFixed(0)} MiB`;
+  for (const be of backends) {
+    if (!(await tf.setBackend(be))) throw new Error(`TensorFlow.js backend ${be} did not start`);
+    await tf.ready();
+    const tw = wsAll.map((wv, i) => tf.transpose(tf.tensor4d(wv, ourW[i].shape as [number, number, number, number]), [2, 3, 1, 0]) as tf.Tensor4D);
+    const tx = tf.transpose(tf.tensor4d(xv, [1, 3, size, size]), [0, 2, 3, 1]) as tf.Tensor4D;
+    const lossOf = (x: tf.Tensor) => {
+      let h = x as tf.Tensor4D;
+      let k = 0;
+      let total: tf.Tensor = tf.scalar(0);
+      for (const v of cfg) {
+        if (v === 'M') h = tf.maxPool(h, 2, 2, 'valid');
+        else {
+          h = tf.relu(tf.conv2d(h, tw[k], 1, 'same'));
+          if (tapIdx.has(k)) {
+            const [, hh, ww, cc] = h.shape;
+            const f = tf.reshape(h, [hh * ww, cc]);
+            const g = tf.mul(tf.matMul(f, f, true, false), 1e-6);
+            total = tf.add(total, tf.sum(tf.square(g)));
+          }
+          k++;
+        }
+      }
+      return total;
+    };
+    const gradFn = tf.grad(lossOf);
+    const ms = await timeTf(() => gradFn(tx));
+    evalRow[be] = ms;
+    line += ` | ${be === 'wasm' ? 'tfjs-wasm' : 'tfjs-webgpu'} ${ms.toFixed(0)} ms (x${(ms / evalMs).toFixed(2)} faster ours)`;
+    tw.forEach((t) => t.dispose());
+    tx.dispose();
+  }
+  if (!values['no-torch']) {
+    // Debian's python3-torch lives in the system Python, which may not be first on PATH.
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const r = spawnSync(python, [resolve(root, 'bench/peers/pytorch_vgg.py'), '--sizes', String(size), '--threads', '2', '--reps', String(reps)], { encoding: 'utf8' });
+    const m = /"ms_per_eval": ([\d.]+)/.exec(r.stdout);
+    if (m) {
+      evalRow.pytorch = Number(m[1]);
+      line += ` | pytorch-cpu ${Number(m[1]).toFixed(0)} ms (x${(Number(m[1]) / evalMs).toFixed(2)})`;
+    } else {
+      line += ' | pytorch: not available (apt-get install python3-torch)';
+    }
+  }
+  console.log(line);
+  rows.push(evalRow);
+  [...ourW, ...ourB, xImg].forEach((t) => t.dispose());
+}
+
+mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+const file = resolve(root, `bench/results/peers-${gpu.info.backend}-${new Date().toISOString().slice(0, 10)}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, ceiling, rows }, null, 1));
+console.log(`\nwrote ${file}`);
+tf.engine().reset();
+releaseEngine();
+process.exit(0);
