@@ -333,6 +333,8 @@ export async function styleCommand(argv: string[]): Promise<number> {
     const last = result.record.stages.at(-1)!;
     const final = last.iterations.at(-1);
     log(`wrote ${imagePath} (${result.image.width}x${result.image.height}), ${logPath}, ${plotPath}`);
+    const nonFinite = result.record.stages.reduce((a, s) => a + s.nonFiniteEvaluations, 0);
+    if (nonFinite > 0) log(`warning: ${nonFinite} evaluation(s) gave a non-finite loss or gradient; the optimizer backed off from them (the image is finite)`);
     log(`stopped: ${result.record.stopReason}; ${result.record.stages.reduce((a, s) => a + s.iterations.length, 0)} iterations, ` +
       `${result.record.stages.reduce((a, s) => a + s.evaluations, 0)} evaluations in ${formatDuration(result.record.ms)}; final loss ${final?.total.toExponential(4) ?? '-'}`);
     return stopRequested ? 130 : 0;

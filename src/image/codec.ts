@@ -35,6 +35,10 @@ export function decodeImage(bytes: Uint8Array, source = '(buffer)'): RgbImage {
       if (!size || size[0] * size[1] > MAX_PIXELS || size[0] === 0 || size[1] === 0) {
         throw new ImageDecodeError(`${source}: PNG declares ${size ? `${size[0]}x${size[1]}` : 'no'} size (limit ${MAX_PIXELS / 1e6} megapixels)`);
       }
+      // Deflate expands at most ~1032:1: a file cannot hold more pixels than its bytes allow.
+      if (size[0] * size[1] > bytes.length * 1100) {
+        throw new ImageDecodeError(`${source}: PNG declares ${size[0]}x${size[1]} pixels, more than its ${bytes.length} bytes can hold`);
+      }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return fromInterleaved(png.data, png.width, png.height, 4);
     }

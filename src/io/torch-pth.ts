@@ -118,6 +118,10 @@ export function readTorchStateDict(bytes: Uint8Array, source: string, inflateRaw
       throw new TorchFileError(`${source}: storage ${t.storage.key} holds ${data.length} bytes, expected ${t.storage.numel} × ${dtype.bytes}`);
     }
     const n = t.shape.reduce((p, q) => p * q, 1);
+    // The shape comes from the file: bound what it may make us allocate.
+    if (n > Math.max(t.storage.numel, 1) * 1024 || n > 2 ** 28) {
+      throw new TorchFileError(`${source}: tensor '${name}' declares ${n} elements over a storage of ${t.storage.numel}: refused`);
+    }
     // The last element reached must lie inside the storage.
     const last = t.offset + t.shape.reduce((acc, d, i) => acc + (d > 0 ? (d - 1) * t.stride[i] : 0), 0);
     if (n > 0 && last >= t.storage.numel) throw new TorchFileError(`${source}: tensor '${name}' reaches past its storage`);

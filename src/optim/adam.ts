@@ -7,7 +7,7 @@ import { keep } from '../tensor/scope.ts';
 import { clamp } from '../tensor/ops/elementwise.ts';
 import { clone, zeros } from '../tensor/ops/fill.ts';
 import { grid1d } from '../tensor/ops/grid.ts';
-import { maxAbs } from './vector.ts';
+import { normAndFinite } from './vector.ts';
 import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, StopReason } from './types.ts';
 
 export interface AdamOptions {
@@ -70,8 +70,8 @@ export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): P
     while (iteration < maxIterations) {
       const { loss, grad } = await closure(x);
       evaluations++;
-      const gInf = await maxAbs(grad);
-      if (!Number.isFinite(loss) || !Number.isFinite(gInf)) {
+      const { maxAbs: gInf, finite } = await normAndFinite(grad);
+      if (!Number.isFinite(loss) || !finite) {
         grad.dispose();
         stopReason = 'non-finite';
         break;
@@ -98,8 +98,9 @@ export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): P
   } finally {
     state.dispose();
   }
-  if (!best) return { x, loss: NaN, iterations: 0, evaluations, stopReason, history };
+  const nonFiniteEvaluations = stopReason === 'non-finite' ? 1 : 0;
+  if (!best) return { x, loss: NaN, iterations: 0, evaluations, stopReason, history, nonFiniteEvaluations };
   // The last step's point has not been evaluated; report the best evaluated one.
   x.dispose();
-  return { x: best.x, loss: best.f, iterations: iteration, evaluations, stopReason, history };
+  return { x: best.x, loss: best.f, iterations: iteration, evaluations, stopReason, history, nonFiniteEvaluations };
 }

@@ -26,7 +26,7 @@ import { clamp, linear, sub } from '../tensor/ops/elementwise.ts';
 import { clone } from '../tensor/ops/fill.ts';
 import { reduce } from '../tensor/ops/reduce.ts';
 import { strongWolfe, type TrialPoint } from './line-search.ts';
-import { boundDirection, dot, dotOnGpu, maxAbs, takeScalars } from './vector.ts';
+import { boundDirection, dot, dotOnGpu, normAndFinite, takeScalars } from './vector.ts';
 import { twoLoopDirection } from './two-loop.ts';
 import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, StopReason } from './types.ts';
 
@@ -70,6 +70,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
   const project = (v: Tensor) => (bounds ? clamp(v, bounds.lo, bounds.hi) : clone(v));
   let x = keep(project(x0));
   let evaluations = 0;
+  let nonFiniteEvaluations = 0;
 
   /** Runs the closure; returns a finite-checked loss and gradient with g·d when d is given. */
   const evaluateAt = async (point: Tensor, d: Tensor | null): Promise<{ f: number; g: Tensor; gtd: number }> => {
@@ -78,14 +79,14 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
     keep(grad);
     const gtd = d ? await dot(grad, d) : 0;
     // A NaN or infinity anywhere in g shows in g·d (and in the loss when the loss broke).
+    if (!isFiniteNumber(loss) || !isFiniteNumber(gtd)) nonFiniteEvaluations++;
     return { f: loss, g: grad, gtd: isFiniteNumber(loss) ? gtd : NaN };
   };
 
   let { f, g } = await evaluateAt(x, null);
-  const gInf0 = await maxAbs(g);
-  if (!isFiniteNumber(f) || !isFiniteNumber(gInf0)) {
+  if (!isFiniteNumber(f) || !(await normAndFinite(g)).finite) {
     g.dispose();
-    return { x, loss: f, iterations: 0, evaluations, stopReason: 'non-finite', history: [] };
+    return { x, loss: f, iterations: 0, evaluations, stopReason: 'non-finite', history: [], nonFiniteEvaluations: 1 };
   }
   // With a line search every accepted step lowers the loss, so the iterate is the best point;
   // without one (fixed steps) the best point is tracked separately.
@@ -237,5 +238,5 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
   clearHistory();
   if (x !== best.x) x.dispose();
   g.dispose();
-  return { x: best.x, loss: best.f, iterations: iteration, evaluations, stopReason, history };
+  return { x: best.x, loss: best.f, iterations: iteration, evaluations, stopReason, history, nonFiniteEvaluations };
 }

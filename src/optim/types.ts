@@ -36,6 +36,8 @@ export interface OptimizeResult {
   evaluations: number;
   stopReason: StopReason;
   history: IterationReport[];
+  /** Evaluations whose loss or gradient was not finite (backed off, never used). */
+  nonFiniteEvaluations: number;
 }
 
 /**

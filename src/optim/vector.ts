@@ -25,6 +25,16 @@ export async function maxAbs(x: Tensor): Promise<number> {
   return (await takeScalars(reduce('max', x, { map: 'abs' })))[0];
 }
 
+/**
+ * max |x| and whether every element is finite. (A max reduction may drop NaNs — WGSL's max is
+ * not required to propagate them — so finiteness is read from a plain sum, where NaN and
+ * infinities always propagate.)
+ */
+export async function normAndFinite(x: Tensor): Promise<{ maxAbs: number; finite: boolean }> {
+  const [m, s] = await takeScalars(reduce('max', x, { map: 'abs' }), reduce('sum', x));
+  return { maxAbs: m, finite: Number.isFinite(m) && Number.isFinite(s) };
+}
+
 /** Downloads one-element tensors in one round trip, then disposes them. */
 export async function takeScalars(...tensors: Tensor[]): Promise<number[]> {
   try {

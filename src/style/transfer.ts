@@ -99,6 +99,8 @@ export interface StageRecord {
   initial: LossValues | null;
   iterations: (LossValues & { iteration: number; evaluations: number; ms: number })[];
   evaluations: number;
+  /** Evaluations whose loss or gradient was not finite: the optimizer backed off from them. */
+  nonFiniteEvaluations: number;
   stopReason: StopReason;
   ms: number;
 }
@@ -257,7 +259,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
       }
       contentInput?.dispose();
 
-      const stageRecord: StageRecord = { width, height, initial: null, iterations: [], evaluations: 0, stopReason: 'max-iterations', ms: 0 };
+      const stageRecord: StageRecord = { width, height, initial: null, iterations: [], evaluations: 0, nonFiniteEvaluations: 0, stopReason: 'max-iterations', ms: 0 };
       const stageStart = performance.now();
       const recent: LossValues[] = [];
       const closure = (xi: Tensor) =>
@@ -318,6 +320,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
       }
       x = keep(result.x);
       stageRecord.evaluations = result.evaluations;
+      stageRecord.nonFiniteEvaluations = result.nonFiniteEvaluations;
       stageRecord.stopReason = result.stopReason;
       stageRecord.ms = performance.now() - stageStart;
       record.stages.push(stageRecord);
