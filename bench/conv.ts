@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
-import { tidy } from '../src/tensor/scope.ts';
+import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '128' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' }, json: { type: 'string' }, backend: { type: 'string' } } });
@@ -29,14 +29,7 @@ for (const [name, cin, cout, div] of layers) {
   const b = Tensor.fromArray(new Float32Array(cout), [cout]);
   const dy = Tensor.fromArray(Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5), [1, cout, h, h]);
   const flops = 2 * cin * cout * 9 * h * h;
-  const time = async (f: () => Tensor) => {
-    tidy(f);
-    await gpu.sync();
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) tidy(f);
-    await gpu.sync();
-    return (performance.now() - t0) / reps;
-  };
+  const time = (f: () => Tensor) => timeGpu(gpu, f, reps);
   const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true }));
   const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1));
   console.log(`${name.padEnd(8)} ${String(cin).padStart(4)} ${String(cout).padStart(5)} ${`${h}x${h}`.padStart(7)} ${fwd.toFixed(1).padStart(9)} ${(flops / fwd / 1e6).toFixed(2).padStart(12)} ${dx.toFixed(1).padStart(8)} ${(flops / dx / 1e6).toFixed(2).padStart(11)}`);

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { selfCheck } from '../src/self-check.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
-import { tidy } from '../src/tensor/scope.ts';
+import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
 import { loadFeatureNet } from '../src/style/feature-net.ts';
@@ -21,14 +21,7 @@ const gpu = await initEngine();
 console.log(`adapter: ${gpu.info.description} | ${gpu.info.vendor} ${gpu.info.architecture} ${gpu.info.device} | backend ${gpu.info.backend} | software ${gpu.isSoftware}`);
 console.log(`self-check: ${(await selfCheck(gpu)).map((c) => `${c.name} ${c.ok ? 'ok' : `FAILED ${c.detail}`}`).join(', ')}`);
 
-async function time(f: () => unknown, reps: number): Promise<number> {
-  tidy(f);
-  await gpu.sync();
-  const t0 = performance.now();
-  for (let r = 0; r < reps; r++) tidy(f);
-  await gpu.sync();
-  return (performance.now() - t0) / reps;
-}
+const time = (f: () => unknown, reps: number) => timeGpu(gpu, f, reps);
 
 for (const size of [256, 512, 1024]) {
   for (const [name, cin, cout, div] of [['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8]] as const) {

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
-import { tidy } from '../src/tensor/scope.ts';
+import { timeGpu } from './timing.ts';
 import { matmul, type MatmulOptions } from '../src/tensor/ops/matmul.ts';
 
 const { values } = parseArgs({
@@ -35,12 +35,7 @@ for (const n of sizes) {
   for (const tile of tiles) {
     const flops = 2 * n * n * n;
     const reps = Number(values.reps ?? Math.max(2, Math.min(50, Math.round(2e9 / flops))));
-    tidy(() => matmul(a, b, { tile }));
-    await gpu.sync(); // warm-up: compile and first run
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) tidy(() => matmul(a, b, { tile }));
-    await gpu.sync();
-    const ms = (performance.now() - t0) / reps;
+    const ms = await timeGpu(gpu, () => matmul(a, b, { tile }), reps);
     const gflops = flops / (ms * 1e6);
     console.log(`${String(n).padEnd(6)} ${`${tile.wgX}x${tile.wgY}, ${tile.tk}`.padEnd(21)} ${ms.toFixed(2).padStart(9)}   ${gflops.toFixed(2).padStart(7)}`);
     rows.push({ size: n, tile, msPerMatmul: ms, gflops, reps });

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Params } from '../src/gpu/gpu.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
-import { tidy } from '../src/tensor/scope.ts';
+import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
 import * as ag from '../src/autograd/index.ts';
@@ -42,14 +42,7 @@ if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
 tf.registerBackend('webgpu', async () => new WebGPUBackend(gpu.device), 1);
 setWasmPaths(`${resolve(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`);
 
-async function timeOurs(f: () => unknown): Promise<number> {
-  tidy(f);
-  await gpu.sync();
-  const t0 = performance.now();
-  for (let r = 0; r < reps; r++) tidy(f);
-  await gpu.sync();
-  return (performance.now() - t0) / reps;
-}
+const timeOurs = (f: () => unknown) => timeGpu(gpu, f, reps);
 
 async function timeTf(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {
   const run = async () => {

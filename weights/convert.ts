@@ -12,12 +12,12 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { readTorchStateDict } from '../src/io/torch-pth.ts';
 import { readTfjsWeights } from '../src/io/tfjs-layers.ts';
 import { writeSafetensors } from '../src/io/safetensors.ts';
 import { convertTfjsVgg19, convertTorch, type Converted, type ModelName } from '../src/nets/convert.ts';
 import { writeFileAtomic } from '../src/image/files.ts';
+import { runIfMain } from './run-main.ts';
 
 export interface ConvertReport extends Converted {
   missing: string[];
@@ -71,12 +71,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (e: Error) => {
-      console.error(`error: ${e.message}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -15,10 +15,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { convertFile } from './convert.ts';
 import type { ModelName } from '../src/nets/convert.ts';
 import { WEIGHT_FILES } from '../src/nets/weights-path.ts';
+import { runIfMain } from './run-main.ts';
 
 export interface Download {
   /** Public address. */
@@ -129,12 +129,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then(
-    (code) => (process.exitCode = code),
-    (e: Error) => {
-      console.error(`error: ${e.message}`);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -4,6 +4,8 @@
 // The reader validates everything before it trusts it: a bad or truncated file gives an error that
 // names the file and the problem, never garbage tensors.
 
+import { bf16ToFloat, halfToFloat } from './half.ts';
+
 export type SafeDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I32' | 'I64' | 'U8' | 'I8' | 'I16' | 'U16' | 'BOOL' | 'U32' | 'U64';
 
 export const DTYPE_BYTES: Record<SafeDtype, number> = {
@@ -89,14 +91,6 @@ export function parseSafetensors(bytes: Uint8Array, source = '(buffer)'): Safete
   return { source, metadata, entries, data };
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 
 /** A tensor's values as float32 (F32 copied, F16/BF16/F64 converted); throws for other dtypes. */
 export function tensorAsFloat32(file: SafetensorsFile, name: string): { shape: number[]; values: Float32Array } {
@@ -117,11 +111,7 @@ export function tensorAsFloat32(file: SafetensorsFile, name: string): { shape: n
       for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
       break;
     case 'BF16':
-      for (let i = 0; i < n; i++) {
-        const tmp = new DataView(new ArrayBuffer(4));
-        tmp.setUint32(0, dv.getUint16(2 * i, true) << 16, true);
-        out[i] = tmp.getFloat32(0, true);
-      }
+      for (let i = 0; i < n; i++) out[i] = bf16ToFloat(dv.getUint16(2 * i, true));
       break;
     case 'F64':
       for (let i = 0; i < n; i++) out[i] = dv.getFloat64(8 * i, true);

@@ -4,6 +4,7 @@
 // every weight whose bytes are all present is read, and the others are reported by name.
 
 import type { NamedTensor } from './torch-pth.ts';
+import { halfToFloat } from './half.ts';
 
 export class TfjsError extends Error {
   override name = 'TfjsError';
@@ -31,14 +32,6 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4 };
 /** A bound on the bytes one shard may have (TF.js writes 4 MiB shards). */
 const MAX_SHARD_BYTES = 2 ** 31;
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 
 export function parseTfjsManifest(json: string, source: string): ManifestGroup[] {
   const fail = (what: string): never => {

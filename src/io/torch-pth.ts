@@ -4,6 +4,7 @@
 
 import { openZip, type ZipArchive } from './zip.ts';
 import { PyObject, unpickle, type GlobalFactory } from './pickle.ts';
+import { bf16ToFloat, halfToFloat } from './half.ts';
 
 export class TorchFileError extends Error {
   override name = 'TorchFileError';
@@ -22,20 +23,7 @@ const STORAGE_DTYPES: Record<string, { bytes: number; read: (dv: DataView, o: nu
   BFloat16Storage: { bytes: 2, read: (dv, o) => bf16ToFloat(dv.getUint16(o, true)) },
 };
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 
-const bf16View = new DataView(new ArrayBuffer(4));
-function bf16ToFloat(b: number): number {
-  bf16View.setUint32(0, b << 16, true);
-  return bf16View.getFloat32(0, true);
-}
 
 interface StorageRef {
   kind: string;
