@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   return styleCommand(argv);
 }
 
-const QUIET_ERRORS = new Set(['NoAdapterError', 'WeightsNotFoundError', 'UsageError', 'ImageDecodeError', 'SafetensorsError', 'StyleTransferError']);
+const QUIET_ERRORS = new Set(['CheckpointError', 'NoAdapterError', 'WeightsNotFoundError', 'UsageError', 'ImageDecodeError', 'SafetensorsError', 'StyleTransferError']);
 
 main()
   .then((code) => {

@@ -13,6 +13,9 @@ import { styleTransfer, StyleTransferError, type StyleTransferOptions, type Prog
 import { PRESETS, type LayerWeight, type PresetName } from '../style/presets.ts';
 import { lossCurveSvg } from '../style/plot.ts';
 import { loadFeatureNet, type NetworkName } from '../style/feature-net.ts';
+import { fingerprintDifferences, loadCheckpoint, saveCheckpoint, sha256OfFile } from './checkpoint.ts';
+import { createImage } from '../image/image.ts';
+import { deprocessPlanar } from '../nets/preprocessing.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DEMO_CONTENT = resolve(projectRoot, 'examples/images/chelsea.png');
@@ -58,6 +61,12 @@ Optimisation:
   --init content|noise|style|FILE   starting image (default from the preset)
   --seed N                  seed for noise (default 0: runs are repeatable)
 
+Checkpoints:
+  --checkpoint-dir DIR      save the run's state to DIR every --checkpoint-every (default 25)
+                            iterations and when stopped (Ctrl-C, SIGTERM)
+  --resume DIR              continue from the checkpoint in DIR (alone: with its stored arguments;
+                            with arguments: they must match the checkpoint's, or it is refused)
+
 Other:
   --quiet                   no progress output
   --backend NAME            Dawn backend (vulkan, opengles, ...)
@@ -97,6 +106,11 @@ export interface ParsedStyleArgs {
   saveEvery: number;
   quiet: boolean;
   backend?: string;
+  checkpointDir?: string;
+  checkpointEvery: number;
+  resume?: string;
+  /** The arguments as given (checkpoints store them so that --resume alone can continue). */
+  argv: string[];
   demo: boolean;
   texture: boolean;
   sizeGiven: boolean;
@@ -134,6 +148,7 @@ export function parseStyleArgs(argv: string[]): ParsedStyleArgs | 'help' {
         weights: { type: 'string' }, pooling: { type: 'string' }, iterations: { type: 'string' }, optimizer: { type: 'string' },
         'learning-rate': { type: 'string' }, 'lbfgs-history': { type: 'string' }, 'line-search': { type: 'string' },
         init: { type: 'string' }, seed: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, backend: { type: 'string' },
+        'checkpoint-dir': { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -145,7 +160,8 @@ export function parseStyleArgs(argv: string[]): ParsedStyleArgs | 'help' {
   const v = parsed.values;
   if (v.help) return 'help';
   const texture = !!v.texture;
-  const demo = !texture && v.content === undefined && v.style === undefined;
+  const demo = !texture && v.content === undefined && v.style === undefined && v.resume === undefined;
+  if (v.resume !== undefined && v.style === undefined) return { resumeOnly: v.resume, argv } as unknown as ParsedStyleArgs;
   if (!demo && !v.style) throw new UsageError('--style is required (or run with no --content/--style for the demo)');
   if (!demo && !texture && !v.content) throw new UsageError('--content is required (or --texture for texture synthesis)');
   if (texture && v.content) throw new UsageError('--texture takes no --content');
@@ -189,6 +205,10 @@ export function parseStyleArgs(argv: string[]): ParsedStyleArgs | 'help' {
     saveEvery: integer('--save-every', v['save-every'], 0) ?? 0,
     quiet: !!v.quiet,
     backend: v.backend,
+    checkpointDir: v['checkpoint-dir'] ?? v.resume,
+    checkpointEvery: integer('--checkpoint-every', v['checkpoint-every']) ?? 25,
+    resume: v.resume,
+    argv,
     demo,
     texture,
     sizeGiven: size !== undefined || scales !== undefined,
@@ -263,16 +283,44 @@ export function demoSettings(software: boolean): { size: number; iterations: num
   return software ? { size: 160, iterations: 60 } : { size: 512, iterations: 500 };
 }
 
+/** Flags that do not change the result: left out of the fingerprint and of the stored arguments. */
+const OUTPUT_FLAGS = new Set(['--force', '--quiet', '-q', '--resume', '--checkpoint-dir', '--checkpoint-every', '--backend', '--save-every', '--output', '-o']);
+
+function resultArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag] = argv[i].split('=');
+    if (OUTPUT_FLAGS.has(flag)) {
+      if (!argv[i].includes('=') && !['--force', '--quiet', '-q'].includes(flag)) i++;
+      continue;
+    }
+    out.push(argv[i]);
+  }
+  return out;
+}
+
 export async function styleCommand(argv: string[]): Promise<number> {
-  const args = parseStyleArgs(argv);
-  if (args === 'help') {
+  let parsed = parseStyleArgs(argv);
+  if (parsed === 'help') {
     console.log(STYLE_HELP);
     return 0;
   }
+  // `--resume DIR` alone: continue with the arguments stored in the checkpoint.
+  let resumed: ReturnType<typeof loadCheckpoint> | null = null;
+  const resumeOnly = (parsed as unknown as { resumeOnly?: string }).resumeOnly;
+  if (resumeOnly !== undefined || parsed.resume) {
+    resumed = loadCheckpoint(resumeOnly ?? parsed.resume!);
+    if (resumeOnly !== undefined) {
+      const again = parseStyleArgs([...resumed.file.args, ...argv]);
+      if (again === 'help') return 0;
+      parsed = again;
+    }
+  }
+  const args = parsed;
   const log = (line: string) => {
     if (!args.quiet) console.error(line);
   };
-  checkWritable(args.output, args.force);
+  checkWritable(args.output, args.force || !!resumed); // a resumed run replaces what the stopped one wrote
 
   // Read every input before touching the GPU: a bad file fails in a second, not after loading.
   const content = args.contentPath ? await readImage(args.contentPath) : null;
@@ -293,6 +341,20 @@ export async function styleCommand(argv: string[]): Promise<number> {
   const net = await loadFeatureNet(options.network ?? (options.preset ? PRESETS[options.preset].network : 'vgg19'), options.weightsPath);
   log(`weights: ${net.source} (${net.name}, ${net.preprocessing.name} preprocessing)`);
 
+  // What the result depends on, to refuse resuming a checkpoint made with something else.
+  const fingerprint: Record<string, string> = { arguments: resultArgs(args.argv).join(' '), weights: sha256OfFile(net.source) };
+  if (args.contentPath) fingerprint.content = sha256OfFile(args.contentPath);
+  args.stylePaths.forEach((p, i) => (fingerprint[`style ${i + 1}`] = sha256OfFile(p)));
+  if (args.initPath) fingerprint.init = sha256OfFile(args.initPath);
+  if (resumed) {
+    const diff = fingerprintDifferences(resumed.file.fingerprint, fingerprint);
+    if (diff.length) {
+      net.dispose();
+      throw new UsageError(`the checkpoint in ${args.checkpointDir} was made with other settings or files, so it cannot be resumed: ${diff.join('; ')}`);
+    }
+    log(`resuming from ${args.checkpointDir}: stage ${resumed.checkpoint.stage + 1}, iteration ${resumed.checkpoint.optimizer.iteration}`);
+  }
+
   let stopRequested = false;
   const onSigint = () => {
     if (stopRequested) process.exit(130);
@@ -306,9 +368,21 @@ export async function styleCommand(argv: string[]): Promise<number> {
   const stem = join(dirname(imagePath), basename(imagePath, extname(imagePath)));
   let lastPrint = 0;
   try {
+    const stored = args.argv.filter((a, i, all) => !(a === '--resume' || all[i - 1] === '--resume' || a.startsWith('--resume=')));
     const result = await styleTransfer({
       ...options,
       net,
+      resume: resumed?.checkpoint,
+      checkpoint: args.checkpointDir
+        ? {
+            every: args.checkpointEvery,
+            save: async (c) => {
+              const [, , H, W] = [1, 3, c.record.stages[c.stage].height, c.record.stages[c.stage].width];
+              const image = createImage(W, H, deprocessPlanar(c.optimizer.x, H * W, net.preprocessing));
+              await saveCheckpoint(args.checkpointDir!, c, resumed ? resumed.file.args : stored, fingerprint, image);
+            },
+          }
+        : undefined,
       onProgress: async (p) => {
         const now = Date.now();
         const last = p.iteration === p.iterations;

@@ -8,7 +8,7 @@ import { clamp } from '../tensor/ops/elementwise.ts';
 import { clone, zeros } from '../tensor/ops/fill.ts';
 import { grid1d } from '../tensor/ops/grid.ts';
 import { normAndFinite } from './vector.ts';
-import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, StopReason } from './types.ts';
+import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, OptimizerState, StopReason } from './types.ts';
 
 export interface AdamOptions {
   learningRate?: number;
@@ -20,6 +20,8 @@ export interface AdamOptions {
   gradientTolerance?: number;
   bounds?: Bounds;
   onIteration?: IterationCallback;
+  /** Continue from a snapshot taken by onIteration (x0 is then ignored). */
+  resume?: OptimizerState;
 }
 
 /** The optimizer's state: the moments and the step count (what a checkpoint must hold). */
@@ -59,13 +61,34 @@ export function adamStep(x: Tensor, g: Tensor, state: AdamState, o: AdamOptions 
  */
 export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): Promise<OptimizeResult> {
   const maxIterations = o.maxIterations ?? 1000;
-  const x = keep(o.bounds ? clamp(x0, o.bounds.lo, o.bounds.hi) : clone(x0));
+  const r0 = o.resume;
+  if (r0 && (r0.kind !== 'adam' || !r0.m || !r0.v || r0.step === undefined)) throw new Error('adam: the state to resume from is not a complete Adam state');
+  const upload = (a: Float32Array) => keep(Tensor.fromArray(a, x0.shape, x0.gpu));
+  const x = keep(r0 ? upload(r0.x) : o.bounds ? clamp(x0, o.bounds.lo, o.bounds.hi) : clone(x0));
   const state = new AdamState(x.shape);
-  let best: { x: Tensor; f: number } | null = null;
+  if (r0) {
+    x.gpu.write(state.m.buffer, r0.m!);
+    x.gpu.write(state.v.buffer, r0.v!);
+    state.step = r0.step!;
+  }
+  let best: { x: Tensor; f: number } | null = r0?.best ? { x: upload(r0.best.x), f: r0.best.f } : null;
   const history: IterationReport[] = [];
   let stopReason: StopReason = 'max-iterations';
-  let iteration = 0;
-  let evaluations = 0;
+  let iteration = r0?.iteration ?? 0;
+  let evaluations = r0?.evaluations ?? 0;
+  let lastLoss = r0?.f ?? NaN;
+  const snapshot = async (): Promise<OptimizerState> => ({
+    kind: 'adam',
+    iteration,
+    evaluations,
+    nonFiniteEvaluations: 0,
+    x: await x.toArray(),
+    f: lastLoss,
+    m: await state.m.toArray(),
+    v: await state.v.toArray(),
+    step: state.step,
+    best: best ? { x: await best.x.toArray(), f: best.f } : undefined,
+  });
   try {
     while (iteration < maxIterations) {
       const { loss, grad } = await closure(x);
@@ -88,9 +111,10 @@ export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): P
       adamStep(x, grad, state, o);
       grad.dispose();
       iteration++;
+      lastLoss = loss;
       const report = { iteration, loss, evaluations, step: o.learningRate ?? 1e-3 };
       history.push(report);
-      if ((await o.onIteration?.(report, x)) === false) {
+      if ((await o.onIteration?.(report, x, snapshot)) === false) {
         stopReason = 'stopped';
         break;
       }

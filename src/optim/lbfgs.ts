@@ -28,7 +28,7 @@ import { reduce } from '../tensor/ops/reduce.ts';
 import { strongWolfe, type TrialPoint } from './line-search.ts';
 import { boundDirection, dot, dotOnGpu, normAndFinite, takeScalars } from './vector.ts';
 import { twoLoopDirection } from './two-loop.ts';
-import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, StopReason } from './types.ts';
+import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, OptimizerState, StopReason } from './types.ts';
 
 export interface LbfgsOptions {
   /** Curvature pairs kept (m). Default 100. */
@@ -51,6 +51,8 @@ export interface LbfgsOptions {
   bounds?: Bounds;
   /** Called after every iteration; return false to stop. */
   onIteration?: IterationCallback;
+  /** Continue from a snapshot taken by onIteration (x0 is then ignored). */
+  resume?: OptimizerState;
 }
 
 const isFiniteNumber = Number.isFinite;
@@ -68,9 +70,14 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
   if (!(m >= 1)) throw new RangeError(`lbfgs: history must be at least 1, got ${m}`);
 
   const project = (v: Tensor) => (bounds ? clamp(v, bounds.lo, bounds.hi) : clone(v));
-  let x = keep(project(x0));
-  let evaluations = 0;
-  let nonFiniteEvaluations = 0;
+  const r0 = o.resume;
+  if (r0 && (r0.kind !== 'lbfgs' || !r0.g || !r0.S || !r0.Y || !r0.rho || r0.gamma === undefined || r0.S.length !== r0.Y.length)) {
+    throw new Error('lbfgs: the state to resume from is not a complete L-BFGS state');
+  }
+  const upload = (a: Float32Array) => keep(Tensor.fromArray(a, x0.shape, x0.gpu));
+  let x = keep(r0 ? upload(r0.x) : project(x0));
+  let evaluations = r0?.evaluations ?? 0;
+  let nonFiniteEvaluations = r0?.nonFiniteEvaluations ?? 0;
 
   /** Runs the closure; returns a finite-checked loss and gradient with g·d when d is given. */
   const evaluateAt = async (point: Tensor, d: Tensor | null): Promise<{ f: number; g: Tensor; gtd: number }> => {
@@ -83,7 +90,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
     return { f: loss, g: grad, gtd: isFiniteNumber(loss) ? gtd : NaN };
   };
 
-  let { f, g } = await evaluateAt(x, null);
+  let { f, g } = r0 ? { f: r0.f, g: upload(r0.g!) } : await evaluateAt(x, null);
   if (!isFiniteNumber(f) || !(await normAndFinite(g)).finite) {
     g.dispose();
     return { x, loss: f, iterations: 0, evaluations, stopReason: 'non-finite', history: [], nonFiniteEvaluations: 1 };
@@ -91,12 +98,12 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
   // With a line search every accepted step lowers the loss, so the iterate is the best point;
   // without one (fixed steps) the best point is tracked separately.
   const trackBest = lineSearch === 'none';
-  let best = { x: trackBest ? keep(clone(x)) : x, f };
+  let best = { x: trackBest ? keep(r0?.best ? upload(r0.best.x) : clone(x)) : x, f: trackBest && r0?.best ? r0.best.f : f };
 
-  const S: Tensor[] = [];
-  const Y: Tensor[] = [];
-  const rho: number[] = [];
-  let gamma = 1;
+  const S: Tensor[] = (r0?.S ?? []).map(upload);
+  const Y: Tensor[] = (r0?.Y ?? []).map(upload);
+  const rho: number[] = [...(r0?.rho ?? [])];
+  let gamma = r0?.gamma ?? 1;
   const clearHistory = () => {
     for (const t of [...S, ...Y]) t.dispose();
     S.length = 0;
@@ -116,7 +123,22 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
 
   const history: IterationReport[] = [];
   let stopReason: StopReason = 'max-iterations';
-  let iteration = 0;
+  let iteration = r0?.iteration ?? 0;
+  const download = (t: Tensor) => t.toArray();
+  const snapshot = async (): Promise<OptimizerState> => ({
+    kind: 'lbfgs',
+    iteration,
+    evaluations,
+    nonFiniteEvaluations,
+    x: await download(x),
+    f,
+    g: await download(g),
+    S: await Promise.all(S.map(download)),
+    Y: await Promise.all(Y.map(download)),
+    rho: [...rho],
+    gamma,
+    best: trackBest ? { x: await download(best.x), f: best.f } : undefined,
+  });
 
   while (iteration < maxIterations) {
     let d = direction();
@@ -217,7 +239,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
     }
     const report: IterationReport = { iteration, loss: f, evaluations, step: accepted.t };
     history.push(report);
-    if ((await o.onIteration?.(report, x)) === false) {
+    if ((await o.onIteration?.(report, x, snapshot)) === false) {
       stopReason = 'stopped';
       break;
     }

@@ -44,7 +44,33 @@ export interface OptimizeResult {
  * Called after every iteration with the report and the current iterate (valid during the call
  * only; clone it to keep it). May be async; returning false stops the run.
  */
-export type IterationCallback = (r: IterationReport, x: Tensor) => void | boolean | Promise<void | boolean>;
+export type IterationCallback = (r: IterationReport, x: Tensor, snapshot: () => Promise<OptimizerState>) => void | boolean | Promise<void | boolean>;
+
+/**
+ * Everything an optimizer needs to continue exactly where it was (downloaded to the CPU): written
+ * into checkpoints, and passed back as `resume`.
+ */
+export interface OptimizerState {
+  kind: 'lbfgs' | 'adam';
+  iteration: number;
+  evaluations: number;
+  nonFiniteEvaluations: number;
+  /** The current point and its loss (L-BFGS: and gradient). */
+  x: Float32Array;
+  f: number;
+  g?: Float32Array;
+  /** L-BFGS: the curvature pairs (oldest first), ρ_i and the initial Hessian scale γ. */
+  S?: Float32Array[];
+  Y?: Float32Array[];
+  rho?: number[];
+  gamma?: number;
+  /** Adam: the moments and step count. */
+  m?: Float32Array;
+  v?: Float32Array;
+  step?: number;
+  /** The best point seen, where it is kept apart from the current one. */
+  best?: { x: Float32Array; f: number };
+}
 
 /** Box constraints, enforced by projection (never by clamping inside the closure). */
 export interface Bounds {

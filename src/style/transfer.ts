@@ -13,7 +13,7 @@ import { resize } from '../tensor/ops/resize.ts';
 import { currentGpu } from '../engine.ts';
 import { lbfgs } from '../optim/lbfgs.ts';
 import { adam } from '../optim/adam.ts';
-import type { OptimizeResult, StopReason } from '../optim/types.ts';
+import type { OptimizeResult, OptimizerState, StopReason } from '../optim/types.ts';
 import { createImage, type RgbImage } from '../image/image.ts';
 import { fitLongestSide } from '../image/resize.ts';
 import { seededRandom } from '../util/random.ts';
@@ -69,6 +69,17 @@ export interface StyleTransferOptions {
   lineSearch?: 'strong-wolfe' | 'none';
   /** Called after each iteration; return false to stop. */
   onProgress?: (p: Progress) => void | boolean | Promise<void | boolean>;
+  /** Save the run's state every `every` iterations and when it is stopped. */
+  checkpoint?: { every: number; save: (c: Checkpoint) => Promise<void> };
+  /** Continue a run from a checkpoint (same options otherwise). */
+  resume?: Checkpoint;
+}
+
+/** The state of a run, enough to continue it exactly. */
+export interface Checkpoint {
+  stage: number;
+  optimizer: OptimizerState;
+  record: RunRecord;
 }
 
 export interface LossValues {
@@ -228,9 +239,13 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
     const content = o.content && o.originalColors ? luminanceImage(o.content) : (o.content ?? null);
     const styles = o.originalColors && o.content ? o.styles.map((st) => matchedLuminance(st, o.content!)) : o.styles;
 
-    const record: RunRecord = { settings: describeSettings(o, s, net, sizes, seed), stages: [], ms: 0, stopReason: 'max-iterations' };
+    const record: RunRecord = o.resume
+      ? structuredClone(o.resume.record)
+      : { settings: describeSettings(o, s, net, sizes, seed), stages: [], ms: 0, stopReason: 'max-iterations' };
+    if (o.resume) record.stages.length = o.resume.stage; // the resumed stage's record is rebuilt below
     let x: Tensor | null = null; // current image, network convention
-    for (let stage = 0; stage < sizes.length; stage++) {
+    for (let stage = o.resume?.stage ?? 0; stage < sizes.length; stage++) {
+      const resuming = o.resume && stage === o.resume.stage ? o.resume : null;
       const { width, height } = sizes[stage];
       const styleSide = Math.max(1, Math.round(styleScale * Math.max(width, height)));
       const styleInputs = styles.map((st, i) => {
@@ -245,7 +260,9 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
 
       // Starting point.
       let x0: Tensor;
-      if (x) {
+      if (resuming) {
+        x0 = keep(Tensor.fromArray(resuming.optimizer.x, [1, 3, height, width]));
+      } else if (x) {
         x0 = keep(tidy(() => resize(x!, height, width, 'lanczos3')));
         x.dispose();
       } else {
@@ -259,7 +276,9 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
       }
       contentInput?.dispose();
 
-      const stageRecord: StageRecord = { width, height, initial: null, iterations: [], evaluations: 0, nonFiniteEvaluations: 0, stopReason: 'max-iterations', ms: 0 };
+      const stageRecord: StageRecord = resuming
+        ? structuredClone(resuming.record.stages[stage])
+        : { width, height, initial: null, iterations: [], evaluations: 0, nonFiniteEvaluations: 0, stopReason: 'max-iterations', ms: 0 };
       const stageStart = performance.now();
       const recent: LossValues[] = [];
       const closure = (xi: Tensor) =>
@@ -278,9 +297,18 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
           if (recent.length > 64) recent.shift();
           return { loss: v.total, grad };
         });
-      const onIteration = async (r: { iteration: number; loss: number; evaluations: number }, xi: Tensor) => {
+      const onIteration = async (r: { iteration: number; loss: number; evaluations: number }, xi: Tensor, snapshot: () => Promise<OptimizerState>) => {
         const v = [...recent].reverse().find((e) => e.total === r.loss) ?? { total: r.loss, content: null, style: null, tv: null };
         stageRecord.iterations.push({ ...v, iteration: r.iteration, evaluations: r.evaluations, ms: performance.now() - stageStart });
+        const go = await progress(r, xi);
+        if (o.checkpoint && (go === false || r.iteration % o.checkpoint.every === 0)) {
+          const stages = [...record.stages.slice(0, stage), { ...stageRecord, evaluations: r.evaluations }];
+          await o.checkpoint.save({ stage, optimizer: await snapshot(), record: { ...record, stages } });
+        }
+        return go;
+      };
+      const progress = async (r: { iteration: number; loss: number; evaluations: number }, xi: Tensor) => {
+        const v = stageRecord.iterations.at(-1)!;
         if (!o.onProgress) return;
         const p: Progress = {
           ...v,
@@ -299,7 +327,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
 
       let result: OptimizeResult;
       if ((o.optimizer ?? 'lbfgs') === 'adam') {
-        result = await adam(closure, x0, { learningRate: o.learningRate ?? 1, maxIterations: s.iterations, onIteration });
+        result = await adam(closure, x0, { learningRate: o.learningRate ?? 1, maxIterations: s.iterations, onIteration, resume: resuming?.optimizer });
       } else {
         result = await lbfgs(closure, x0, {
           maxIterations: s.iterations,
@@ -309,6 +337,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
           learningRate: o.learningRate ?? 1,
           lineSearch: o.lineSearch ?? 'strong-wolfe',
           onIteration,
+          resume: resuming?.optimizer,
         });
       }
       x0.dispose();
