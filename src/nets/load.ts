@@ -1,6 +1,6 @@
 // Loading a safetensors weights file onto the GPU as named tensors that outlive every scope.
 
-import { readSafetensorsFile, tensorAsFloat32 } from '../io/safetensors.ts';
+import { parseSafetensors, readSafetensorsFile, tensorAsFloat32, type SafetensorsFile } from '../io/safetensors.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { keep } from '../tensor/scope.ts';
 import { currentGpu } from '../engine.ts';
@@ -15,8 +15,17 @@ export interface LoadedWeights {
   dispose(): void;
 }
 
+/** Node: reads a weights file and uploads it. */
 export async function loadWeights(path: string, gpu: Gpu = currentGpu()): Promise<LoadedWeights> {
-  const file = await readSafetensorsFile(path);
+  return uploadWeights(await readSafetensorsFile(path), path, gpu);
+}
+
+/** Anywhere (a browser's fetch): weights from the bytes of a safetensors file. */
+export function weightsFromBytes(bytes: Uint8Array, source: string, gpu: Gpu = currentGpu()): LoadedWeights {
+  return uploadWeights(parseSafetensors(bytes, source), source, gpu);
+}
+
+function uploadWeights(file: SafetensorsFile, path: string, gpu: Gpu): LoadedWeights {
   const preprocessing = preprocessingFromMetadata(file.metadata, path);
   const tensors = new Map<string, Tensor>();
   for (const name of file.entries.keys()) {

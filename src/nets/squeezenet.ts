@@ -9,7 +9,6 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import * as ag from '../autograd/index.ts';
 import { loadWeights, type LoadedWeights } from './load.ts';
-import { locateWeights } from './weights-path.ts';
 import type { Preprocessing } from './preprocessing.ts';
 
 const FIRES = [3, 4, 6, 7, 9, 10, 11, 12];
@@ -26,7 +25,9 @@ export class SqueezeNet {
     if (missing.length) throw new Error(`${weights.source}: not a complete SqueezeNet 1.1: missing ${missing.join(', ')}`);
   }
 
+  /** Node: loads the weights file found by weights-path.ts (or `path`). */
   static async load(path?: string): Promise<SqueezeNet> {
+    const { locateWeights } = await import('./weights-path.ts'); // Node only: kept out of browser bundles
     return new SqueezeNet(await loadWeights(locateWeights('squeezenet1_1', path)));
   }
 

@@ -7,7 +7,6 @@ import type { Tensor } from '../tensor/tensor.ts';
 import * as ag from '../autograd/index.ts';
 import { VGG19_LAYERS, type VggLayer } from './vgg19-layers.ts';
 import { loadWeights, type LoadedWeights } from './load.ts';
-import { locateWeights } from './weights-path.ts';
 import type { Preprocessing } from './preprocessing.ts';
 
 export type Pooling = 'max' | 'avg';
@@ -23,7 +22,9 @@ export class Vgg19 {
     this.available = firstMissing < 0 ? VGG19_LAYERS : VGG19_LAYERS.slice(0, firstMissing);
   }
 
+  /** Node: loads the weights file found by weights-path.ts (or `path`). */
   static async load(path?: string): Promise<Vgg19> {
+    const { locateWeights } = await import('./weights-path.ts'); // Node only: kept out of browser bundles
     return new Vgg19(await loadWeights(locateWeights('vgg19', path)));
   }
 

@@ -7,6 +7,7 @@ import { Vgg19, type Pooling } from '../nets/vgg19.ts';
 import { SqueezeNet, SQUEEZENET_LAYERS } from '../nets/squeezenet.ts';
 import { VGG19_LAYERS } from '../nets/vgg19-layers.ts';
 import { poolOutputSize } from '../tensor/ops/pool.ts';
+import type { LoadedWeights } from '../nets/load.ts';
 
 export type NetworkName = 'vgg19' | 'squeezenet1_1';
 
@@ -90,6 +91,11 @@ class SqueezeFeatures implements FeatureNet {
   dispose() {
     this.net.dispose();
   }
+}
+
+/** A feature network over weights already loaded (e.g. fetched by a browser page). */
+export function featureNetFromWeights(name: NetworkName, weights: LoadedWeights): FeatureNet {
+  return name === 'vgg19' ? new VggFeatures(new Vgg19(weights)) : new SqueezeFeatures(new SqueezeNet(weights));
 }
 
 export async function loadFeatureNet(name: NetworkName, weightsPath?: string): Promise<FeatureNet> {

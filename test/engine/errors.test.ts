@@ -45,3 +45,21 @@ describe('clear errors', () => {
     expect(() => Tensor.fromArray([1, 2, 3], [2, 2])).toThrow(/3 values given for shape \[2, 2\]/);
   });
 });
+
+describe('device loss', () => {
+  it('a lost device surfaces as a thrown error at the next operation, not silence', async () => {
+    const { Gpu } = await import('../../src/gpu/gpu.ts');
+    const other = await Gpu.create();
+    try {
+      const t = Tensor.fromArray([1, 2, 3], [3], other);
+      other.device.destroy(); // what a driver reset looks like to the program
+      await new Promise((r) => setTimeout(r, 50));
+      await expect((async () => {
+        const u = add(t, t);
+        return u.toArray();
+      })()).rejects.toThrow(/GPU device lost|destroyed|lost/i);
+    } finally {
+      other.release();
+    }
+  });
+});

@@ -1,0 +1,90 @@
+// The page in a real (headless) Chromium: it loads, runs a tiny style transfer on the GPU through
+// navigator.gpu (SwiftShader here), the loss falls, the output is not the content image, and the
+// numbers agree with the same run in Node. A screenshot is written to test-output/web.png.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
+import { useGpu } from '../helpers/gpu.ts';
+
+const CHROMIUM = process.env.GATYS_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`SKIPPED (browser test): no Chromium at ${CHROMIUM} (apt-get install chromium, or set GATYS_CHROMIUM)`);
+const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
+const root = resolve(import.meta.dirname, '../..');
+
+useGpu();
+
+describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium', () => {
+  let server: Server;
+  let url: string;
+  type Browser = Awaited<ReturnType<typeof import('playwright-core')['chromium']['launch']>>;
+  let browser: Browser;
+  beforeAll(async () => {
+    const { startServer } = await import('../../web/serve.ts');
+    ({ server, url } = await startServer(0));
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader',
+        '--disable-vulkan-surface', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+      ],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('runs a 32 px style transfer: the loss falls, the output differs from the content, Node agrees', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const log: string[] = [];
+    page.on('console', (m) => log.push(m.text()));
+    // Both images PNG, so that the browser and Node decode the same pixels.
+    await page.goto(`${url}?style=examples/images/coffee.png&size=32&iterations=5&every=1`);
+    await page.waitForFunction(() => (globalThis as any).gatys?.ready || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
+    expect(await page.evaluate(() => (globalThis as any).gatys.error), log.join('\n')).toBeNull();
+    expect(await page.evaluate(() => (document.getElementById('style') as HTMLCanvasElement).width)).toBe(600); // coffee.png
+    await page.click('#run');
+    await page.waitForFunction(() => (globalThis as any).gatys.done || (globalThis as any).gatys.error, null, { timeout: 400_000 });
+    const result = await page.evaluate(() => {
+      const g = (globalThis as any).gatys;
+      return { error: g.error, losses: g.losses as number[], output: g.output, initial: g.record?.stages[0].initial?.total as number };
+    });
+    expect(result.error).toBeNull();
+    expect(result.losses.length).toBe(5);
+    expect(result.losses.at(-1)!).toBeLessThan(result.losses[0]);
+    expect(result.output.width).toBe(32);
+    mkdirSync(resolve(root, 'test-output'), { recursive: true });
+    await page.screenshot({ path: resolve(root, 'test-output/web.png'), fullPage: true });
+
+    // The same run in Node.
+    const { styleTransfer } = await import('../../src/style/transfer.ts');
+    const { readImage } = await import('../../src/image/files.ts');
+    const { toRgba8 } = await import('../../src/image/image.ts');
+    const node = await styleTransfer({
+      content: await readImage(resolve(root, 'examples/images/chelsea.png')),
+      styles: [await readImage(resolve(root, 'examples/images/coffee.png'))],
+      size: 32, iterations: 5, contentWeight: 5, styleWeight: 100, tvWeight: 0.001, seed: 0, init: 'content', weightsPath: weights!,
+    });
+    const nodeLosses = node.record.stages[0].iterations.map((i) => i.total);
+    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+    console.log(`browser vs Node: starting loss ${result.initial} vs ${node.record.stages[0].initial!.total} (rel ${rel(result.initial, node.record.stages[0].initial!.total).toExponential(2)}); ` +
+      `losses ${result.losses.map((v) => v.toExponential(4)).join(' ')} vs ${nodeLosses.map((v) => v.toExponential(4)).join(' ')}`);
+    expect(rel(result.initial, node.record.stages[0].initial!.total)).toBeLessThan(1e-4);
+    for (let i = 0; i < 5; i++) expect(rel(result.losses[i], nodeLosses[i])).toBeLessThan(1e-2);
+    // The output is not the content image.
+    const contentPixels = (await import('../../src/image/resize.ts')).resizeBilinear(await readImage(resolve(root, 'examples/images/chelsea.png')), 32, 21);
+    const a = toRgba8(contentPixels);
+    const b = Uint8Array.from(result.output.rgba as number[]);
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff += Math.abs(a[i] - b[i]);
+    expect(diff / a.length).toBeGreaterThan(2);
+    node.output.dispose();
+    expect(readFileSync(resolve(root, 'test-output/web.png')).length).toBeGreaterThan(1000);
+  }, 600_000);
+});
