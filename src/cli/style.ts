@@ -327,6 +327,8 @@ export async function styleCommand(argv: string[]): Promise<number> {
   const styles: RgbImage[] = [];
   for (const p of args.stylePaths) styles.push(await readImage(p));
   const initImage = args.initPath ? await readImage(args.initPath) : undefined;
+  const inputs: [string | null, RgbImage | null | undefined][] = [[args.contentPath, content], ...args.stylePaths.map((p, i): [string, RgbImage] => [p, styles[i]]), [args.initPath, initImage]];
+  for (const [path, img] of inputs) if (path && img?.alphaDropped) log(`note: ${path} has transparent pixels; its alpha channel is ignored (the RGB values are used as they are)`);
 
   const gpu = await initEngine({ backend: args.backend ?? process.env.GATYS_BACKEND, adapter: process.env.GATYS_ADAPTER });
   const options: StyleTransferOptions = { ...args.options, content, styles, init: initImage ?? args.init };

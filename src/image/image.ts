@@ -6,6 +6,8 @@ export interface RgbImage {
   height: number;
   /** Planar RGB: data[c·H·W + y·W + x], 0..1. */
   data: Float32Array;
+  /** Set by decoders when the file had transparent pixels, whose alpha was dropped. */
+  alphaDropped?: boolean;
 }
 
 export function createImage(width: number, height: number, data?: Float32Array): RgbImage {
@@ -21,6 +23,14 @@ export function createImage(width: number, height: number, data?: Float32Array):
 export function fromInterleaved(bytes: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: 3 | 4): RgbImage {
   const img = createImage(width, height);
   const hw = width * height;
+  if (channels === 4) {
+    for (let i = 0; i < hw; i++) {
+      if (bytes[4 * i + 3] !== 255) {
+        img.alphaDropped = true;
+        break;
+      }
+    }
+  }
   for (let i = 0; i < hw; i++) {
     img.data[i] = bytes[i * channels] / 255;
     img.data[hw + i] = bytes[i * channels + 1] / 255;
