@@ -225,19 +225,8 @@ export class Gpu {
   /** Downloads bytes from a buffer after all recorded work has run. */
   async read(buffer: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
     const padded = Math.ceil(byteLength / 4) * 4;
-    const staging = this.device.createBuffer({ size: Math.max(padded, 4), usage: MAP_READ | COPY_DST });
-    try {
-      this.copyBuffer(buffer, byteOffset, staging, 0, padded);
-      this.flush();
-      await staging.mapAsync(MAP_READ);
-      await this.checkErrors();
-      return staging.getMappedRange(0, byteLength).slice(0);
-    } catch (e) {
-      await this.checkErrors();
-      throw e;
-    } finally {
-      staging.destroy();
-    }
+    const bytes = await this.download([[buffer, byteOffset, padded]]);
+    return bytes.slice(0, byteLength);
   }
 
   /**
@@ -246,13 +235,23 @@ export class Gpu {
    */
   async readScalars(buffers: GPUBuffer[]): Promise<Float32Array> {
     if (buffers.length === 0) return new Float32Array(0);
-    const staging = this.device.createBuffer({ size: 4 * buffers.length, usage: MAP_READ | COPY_DST });
+    return new Float32Array(await this.download(buffers.map((b): [GPUBuffer, number, number] => [b, 0, 4])));
+  }
+
+  /** Copies [buffer, offset, bytes] ranges one after another into a staging buffer and maps it once. */
+  private async download(ranges: [GPUBuffer, number, number][]): Promise<ArrayBuffer> {
+    const total = ranges.reduce((s, [, , n]) => s + n, 0);
+    const staging = this.device.createBuffer({ size: Math.max(total, 4), usage: MAP_READ | COPY_DST });
     try {
-      buffers.forEach((b, i) => this.copyBuffer(b, 0, staging, 4 * i, 4));
+      let at = 0;
+      for (const [buffer, offset, n] of ranges) {
+        this.copyBuffer(buffer, offset, staging, at, n);
+        at += n;
+      }
       this.flush();
       await staging.mapAsync(MAP_READ);
       await this.checkErrors();
-      return new Float32Array(staging.getMappedRange().slice(0));
+      return staging.getMappedRange(0, total).slice(0);
     } catch (e) {
       await this.checkErrors();
       throw e;

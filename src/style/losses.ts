@@ -5,7 +5,7 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import { keep, tidy } from '../tensor/scope.ts';
 import * as ag from '../autograd/index.ts';
-import { linear } from '../tensor/ops/elementwise.ts';
+import { linear, scale } from '../tensor/ops/elementwise.ts';
 import type { FeatureNet } from './feature-net.ts';
 import type { ContentNorm, LossSettings, StyleNorm } from './presets.ts';
 
@@ -44,7 +44,7 @@ export function styleTargets(net: FeatureNet, styles: { x: Tensor; weight: numbe
         for (const layer of layers) {
           const g = scaledGram(feats.get(layer)!, s.styleNorm, pixels);
           const prev = targets.get(layer);
-          targets.set(layer, keep(prev ? linear(prev, g, 1, weight) : linear(g, g, weight, 0)));
+          targets.set(layer, keep(prev ? linear(prev, g, 1, weight) : scale(g, weight)));
           prev?.dispose();
         }
         return undefined;

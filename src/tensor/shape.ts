@@ -39,3 +39,13 @@ export function axisIndex(axis: number, rank: number): number {
   if (!Number.isInteger(a) || a < 0 || a >= rank) throw new RangeError(`axis ${axis} out of range for a tensor of rank ${rank}`);
   return a;
 }
+
+/**
+ * A shape viewed as [outer, len, inner] around one axis (the view reductions, broadcasts and
+ * concatenation work in). Without an axis: the whole tensor is the middle extent.
+ */
+export function aroundAxis(shape: Shape, axis?: number): { outer: number; len: number; inner: number } {
+  if (axis === undefined) return { outer: 1, len: sizeOf(shape), inner: 1 };
+  const a = axisIndex(axis, shape.length);
+  return { outer: sizeOf(shape.slice(0, a)), len: shape[a], inner: sizeOf(shape.slice(a + 1)) };
+}

@@ -4,17 +4,15 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import { broadcastOf } from '../../tensor/ops/elementwise.ts';
 import { reduce } from '../../tensor/ops/reduce.ts';
-import { sizeOf } from '../../tensor/shape.ts';
+import { aroundAxis } from '../../tensor/shape.ts';
 
 /** Sums g (shaped like a) down to b's shape, where b was broadcast against a. */
 export function sumToShape(g: Tensor, a: Tensor, b: Tensor): Tensor {
   const bc = broadcastOf(a, b, 'gradient');
   if (bc.kind === 'none') return g;
   if (bc.kind === 'scalar') return reduce('sum', g).reshape(b.shape);
-  const outer = sizeOf(a.shape.slice(0, bc.axis));
-  const inner = sizeOf(a.shape.slice(bc.axis + 1));
-  const C = a.shape[bc.axis];
-  const view = g.reshape([outer, C, inner]);
+  const { outer, len, inner } = aroundAxis(a.shape, bc.axis);
+  const view = g.reshape([outer, len, inner]);
   const overInner = reduce('sum', view, { axis: 2 });
   const overOuter = reduce('sum', overInner, { axis: 0 });
   view.dispose();

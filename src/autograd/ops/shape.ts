@@ -2,7 +2,7 @@
 
 import { Tensor } from '../../tensor/tensor.ts';
 import { copyBlocks } from '../../tensor/ops/fill.ts';
-import { axisIndex, fmt, sizeOf, type Shape } from '../../tensor/shape.ts';
+import { aroundAxis, axisIndex, fmt, type Shape } from '../../tensor/shape.ts';
 import { record } from '../node.ts';
 
 export function reshape(x: Tensor, shape: Shape): Tensor {
@@ -19,8 +19,7 @@ export function concat(xs: Tensor[], axis = 1): Tensor {
       throw new RangeError(`concat along axis ${a}: shapes ${fmt(first.shape)} and ${fmt(t.shape)} differ off that axis`);
     }
   }
-  const outer = sizeOf(first.shape.slice(0, a));
-  const inner = sizeOf(first.shape.slice(a + 1));
+  const { outer, inner } = aroundAxis(first.shape, a);
   const total = xs.reduce((s, t) => s + t.shape[a], 0);
   const outShape = first.shape.map((d, i) => (i === a ? total : d));
   const out = Tensor.empty(outShape, first.gpu);

@@ -89,16 +89,15 @@ function conv3x3(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolea
   return out;
 }
 
+/** A zero bias of n channels, made once per weight tensor (not per call, in the hot path). */
+const zeroBias = (w: Tensor, n: number) => w.derived(`zero-bias-${n}`, () => zeros([n], w.gpu));
+
 /** out = conv2d(x, w) + bias (bias may be omitted), optionally ReLU'd. */
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptions = {}): Tensor {
   const g = convGeometry(x.shape, w.shape, o.stride ?? 1, o.padding ?? 0);
   if (bias && bias.size !== g.Cout) throw new RangeError(`conv2d: bias has ${bias.size} elements, expected ${g.Cout}`);
-  const b = bias ?? zeros([g.Cout], x.gpu);
-  if (isConv3x3(g) && !o.generic) {
-    const out = conv3x3(x, repackWeights(w, false), b, g.Cout, !!o.relu);
-    if (!bias) b.dispose();
-    return out;
-  }
+  const b = bias ?? zeroBias(w, g.Cout);
+  if (isConv3x3(g) && !o.generic) return conv3x3(x, repackWeights(w, false), b, g.Cout, !!o.relu);
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
@@ -108,7 +107,6 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
     buffers: [x.buffer, w.buffer, b.buffer, out.buffer],
     workgroups: [Math.ceil((g.OH * tilesX) / 64), Math.ceil(g.Cout / 4), g.N],
   });
-  if (!bias) b.dispose();
   return out;
 }
 
@@ -118,10 +116,7 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
   if (isConv3x3(g) && !generic) {
     // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
     // transposed, rotated kernel.
-    const zero = zeros([g.Cin], dy.gpu);
-    const dx = conv3x3(dy, repackWeights(w, true), zero, g.Cin, false);
-    zero.dispose();
-    return dx;
+    return conv3x3(dy, repackWeights(w, true), zeroBias(w, g.Cin), g.Cin, false);
   }
   const dx = Tensor.empty(xShape, dy.gpu);
   const tilesX = Math.ceil(g.W / 4);

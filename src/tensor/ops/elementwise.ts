@@ -3,7 +3,7 @@
 
 import { Params } from '../../gpu/gpu.ts';
 import { Tensor } from '../tensor.ts';
-import { fmt, shapesEqual, sizeOf } from '../shape.ts';
+import { aroundAxis, fmt, shapesEqual } from '../shape.ts';
 import { grid1d } from './grid.ts';
 
 export const UNARY_OPS = {
@@ -95,8 +95,7 @@ export function broadcastOf(a: Tensor, b: Tensor, opName: string): Broadcast {
 export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 1): Tensor {
   if (a.gpu !== b.gpu) throw new Error(`${op}: tensors live on different GPU contexts`);
   const bc = broadcastOf(a, b, op);
-  const channels = bc.kind === 'axis' ? a.shape[bc.axis] : 1;
-  const inner = bc.kind === 'axis' ? sizeOf(a.shape.slice(bc.axis + 1)) : 1;
+  const { len: channels, inner } = bc.kind === 'axis' ? aroundAxis(a.shape, bc.axis) : { len: 1, inner: 1 };
   const out = Tensor.empty(a.shape, a.gpu);
   a.gpu.dispatch({
     kernel: 'binary',

@@ -3,7 +3,7 @@
 import { Params } from '../../gpu/gpu.ts';
 import { currentGpu } from '../../engine.ts';
 import { Tensor } from '../tensor.ts';
-import type { Shape } from '../shape.ts';
+import { aroundAxis, type Shape } from '../shape.ts';
 import { grid1d } from './grid.ts';
 import type { Gpu } from '../../gpu/gpu.ts';
 
@@ -67,10 +67,7 @@ export function clone(t: Tensor): Tensor {
  * [outer, shape[axis], inner]; g holds outer·inner values (one value when axis is undefined).
  */
 export function broadcastAlong(g: Tensor, shape: Shape, axis: number | undefined, factor = 1): Tensor {
-  const a = axis ?? 0;
-  const outer = axis === undefined ? 1 : shape.slice(0, a).reduce((p, q) => p * q, 1);
-  const len = axis === undefined ? shape.reduce((p, q) => p * q, 1) : shape[a];
-  const inner = axis === undefined ? 1 : shape.slice(a + 1).reduce((p, q) => p * q, 1);
+  const { outer, len, inner } = aroundAxis(shape, axis);
   if (g.size !== outer * inner) throw new RangeError(`broadcastAlong: ${g} does not fit ${outer}x${inner}`);
   const out = Tensor.empty(shape, g.gpu);
   g.gpu.dispatch({

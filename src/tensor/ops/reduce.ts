@@ -4,7 +4,7 @@
 
 import { Params } from '../../gpu/gpu.ts';
 import { Tensor } from '../tensor.ts';
-import { axisIndex, fmt, shapesEqual, sizeOf } from '../shape.ts';
+import { aroundAxis, axisIndex, fmt, shapesEqual } from '../shape.ts';
 import { fold } from './grid.ts';
 
 const OPS = { sum: 0, max: 1, min: 2 } as const;
@@ -24,26 +24,15 @@ export interface ReduceOptions {
 
 export function reduce(op: keyof typeof OPS, x: Tensor, o: ReduceOptions = {}): Tensor {
   const gpu = x.gpu;
-  let outShape: number[];
-  let len: number;
-  let inner: number;
-  let outer: number;
-  if (o.axis === undefined) {
-    len = x.size;
-    inner = 1;
-    outer = 1;
-    outShape = o.keepDims ? x.shape.map(() => 1) : [];
-  } else {
-    const a = axisIndex(o.axis, x.rank);
-    len = x.shape[a];
-    inner = sizeOf(x.shape.slice(a + 1));
-    outer = sizeOf(x.shape.slice(0, a));
-    outShape = x.shape.map((d, i) => (i === a ? 1 : d)).filter((_, i) => o.keepDims || i !== a);
-  }
+  const view = aroundAxis(x.shape, o.axis);
+  let { len, inner } = view;
+  const a = o.axis === undefined ? -1 : axisIndex(o.axis, x.rank);
+  const outShape =
+    a < 0 ? (o.keepDims ? x.shape.map(() => 1) : []) : x.shape.map((d, i) => (i === a ? 1 : d)).filter((_, i) => o.keepDims || i !== a);
   if (o.map === 'product' && (!o.other || !shapesEqual(o.other.shape, x.shape))) {
     throw new RangeError(`dot/product reduction: shapes ${fmt(x.shape)} and ${fmt(o.other?.shape ?? [])} differ`);
   }
-  const rows = outer * inner;
+  const rows = view.outer * view.inner;
   const { wg, perThread } = gpu.tuning.reduce; // their product is one pass's chunk
   let cur = x;
   let map: number = MAPS[o.map ?? 'identity'];
@@ -61,7 +50,7 @@ export function reduce(op: keyof typeof OPS, x: Tensor, o: ReduceOptions = {}): 
     if (cur !== x) cur.dispose();
     if (last) return out;
     cur = out;
-    len = chunks;
+    len = chunks; // the partials are [rows, chunks], contiguous
     inner = 1;
     map = MAPS.identity;
   }
