@@ -78,7 +78,13 @@ export class Gpu {
    * workgroup barrier switches between every invocation, so reductions use few threads that each
    * sum more elements; on a real GPU, wide workgroups.
    */
-  readonly tuning: { reduce: { wg: number; perThread: number }; conv3x3: { px: number; ocv: number; wg: number } };
+  readonly tuning: {
+    reduce: { wg: number; perThread: number };
+    conv3x3: { px: number; ocv: number; wg: number };
+    matmul: { kernel: 'shared' | 'vec4'; block: { tm: number; tn: number; wgX: number; wgY: number } };
+    /** The algorithm for a 3×3 s1 p1 convolution of input [N, I, H, W] to O channels. */
+    conv3x3Algorithm: (inputShape: readonly number[], O: number) => 'direct' | 'winograd';
+  };
   /** Counters, for tests and benchmarks. */
   readonly counters = { dispatches: 0, submits: 0, pipelines: 0 };
 
@@ -106,6 +112,8 @@ export class Gpu {
     this.tuning = {
       reduce: this.isSoftware ? { wg: 16, perThread: 64 } : { wg: 256, perThread: 4 },
       conv3x3: this.isSoftware ? { px: 8, ocv: 2, wg: 64 } : { px: 4, ocv: 2, wg: 64 },
+      matmul: { kernel: this.isSoftware ? 'vec4' : 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 } },
+      conv3x3Algorithm: () => 'direct',
     };
     this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });
     this.uniformStaging = new Uint8Array(UNIFORM_SLOT * this.maxDispatchesPerBatch);

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { fold, grid1d } from './grid.ts';
 import { zeros } from './fill.ts';
+import { winogradConv3x3, winogradFits, winogradWeights } from './winograd.ts';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -13,7 +14,11 @@ export interface Conv2dOptions {
   relu?: boolean;
   /** Use the general kernel even where the specialised 3×3 one applies (for tests, benchmarks). */
   generic?: boolean;
+  /** For a 3×3 stride-1 padding-1 convolution: direct (conv3x3.wgsl) or Winograd F(4×4, 3×3). */
+  algorithm?: Conv3x3Algorithm;
 }
+
+export type Conv3x3Algorithm = 'direct' | 'winograd';
 
 export interface ConvGeometry {
   N: number;
@@ -97,7 +102,10 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const g = convGeometry(x.shape, w.shape, o.stride ?? 1, o.padding ?? 0);
   if (bias && bias.size !== g.Cout) throw new RangeError(`conv2d: bias has ${bias.size} elements, expected ${g.Cout}`);
   const b = bias ?? zeroBias(w, g.Cout);
-  if (isConv3x3(g) && !o.generic) return conv3x3(x, repackWeights(w, false), b, g.Cout, !!o.relu);
+  if (isConv3x3(g) && !o.generic) {
+    if (useWinograd(x, g.Cin, g.Cout, o.algorithm)) return winogradConv3x3(x, winogradWeights(w, false), b, g.Cout, !!o.relu);
+    return conv3x3(x, repackWeights(w, false), b, g.Cout, !!o.relu);
+  }
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
@@ -110,12 +118,27 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   return out;
 }
 
+/**
+ * Whether a 3×3 s1 p1 convolution from I to O channels on x runs as Winograd: as asked, else as
+ * the adapter's tuning says for this shape. Winograd needs I % 4 == 0.
+ */
+function useWinograd(x: Tensor, I: number, O: number, asked?: Conv3x3Algorithm): boolean {
+  if (!winogradFits(I)) {
+    if (asked === 'winograd') throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
+    return false;
+  }
+  return (asked ?? x.gpu.tuning.conv3x3Algorithm(x.shape, O)) === 'winograd';
+}
+
 /** dL/dx of conv2d, given dL/dout. */
-export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], stride = 1, padding = 0, generic = false): Tensor {
+export function conv2dBackwardInput(
+  dy: Tensor, w: Tensor, xShape: readonly number[], stride = 1, padding = 0, generic = false, algorithm?: Conv3x3Algorithm,
+): Tensor {
   const g = convGeometry(xShape, w.shape, stride, padding);
   if (isConv3x3(g) && !generic) {
     // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
     // transposed, rotated kernel.
+    if (useWinograd(dy, g.Cout, g.Cin, algorithm)) return winogradConv3x3(dy, winogradWeights(w, true), zeroBias(w, g.Cin), g.Cin, false);
     return conv3x3(dy, repackWeights(w, true), zeroBias(w, g.Cin), g.Cin, false);
   }
   const dx = Tensor.empty(xShape, dy.gpu);

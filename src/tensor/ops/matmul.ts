@@ -10,11 +10,31 @@ export interface MatmulOptions {
   transA?: boolean;
   transB?: boolean;
   alpha?: number;
-  /** Workgroup shape and K step (WGSL override constants), for benchmarks that sweep them. */
+  /** Workgroup shape and K step of matmul.wgsl (override constants), for benchmarks that sweep them. */
   tile?: { wgX: number; wgY: number; tk: number };
+  /**
+   * Which kernel: 'shared' (matmul.wgsl, shared-memory tiles, any shape) or 'vec4'
+   * (matmul_vec4.wgsl, register blocks, shapes with 4-aligned contiguous axes). By default the
+   * adapter's tuning decides, where the shape allows.
+   */
+  kernel?: 'shared' | 'vec4';
+  /** Register block and workgroup of matmul_vec4.wgsl (override constants). */
+  block?: VecBlock;
+}
+
+export interface VecBlock {
+  tm: number;
+  tn: number;
+  wgX: number;
+  wgY: number;
 }
 
 const DEFAULT_TILE = { wgX: 16, wgY: 16, tk: 16 };
+
+/** Whether matmul_vec4.wgsl can serve these dimensions (see its header). */
+export function vec4Fits(M: number, N: number, K: number, transA: boolean): boolean {
+  return K > 0 && K % 4 === 0 && N % 4 === 0 && (!transA || M % 4 === 0);
+}
 
 export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
   const { transA = false, transB = false, alpha = 1 } = o;
@@ -39,6 +59,20 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
   }
   const outShape = a.rank === 3 || b.rank === 3 ? [batch, M, N] : [M, N];
   const out = Tensor.empty(outShape, a.gpu);
+  const strides = [a.rank === 3 ? M * K : 0, b.rank === 3 ? K * N : 0, M * N];
+  const useVec4 = o.kernel === 'vec4' || (o.kernel === undefined && a.gpu.tuning.matmul.kernel === 'vec4');
+  if (useVec4 && vec4Fits(M, N, K, transA)) {
+    const blk = o.block ?? a.gpu.tuning.matmul.block;
+    a.gpu.dispatch({
+      kernel: 'matmul_vec4',
+      overrides: { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
+      params: new Params().u32(M).u32(N).u32(K).u32(strides[0]).u32(strides[1]).u32(strides[2]).f32(alpha),
+      buffers: [a.buffer, b.buffer, out.buffer],
+      workgroups: [Math.ceil(N / (blk.tn * blk.wgX)), Math.ceil(M / (blk.tm * blk.wgY)), batch],
+    });
+    return out;
+  }
+  if (o.kernel === 'vec4') throw new RangeError(`matmul: the vec4 kernel needs K, N (and M when transposed) divisible by 4, got M=${M} N=${N} K=${K}`);
   a.gpu.dispatch({
     kernel: 'matmul',
     overrides: { WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
@@ -46,9 +80,9 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
       .u32(M)
       .u32(N)
       .u32(K)
-      .u32(a.rank === 3 ? M * K : 0)
-      .u32(b.rank === 3 ? K * N : 0)
-      .u32(M * N)
+      .u32(strides[0])
+      .u32(strides[1])
+      .u32(strides[2])
       .f32(alpha),
     buffers: [a.buffer, b.buffer, out.buffer],
     workgroups: [Math.ceil(N / (4 * tile.wgX)), Math.ceil(M / (4 * tile.wgY)), batch],

@@ -1,0 +1,81 @@
+// matmul_vec4: C[b] = alpha * op(A[b]) · op(B[b]), as matmul.wgsl, without shared memory, for
+// shapes whose contiguous axes are multiples of 4 (every VGG Gram matrix and Winograd product).
+// Layout: row-major, bound as arrays of vec4. A[b] is [M, K] (TRANS_A: [K, M]), B[b] is [K, N]
+// (TRANS_B: [N, K]), C[b] is [M, N]. Requires K % 4 == 0, N % 4 == 0, M % 4 == 0 when TRANS_A,
+// and batch strides (batchA, batchB, batchC, in floats) that are multiples of 4.
+// Tiling: each thread keeps a TM × TN block of C in registers (TM·TN/4 vec4 accumulators, at most
+// 16) and walks K four at a time: it loads a TM × 4 slice of op(A) and a 4 × TN slice of op(B)
+// as (TM + TN) vec4s, then does four rank-1 updates (4·TM·TN FMAs). On a CPU-emulated GPU a load
+// costs far more than an FMA and a workgroup barrier switches between every invocation, so this
+// beats staging through shared memory there. Consecutive invocations take consecutive column
+// blocks: within a workgroup row they all read the same slice of A.
+// Grid: (ceil(N / (TN·WG_X)), ceil(M / (TM·WG_Y)), batches).
+override TM: u32 = 8u;
+override TN: u32 = 8u;
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+
+struct Params { M: u32, N: u32, K: u32, batchA: u32, batchB: u32, batchC: u32, alpha: f32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> A: array<vec4f>;
+@group(0) @binding(2) var<storage, read> B: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> C: array<vec4f>;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let m0 = gid.y * TM;
+  let n0 = gid.x * TN;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  let baseA = gid.z * p.batchA / 4u;
+  let baseB = gid.z * p.batchB / 4u;
+  let NV = TN / 4u;
+  var acc: array<vec4f, 32>;    // [TM][TN/4]
+  var a: array<vec4f, 16>;       // TRANS_A: [4 k][TM/4] over m; else [TM] over k
+  var b: array<vec4f, 8>;        // TRANS_B: [TN] over k; else [4 k][TN/4] over n
+  for (var k = 0u; k < p.K; k += 4u) {
+    if (TRANS_A) {
+      for (var kk = 0u; kk < 4u; kk++) {
+        for (var v = 0u; v < TM / 4u; v++) {
+          a[kk * (TM / 4u) + v] = A[baseA + ((k + kk) * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u];
+        }
+      }
+    } else {
+      for (var i = 0u; i < TM; i++) { a[i] = A[baseA + (min(m0 + i, p.M - 1u) * p.K + k) / 4u]; }
+    }
+    if (TRANS_B) {
+      for (var j = 0u; j < TN; j++) { b[j] = B[baseB + (min(n0 + j, p.N - 1u) * p.K + k) / 4u]; }
+    } else {
+      for (var kk = 0u; kk < 4u; kk++) {
+        for (var v = 0u; v < NV; v++) {
+          b[kk * NV + v] = B[baseB + ((k + kk) * p.N + min(n0 + 4u * v, p.N - 4u)) / 4u];
+        }
+      }
+    }
+    for (var kk = 0u; kk < 4u; kk++) {
+      for (var i = 0u; i < TM; i++) {
+        var ai: f32;
+        if (TRANS_A) { ai = a[kk * (TM / 4u) + i / 4u][i % 4u]; } else { ai = a[i][kk]; }
+        for (var v = 0u; v < NV; v++) {
+          var bv: vec4f;
+          if (TRANS_B) {
+            bv = vec4f(b[4u * v][kk], b[4u * v + 1u][kk], b[4u * v + 2u][kk], b[4u * v + 3u][kk]);
+          } else {
+            bv = b[kk * NV + v];
+          }
+          acc[i * NV + v] = fma(vec4f(ai), bv, acc[i * NV + v]);
+        }
+      }
+    }
+  }
+  let baseC = gid.z * p.batchC / 4u;
+  for (var i = 0u; i < TM; i++) {
+    let m = m0 + i;
+    if (m >= p.M) { break; }
+    for (var v = 0u; v < NV; v++) {
+      let n = n0 + 4u * v;
+      if (n < p.N) { C[baseC + (m * p.N + n) / 4u] = p.alpha * acc[i * NV + v]; }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// winograd_input: the input transform of Winograd F(4×4, 3×3), stride 1, padding 1:
+// V = Bᵀ · d · B (6×6) for every 6×6 input patch d under a 4×4 output tile, and every channel.
+//   Bᵀ = [4  0 -5  0  1  0]
+//        [0 -4 -4  1  1  0]
+//        [0  4 -4 -1  1  0]
+//        [0 -2 -1  2  1  0]
+//        [0  2 -1 -2  1  0]
+//        [0  4  0 -5  0  1]
+// Tile t (over all images: t = n·tilesY·tilesX + ty·tilesX + tx) covers output rows 4ty..4ty+3 and
+// columns 4tx..4tx+3, so input rows 4ty-1..4ty+4 (outside the image: zero padding).
+// This dispatch handles tiles t0 .. t0+Tc-1 (a chunk, to bound the memory of V).
+// Layout: x [N, C, H, W]; V [36][C][TcPad] (ξ = 6·row + column; columns Tc..TcPad-1 are zero).
+// Tiling: one thread per (tile, channel); grid (ceil(TcPad / 64), C). Consecutive invocations take
+// consecutive tiles, so each of the 36 writes is contiguous across a workgroup.
+struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> V: array<f32>;
+
+fn bt(d0: f32, d1: f32, d2: f32, d3: f32, d4: f32, d5: f32) -> array<f32, 6> {
+  return array<f32, 6>(
+    4.0 * d0 - 5.0 * d2 + d4,
+    -4.0 * (d1 + d2) + d3 + d4,
+    4.0 * (d1 - d2) - d3 + d4,
+    2.0 * (d3 - d1) - d2 + d4,
+    2.0 * (d1 - d3) - d2 + d4,
+    4.0 * d1 - 5.0 * d3 + d5);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let tl = gid.x;
+  let c = gid.y;
+  if (tl >= p.TcPad) { return; }
+  let t = p.t0 + tl;
+  var d: array<f32, 36>;
+  if (tl < p.Tc && t < p.tiles) {
+    let n = t / p.tilesPerImage;
+    let r = t % p.tilesPerImage;
+    let y0 = i32(r / p.tilesX) * 4 - 1;
+    let x0 = i32(r % p.tilesX) * 4 - 1;
+    let plane = (n * p.C + c) * p.H;
+    for (var i = 0; i < 6; i++) {
+      let y = y0 + i;
+      if (y < 0 || y >= i32(p.H)) { continue; }
+      let row = (plane + u32(y)) * p.W;
+      for (var j = 0; j < 6; j++) {
+        let xx = x0 + j;
+        d[i * 6 + j] = select(0.0, x[row + u32(max(xx, 0))], xx >= 0 && xx < i32(p.W));
+      }
+    }
+  }
+  // Columns first (Bᵀ · d), then rows (· B).
+  var s: array<f32, 36>;
+  for (var j = 0; j < 6; j++) {
+    let col = bt(d[j], d[6 + j], d[12 + j], d[18 + j], d[24 + j], d[30 + j]);
+    for (var i = 0; i < 6; i++) { s[i * 6 + j] = col[i]; }
+  }
+  let stride = p.C * p.TcPad;
+  let base = c * p.TcPad + tl;
+  for (var i = 0; i < 6; i++) {
+    let row = bt(s[i * 6], s[i * 6 + 1], s[i * 6 + 2], s[i * 6 + 3], s[i * 6 + 4], s[i * 6 + 5]);
+    for (var j = 0; j < 6; j++) { V[base + u32(i * 6 + j) * stride] = row[j]; }
+  }
+}

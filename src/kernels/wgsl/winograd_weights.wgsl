@@ -1,0 +1,54 @@
+// winograd_weights: the weight transform of Winograd F(4×4, 3×3): U = G · g · Gᵀ (6×6) for every
+// (input channel i, output channel o) 3×3 kernel g, once per weight tensor.
+//   G = [ 1/4     0     0  ]
+//       [-1/6  -1/6  -1/6  ]
+//       [-1/6   1/6  -1/6  ]
+//       [1/24  1/12   1/6  ]
+//       [1/24 -1/12   1/6  ]
+//       [  0     0     1   ]
+// TRANSPOSE serves the input gradient: g(i, o) = w[i][o] rotated by 180° (a stride-1 "same"
+// convolution's input gradient is the convolution of dy with that kernel), so i runs over Cout.
+// Layout: w [Cout, Cin, 3, 3]; U [36][I][Opad] (ξ = 6·row + column; Opad = O rounded up to a
+// multiple of 4, padding channels zero), the A operand of the batched product in conv.ts.
+// Tiling: one thread per (i, o); grid (ceil(I·Opad / 64)) folded by grid1d.
+override TRANSPOSE: bool = false;
+struct Params { total: u32, I: u32, O: u32, Opad: u32, rowStride: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> U: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let e = gid.y * p.rowStride + gid.x;
+  if (e >= p.total) { return; }
+  let i = e / p.Opad;
+  let o = e % p.Opad;
+  var g: array<f32, 9>;
+  if (o < p.O) {
+    for (var k = 0u; k < 9u; k++) {
+      if (TRANSPOSE) { g[k] = w[(i * p.O + o) * 9u + 8u - k]; } else { g[k] = w[(o * p.I + i) * 9u + k]; }
+    }
+  }
+  // t = G · g (6×3), then U = t · Gᵀ (6×6): the same 1-D transform on rows, then on columns.
+  var t: array<f32, 18>;
+  for (var c = 0u; c < 3u; c++) {
+    let a = g[c]; let b = g[3u + c]; let d = g[6u + c];
+    t[c] = a / 4.0;
+    t[3u + c] = -(a + b + d) / 6.0;
+    t[6u + c] = (-a + b - d) / 6.0;
+    t[9u + c] = a / 24.0 + b / 12.0 + d / 6.0;
+    t[12u + c] = a / 24.0 - b / 12.0 + d / 6.0;
+    t[15u + c] = d;
+  }
+  let stride = p.I * p.Opad;
+  for (var r = 0u; r < 6u; r++) {
+    let a = t[3u * r]; let b = t[3u * r + 1u]; let d = t[3u * r + 2u];
+    let base = (6u * r) * stride + i * p.Opad + o;
+    U[base] = a / 4.0;
+    U[base + stride] = -(a + b + d) / 6.0;
+    U[base + 2u * stride] = (-a + b - d) / 6.0;
+    U[base + 3u * stride] = a / 24.0 + b / 12.0 + d / 6.0;
+    U[base + 4u * stride] = a / 24.0 - b / 12.0 + d / 6.0;
+    U[base + 5u * stride] = d;
+  }
+}

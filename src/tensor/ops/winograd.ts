@@ -1,0 +1,74 @@
+// The 3×3, stride-1, padding-1 convolution by Winograd's minimal filtering, F(4×4, 3×3)
+// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each 4×4 output tile
+// costs 36 multiplies per (input, output) channel pair instead of 144. Three kernels:
+//   winograd_weights  U[ξ] = G·g·Gᵀ          once per weight tensor (cached on it)
+//   winograd_input    V[ξ] = Bᵀ·d·B          per 6×6 input patch and channel
+//   matmul_vec4       M[ξ] = U[ξ]ᵀ · V[ξ]    36 products, one per ξ, over the input channels
+//   winograd_output   y = Aᵀ·M·A + bias      per tile and output channel (ReLU fused)
+// Tiles are processed in chunks so that V and M stay within a memory budget (and a binding).
+
+import { Params } from '../../gpu/gpu.ts';
+import { Tensor } from '../tensor.ts';
+import { fold } from './grid.ts';
+import { matmul } from './matmul.ts';
+
+/** Whether the Winograd path serves a 3×3 s1 p1 convolution from I to O channels. */
+export const winogradFits = (I: number) => I % 4 === 0;
+
+/** The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input gradient. */
+export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
+  const [Cout, Cin] = w.shape;
+  const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
+  const Opad = Math.ceil(O / 4) * 4;
+  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}`, () => {
+    const U = Tensor.empty([36, I, Opad], w.gpu);
+    const [gx, gy] = fold(w.gpu, Math.ceil((I * Opad) / 64));
+    w.gpu.dispatch({
+      kernel: 'winograd_weights',
+      overrides: { TRANSPOSE: transpose ? 1 : 0 },
+      params: new Params().u32(I * Opad).u32(I).u32(O).u32(Opad).u32(gx * 64),
+      buffers: [w.buffer, U.buffer],
+      workgroups: [gx, gy],
+    });
+    return U;
+  });
+}
+
+/** Bytes of V and of M per chunk (each): small enough for a binding, large enough to keep dispatches few. */
+const CHUNK_BYTES = 32 * 2 ** 20;
+
+/** conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad]. */
+export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean): Tensor {
+  const gpu = x.gpu;
+  const [N, I, H, W] = x.shape;
+  const Opad = U.shape[2];
+  const tilesX = Math.ceil(W / 4);
+  const tilesPerImage = Math.ceil(H / 4) * tilesX;
+  const tiles = N * tilesPerImage;
+  const budget = Math.min(CHUNK_BYTES, gpu.limits.maxStorageBufferBindingSize);
+  const perTile = 36 * 4 * Math.max(I, Opad);
+  const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / perTile / 64) * 64));
+  const out = Tensor.empty([N, O, H, W], gpu);
+  for (let t0 = 0; t0 < tiles; t0 += chunk) {
+    const Tc = Math.min(chunk, tiles - t0);
+    const TcPad = Math.ceil(Tc / 4) * 4;
+    const V = Tensor.empty([36, I, TcPad], gpu);
+    gpu.dispatch({
+      kernel: 'winograd_input',
+      params: new Params().u32(I).u32(H).u32(W).u32(tilesX).u32(tilesPerImage).u32(t0).u32(Tc).u32(TcPad).u32(tiles),
+      buffers: [x.buffer, V.buffer],
+      workgroups: [Math.ceil(TcPad / 64), I],
+    });
+    const M = matmul(U, V, { transA: true, kernel: 'vec4' });
+    V.dispose();
+    gpu.dispatch({
+      kernel: 'winograd_output',
+      overrides: { FUSE_RELU: relu ? 1 : 0 },
+      params: new Params().u32(O).u32(H).u32(W).u32(tilesX).u32(tilesPerImage).u32(t0).u32(Tc).u32(TcPad).u32(Opad),
+      buffers: [M.buffer, bias.buffer, out.buffer],
+      workgroups: [Math.ceil(Tc / 64), O],
+    });
+    M.dispose();
+  }
+  return out;
+}
