@@ -3,6 +3,7 @@
 //   npx tsx run.ts --content A --style B --output out.png [options]
 //   npx tsx run.ts --texture --style B --size 256
 //   npx tsx run.ts classify IMAGE...    top-5 ImageNet classes (SqueezeNet 1.1)
+//   npx tsx run.ts tune --size 256,512  time and cache the fastest 3x3 convolution kernels
 //   npx tsx run.ts --info               adapter, backend, limits, and a kernel self-check
 
 import { parseArgs } from 'node:util';
@@ -10,15 +11,18 @@ import { initEngine, releaseEngine } from './src/engine.ts';
 import { selfCheck } from './src/self-check.ts';
 import { classifyCommand } from './src/cli/classify.ts';
 import { styleCommand, UsageError, STYLE_HELP } from './src/cli/style.ts';
+import { tuneCommand } from './src/cli/tune.ts';
 
 const HELP = `gatys-gpu: neural style transfer on a WebGPU tensor engine written in TypeScript.
 
 Commands:
   npx tsx run.ts [style options]      style transfer (no options: the demo); see below
   npx tsx run.ts classify IMAGE...    top-5 ImageNet classes (SqueezeNet 1.1)
+  npx tsx run.ts tune [--size 256,512] measure and cache the fastest 3x3 convolution kernels here
   npx tsx run.ts --info [--json]      GPU adapter, backend, limits, and a kernel self-check
 
-Environment: GATYS_BACKEND (vulkan, opengles, ...), GATYS_ADAPTER, GATYS_WEIGHTS_DIR, GATYS_DEBUG.
+Environment: GATYS_BACKEND (vulkan, opengles, ...), GATYS_ADAPTER, GATYS_WEIGHTS_DIR, GATYS_DEBUG,
+GATYS_TUNE (on | off: use the tuning cache), GATYS_CACHE_DIR (where it lives).
 
 ${STYLE_HELP}`;
 
@@ -42,7 +46,7 @@ async function info(argv: string[]): Promise<number> {
     const i = gpu.info;
     console.log(`adapter:       ${i.description || i.device || '(unnamed)'}${gpu.isSoftware ? ' (software renderer)' : ''}`);
     console.log(`vendor:        ${i.vendor} ${i.architecture} ${i.device}`.trimEnd());
-    console.log(`backend:       ${i.backend} (WebGPU ${i.featureLevel} mode)`);
+    console.log(`backend:       ${i.backend} (WebGPU ${i.featureLevel} mode)${i.chosenBecause ? `, ${i.chosenBecause}` : ''}`);
     console.log(`features:      ${i.features.join(', ') || '(none)'}`);
     for (const name of INTERESTING_LIMITS) console.log(`${name.padEnd(34)} ${i.limits[name]}`);
     console.log(`self-check:    ${checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`);
@@ -54,6 +58,7 @@ async function info(argv: string[]): Promise<number> {
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'classify') return classifyCommand(argv.slice(1));
+  if (argv[0] === 'tune') return tuneCommand(argv.slice(1));
   if (argv.includes('--info')) return info(argv);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(HELP);

@@ -9,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // The autotuner's cache (a developer's ~/.cache/gatys-gpu) must not change what tests compute.
+    env: { GATYS_TUNE: process.env.GATYS_TUNE ?? 'off' },
   },
 });

@@ -1,4 +1,7 @@
-// conv3x3 benchmark: GFLOP/s of the forward and input-gradient kernels on VGG19's layer shapes.
+// conv3x3 benchmark: GFLOP/s of the forward and input-gradient convolutions on VGG19's layer
+// shapes, by algorithm (direct conv3x3.wgsl, Winograd F(4x4,3x3)) and as chosen by default (the
+// tuning cache, else the adapter's default). Winograd's GFLOP/s are "effective": the direct
+// convolution's 2·Cin·Cout·9·H·W over its time, as is usual for fast algorithms.
 //   npx tsx bench/conv.ts [--size 128] [--layers conv1_2,conv2_2,...] [--reps N] [--json FILE]
 
 import { parseArgs } from 'node:util';
@@ -6,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { timeGpu } from './timing.ts';
-import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
+import { conv2d, conv2dBackwardInput, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
+import { describeChoice } from '../src/gpu/tuner.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '128' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' }, json: { type: 'string' }, backend: { type: 'string' } } });
 const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
@@ -21,7 +25,7 @@ const layers = ALL.filter(([n]) => !want || want.includes(n));
 const reps = Number(values.reps);
 const rows: Record<string, unknown>[] = [];
 console.log(`conv3x3 on ${gpu.info.description} (${gpu.info.backend}), ${size} px`);
-console.log('layer     Cin  Cout   HxW      fwd ms  fwd GFLOP/s   dx ms  dx GFLOP/s');
+console.log('layer     Cin  Cout   HxW  algorithm     fwd ms  fwd GFLOP/s   dx ms  dx GFLOP/s');
 for (const [name, cin, cout, div] of layers) {
   const h = size / div;
   const x = Tensor.fromArray(Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5), [1, cin, h, h]);
@@ -30,10 +34,15 @@ for (const [name, cin, cout, div] of layers) {
   const dy = Tensor.fromArray(Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5), [1, cout, h, h]);
   const flops = 2 * cin * cout * 9 * h * h;
   const time = (f: () => Tensor) => timeGpu(gpu, f, reps);
-  const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true }));
-  const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1));
-  console.log(`${name.padEnd(8)} ${String(cin).padStart(4)} ${String(cout).padStart(5)} ${`${h}x${h}`.padStart(7)} ${fwd.toFixed(1).padStart(9)} ${(flops / fwd / 1e6).toFixed(2).padStart(12)} ${dx.toFixed(1).padStart(8)} ${(flops / dx / 1e6).toFixed(2).padStart(11)}`);
-  rows.push({ layer: name, cin, cout, h, fwdMs: fwd, fwdGflops: flops / fwd / 1e6, dxMs: dx, dxGflops: flops / dx / 1e6 });
+  const algorithms: (Conv3x3Algorithm | undefined)[] = [undefined, 'direct', ...(cin % 4 === 0 ? ['winograd' as const] : [])];
+  for (const algorithm of algorithms) {
+    const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }));
+    const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1, false, algorithm));
+    const label = algorithm ?? `chosen`;
+    console.log(`${name.padEnd(8)} ${String(cin).padStart(4)} ${String(cout).padStart(5)} ${`${h}x${h}`.padStart(7)}  ${label.padEnd(9)} ${fwd.toFixed(1).padStart(9)} ${(flops / fwd / 1e6).toFixed(2).padStart(12)} ${dx.toFixed(1).padStart(8)} ${(flops / dx / 1e6).toFixed(2).padStart(11)}`);
+    if (!algorithm) console.log(`         (chosen: forward ${describeChoice(gpu.conv3x3Choice(x.shape, cout))}, input gradient ${describeChoice(gpu.conv3x3Choice(dy.shape, cin))})`);
+    rows.push({ layer: name, cin, cout, h, algorithm: label, fwdMs: fwd, fwdGflops: flops / fwd / 1e6, dxMs: dx, dxGflops: flops / dx / 1e6 });
+  }
   for (const t of [x, w, b, dy]) t.dispose();
 }
 if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, size, rows }, null, 2));

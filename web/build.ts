@@ -25,7 +25,7 @@ export async function buildWeb(): Promise<string> {
     target: 'es2022',
     outfile: out,
     // Node-only modules, imported dynamically where used: left out of the page.
-    external: ['webgpu', 'node:*', './weights-path.ts'],
+    external: ['webgpu', 'node:*', './weights-path.ts', './tuning-cache.ts'],
     logLevel: 'warning',
     sourcemap: true,
   });

@@ -11,6 +11,13 @@
 import { acquireDevice, type AcquiredDevice, type AdapterDescription, type DeviceOptions } from './device.ts';
 import { kernelSource } from '../kernels/source.ts';
 import { BufferPool } from '../tensor/buffer-pool.ts';
+import { Conv3x3Tuner, type Conv3x3Choice } from './tuner.ts';
+
+const isNodeRuntime = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+/** Identifies an adapter (and backend) for the tuning cache. */
+export const adapterKey = (i: AdapterDescription) =>
+  [i.backend, i.featureLevel, i.vendor, i.architecture, i.device, i.description].join('|');
 
 export interface BufferBinding {
   buffer: GPUBuffer;
@@ -82,9 +89,9 @@ export class Gpu {
     reduce: { wg: number; perThread: number };
     conv3x3: { px: number; ocv: number; wg: number };
     matmul: { kernel: 'shared' | 'vec4'; block: { tm: number; tn: number; wgX: number; wgY: number } };
-    /** The algorithm for a 3×3 s1 p1 convolution of input [N, I, H, W] to O channels. */
-    conv3x3Algorithm: (inputShape: readonly number[], O: number) => 'direct' | 'winograd';
   };
+  /** Per-shape choices for 3×3 convolutions, measured by the autotuner (autotune.ts) and cached. */
+  readonly tuner: Conv3x3Tuner;
   /** Counters, for tests and benchmarks. */
   readonly counters = { dispatches: 0, submits: 0, pipelines: 0 };
 
@@ -101,7 +108,7 @@ export class Gpu {
   private lost = false;
   private released = false;
 
-  private constructor(acquired: AcquiredDevice) {
+  private constructor(acquired: AcquiredDevice, tuner?: Conv3x3Tuner) {
     this.acquired = acquired;
     this.device = acquired.device;
     this.info = acquired.adapterInfo;
@@ -113,8 +120,8 @@ export class Gpu {
       reduce: this.isSoftware ? { wg: 16, perThread: 64 } : { wg: 256, perThread: 4 },
       conv3x3: this.isSoftware ? { px: 8, ocv: 2, wg: 64 } : { px: 4, ocv: 2, wg: 64 },
       matmul: { kernel: this.isSoftware ? 'vec4' : 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 } },
-      conv3x3Algorithm: () => 'direct',
     };
+    this.tuner = tuner ?? new Conv3x3Tuner(adapterKey(this.info), null, false);
     this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });
     this.uniformStaging = new Uint8Array(UNIFORM_SLOT * this.maxDispatchesPerBatch);
     this.device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
@@ -132,7 +139,26 @@ export class Gpu {
   }
 
   static async create(options?: DeviceOptions): Promise<Gpu> {
-    return new Gpu(await acquireDevice(options));
+    const acquired = await acquireDevice(options);
+    const mode = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.GATYS_TUNE ?? 'on';
+    if (!['on', 'off'].includes(mode)) throw new RangeError(`GATYS_TUNE must be 'on' or 'off', got '${mode}'`);
+    // The cache file is Node's; a browser keeps choices for the session only.
+    const store = isNodeRuntime() ? new (await import('./tuning-cache.ts')).TuningFile() : null;
+    return new Gpu(acquired, new Conv3x3Tuner(adapterKey(acquired.adapterInfo), store, mode === 'on'));
+  }
+
+  /**
+   * How a 3×3 stride-1 padding-1 convolution of x [N, I, H, W] to O channels runs here: the
+   * autotuner's cached choice for this shape, else the default measured on this adapter class
+   * (llvmpipe, both backends: Winograd is 2-2.5x faster from 16×16 up; below, its transforms and
+   * extra dispatches outweigh the 4x fewer multiplies). Winograd needs I % 4 == 0.
+   */
+  conv3x3Choice(xShape: readonly number[], O: number): Conv3x3Choice {
+    const [N, I, H, W] = xShape;
+    const tuned = this.tuner.lookup({ N, I, H, W, O });
+    if (tuned && (tuned.algorithm === 'direct' || I % 4 === 0)) return tuned;
+    if (this.isSoftware && I % 4 === 0 && H * W >= 256) return { algorithm: 'winograd' };
+    return { algorithm: 'direct', ...this.tuning.conv3x3 };
   }
 
   get isCompatibilityMode(): boolean {

@@ -26,3 +26,27 @@ export const VGG19_LAYERS: VggLayer[] = VGG19_BLOCKS.flatMap((n, b) => [
   }).flat(),
   { name: `pool${b + 1}`, kind: 'pool' as const },
 ]);
+
+/** Output channels of each block's convolutions. */
+export const VGG19_CHANNELS = [64, 128, 256, 512, 512];
+
+/**
+ * The 3×3 convolutions an evaluation of VGG19 on an H × W image runs, up to and including conv
+ * `deepest`: each forward convolution (input [1, Cin, h, w] to Cout) and, with `gradient`, the
+ * input gradient's (dy [1, Cout, h, w] to Cin). Pools halve the size, rounding down.
+ */
+export function vgg19Conv3x3Shapes(H: number, W: number, deepest = 'conv5_1', gradient = true): { N: number; I: number; H: number; W: number; O: number }[] {
+  const out: { N: number; I: number; H: number; W: number; O: number }[] = [];
+  let [h, w, c] = [H, W, 3];
+  for (const [b, n] of VGG19_BLOCKS.entries()) {
+    for (let i = 0; i < n; i++) {
+      const O = VGG19_CHANNELS[b];
+      out.push({ N: 1, I: c, H: h, W: w, O });
+      if (gradient) out.push({ N: 1, I: O, H: h, W: w, O: c });
+      c = O;
+      if (`conv${b + 1}_${i + 1}` === deepest) return out;
+    }
+    [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
+  }
+  return out;
+}

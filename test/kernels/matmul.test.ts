@@ -66,6 +66,50 @@ describe('matmul matches the CPU reference', () => {
     }
   });
 
+  describe('matmul_vec4 (register blocks, no shared memory)', () => {
+    // Dimensions that are multiples of 4 but not of the blocks: partial blocks on every side.
+    for (const [M, N, K] of [[4, 4, 4], [12, 20, 8], [36, 44, 16], [68, 132, 20]]) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          it(`${M}x${N}x${K} transA=${transA} transB=${transB}, blocks 8x4 and 4x8`, async () => {
+            const a = randomArray(M * K, M + K);
+            const b = randomArray(K * N, N + K);
+            const ta = Tensor.fromArray(a, transA ? [K, M] : [M, K]);
+            const tb = Tensor.fromArray(b, transB ? [N, K] : [K, N]);
+            const want = matmulRef(a, b, M, N, K, { transA, transB, alpha: 2 });
+            for (const block of [{ tm: 8, tn: 4, wgX: 8, wgY: 8 }, { tm: 4, tn: 8, wgX: 16, wgY: 2 }]) {
+              expectClose(await matmul(ta, tb, { transA, transB, alpha: 2, kernel: 'vec4', block }).toArray(), want, 1e-5, K * 4e-7);
+            }
+          });
+        }
+      }
+    }
+
+    it('batched (36 products, as Winograd uses it) and with a shared operand', async () => {
+      const [B, M, N, K] = [36, 8, 12, 16];
+      const a = randomArray(B * K * M, 4);
+      const b = randomArray(B * K * N, 5);
+      const c = matmul(Tensor.fromArray(a, [B, K, M]), Tensor.fromArray(b, [B, K, N]), { transA: true, kernel: 'vec4' });
+      expectClose(await c.toArray(), matmulRef(a, b, M, N, K, { batch: B, transA: true }), 1e-5, 1e-5);
+      const shared = randomArray(K * N, 6);
+      const c2 = matmul(Tensor.fromArray(a, [B, K, M]), Tensor.fromArray(shared, [K, N]), { transA: true, kernel: 'vec4' });
+      expectClose(await c2.toArray(), matmulRef(a, shared, M, N, K, { batch: B, batchedB: false, transA: true }), 1e-5, 1e-5);
+    });
+
+    it('gives the shared-memory kernel\'s result bit for bit (same summation order)', async () => {
+      const f = Tensor.fromArray(randomArray(24 * 64, 7), [24, 64]);
+      expect(await matmul(f, f, { transB: true, kernel: 'vec4' }).toArray()).toEqual(await matmul(f, f, { transB: true, kernel: 'shared' }).toArray());
+    });
+
+    it('refuses shapes it cannot serve when asked for by name', () => {
+      const a = Tensor.fromArray(randomArray(6 * 5), [6, 5]);
+      const b = Tensor.fromArray(randomArray(5 * 8), [5, 8]);
+      expect(() => matmul(a, b, { kernel: 'vec4' })).toThrow(/divisible by 4, got M=6 N=8 K=5/);
+      // ...and the default falls back to the shared-memory kernel for them.
+      expect(matmul(a, b).shape).toEqual([6, 8]);
+    });
+  });
+
   it('rejects inner dimensions that differ, naming both shapes', () => {
     const a = Tensor.fromArray(randomArray(6), [2, 3]);
     const b = Tensor.fromArray(randomArray(8), [4, 2]);

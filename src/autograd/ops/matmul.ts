@@ -55,6 +55,7 @@ export function gram(f: Tensor, scale = 1): Tensor {
   return record(g, 'gram', [f], [f], (dG, [f]) => {
     const sym = add(dG, transpose(dG));
     const flatF = f.reshape([N, C, H * W]);
-    return [mm(sym, flatF, { alpha: scale }).reshape(f.shape)];
+    // sym is symmetric, so sym·F = symᵀ·F: the transposed form reads sym by rows (vec4 loads).
+    return [mm(sym, flatF, { alpha: scale, transA: true }).reshape(f.shape)];
   });
 }

@@ -6,6 +6,7 @@ import { fmt } from '../shape.ts';
 import { fold, grid1d } from './grid.ts';
 import { zeros } from './fill.ts';
 import { winogradConv3x3, winogradFits, winogradWeights } from './winograd.ts';
+import type { Conv3x3Choice } from '../../gpu/tuner.ts';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -60,10 +61,10 @@ const isConv3x3 = (g: ConvGeometry) => g.KH === 3 && g.KW === 3 && g.S === 1 && 
  * Weights rearranged for conv3x3.wgsl: [I, 3, 3, Opad] (4 output channels of a tap contiguous),
  * for the forward convolution or (transpose) for the input gradient. Cached on the weight tensor.
  */
-export function repackWeights(w: Tensor, transpose: boolean): Tensor {
+export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tensor {
   const [Cout, Cin, K] = w.shape;
   const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
-  const multiple = 4 * w.gpu.tuning.conv3x3.ocv;
+  const multiple = 4 * ocv;
   const Opad = Math.ceil(O / multiple) * multiple;
   return w.derived(`conv3x3-${transpose ? 'dx' : 'fwd'}-${multiple}`, () => {
     const out = Tensor.empty([I, K, K, Opad], w.gpu);
@@ -78,10 +79,31 @@ export function repackWeights(w: Tensor, transpose: boolean): Tensor {
   });
 }
 
-/** The specialised 3×3 stride-1 padding-1 convolution with repacked weights. */
-function conv3x3(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean): Tensor {
+/**
+ * A 3×3 stride-1 padding-1 convolution of x with w (transpose: the input gradient's rotated,
+ * transposed kernel), from I to O channels, by the algorithm asked for or else chosen for this
+ * adapter and shape (Gpu.conv3x3Choice: the autotuner's cached choice or the default).
+ */
+function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, asked?: Conv3x3Algorithm): Tensor {
+  const I = x.shape[1];
+  if (asked === 'winograd' && !winogradFits(I)) throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
+  let choice = x.gpu.conv3x3Choice(x.shape, O);
+  if (asked && asked !== choice.algorithm) choice = asked === 'winograd' ? { algorithm: 'winograd' } : { algorithm: 'direct', ...x.gpu.tuning.conv3x3 };
+  if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu);
+  return conv3x3Direct(x, repackWeights(w, transpose, choice.ocv), bias, O, relu, choice);
+}
+
+/** A 3×3 s1 p1 convolution (no bias, no ReLU) by a given choice: what the autotuner times. */
+export function conv2dWith(x: Tensor, w: Tensor, choice: Conv3x3Choice): Tensor {
+  const O = w.shape[0];
+  if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, false), zeroBias(w, O), O, false);
+  return conv3x3Direct(x, repackWeights(w, false, choice.ocv), zeroBias(w, O), O, false, choice);
+}
+
+/** The direct 3×3 kernel (conv3x3.wgsl) with repacked weights and a tile. */
+function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean, tile: { px: number; ocv: number; wg: number }): Tensor {
   const [N, Cin, H, W] = x.shape;
-  const { px, ocv, wg } = x.gpu.tuning.conv3x3;
+  const { px, ocv, wg } = tile;
   const out = Tensor.empty([N, Cout, H, W], x.gpu);
   const tilesX = Math.ceil(W / px);
   x.gpu.dispatch({
@@ -102,10 +124,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const g = convGeometry(x.shape, w.shape, o.stride ?? 1, o.padding ?? 0);
   if (bias && bias.size !== g.Cout) throw new RangeError(`conv2d: bias has ${bias.size} elements, expected ${g.Cout}`);
   const b = bias ?? zeroBias(w, g.Cout);
-  if (isConv3x3(g) && !o.generic) {
-    if (useWinograd(x, g.Cin, g.Cout, o.algorithm)) return winogradConv3x3(x, winogradWeights(w, false), b, g.Cout, !!o.relu);
-    return conv3x3(x, repackWeights(w, false), b, g.Cout, !!o.relu);
-  }
+  if (isConv3x3(g) && !o.generic) return conv3x3(x, w, false, b, g.Cout, !!o.relu, o.algorithm);
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
@@ -118,18 +137,6 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   return out;
 }
 
-/**
- * Whether a 3×3 s1 p1 convolution from I to O channels on x runs as Winograd: as asked, else as
- * the adapter's tuning says for this shape. Winograd needs I % 4 == 0.
- */
-function useWinograd(x: Tensor, I: number, O: number, asked?: Conv3x3Algorithm): boolean {
-  if (!winogradFits(I)) {
-    if (asked === 'winograd') throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
-    return false;
-  }
-  return (asked ?? x.gpu.tuning.conv3x3Algorithm(x.shape, O)) === 'winograd';
-}
-
 /** dL/dx of conv2d, given dL/dout. */
 export function conv2dBackwardInput(
   dy: Tensor, w: Tensor, xShape: readonly number[], stride = 1, padding = 0, generic = false, algorithm?: Conv3x3Algorithm,
@@ -138,8 +145,7 @@ export function conv2dBackwardInput(
   if (isConv3x3(g) && !generic) {
     // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
     // transposed, rotated kernel.
-    if (useWinograd(dy, g.Cout, g.Cin, algorithm)) return winogradConv3x3(dy, winogradWeights(w, true), zeroBias(w, g.Cin), g.Cin, false);
-    return conv3x3(dy, repackWeights(w, true), zeroBias(w, g.Cin), g.Cin, false);
+    return conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, algorithm);
   }
   const dx = Tensor.empty(xShape, dy.gpu);
   const tilesX = Math.ceil(g.W / 4);

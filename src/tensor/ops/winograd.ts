@@ -37,8 +37,11 @@ export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
 /** Bytes of V and of M per chunk (each): small enough for a binding, large enough to keep dispatches few. */
 const CHUNK_BYTES = 32 * 2 ** 20;
 
-/** conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad]. */
-export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean): Tensor {
+/**
+ * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad].
+ * maxChunkTiles (a multiple of 4) caps the tiles per chunk below the memory budget's (for tests).
+ */
+export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity): Tensor {
   const gpu = x.gpu;
   const [N, I, H, W] = x.shape;
   const Opad = U.shape[2];
@@ -47,7 +50,7 @@ export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, r
   const tiles = N * tilesPerImage;
   const budget = Math.min(CHUNK_BYTES, gpu.limits.maxStorageBufferBindingSize);
   const perTile = 36 * 4 * Math.max(I, Opad);
-  const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / perTile / 64) * 64));
+  const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / perTile / 64) * 64, maxChunkTiles));
   const out = Tensor.empty([N, O, H, W], gpu);
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);

@@ -1,0 +1,85 @@
+// Measuring the candidates for 3×3 convolutions (see tuner.ts): each candidate runs on random data
+// of the shape, once to warm up (pipeline compile, weight transform) and then until ~minMs have
+// passed (at least 2 runs); the fastest mean wins and is cached.
+
+import type { Gpu } from './gpu.ts';
+import { describeChoice, parseShapeKey, shapeKey, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { tidy } from '../tensor/scope.ts';
+import { conv2dWith } from '../tensor/ops/conv.ts';
+
+export interface TuneReport {
+  shape: Conv3x3Shape;
+  /** Milliseconds per run by candidate. */
+  times: { choice: Conv3x3Choice; ms: number }[];
+  best: Conv3x3Choice;
+}
+
+/** The candidates for a shape on this adapter. */
+export function conv3x3Candidates(gpu: Gpu, s: Conv3x3Shape): Conv3x3Choice[] {
+  const tiles = gpu.isSoftware
+    ? [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 2, wg: 64 }, { px: 8, ocv: 1, wg: 64 }]
+    : [{ px: 4, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 2, ocv: 2, wg: 128 }];
+  const out: Conv3x3Choice[] = tiles.map((t) => ({ algorithm: 'direct', ...t }));
+  if (s.I % 4 === 0) out.push({ algorithm: 'winograd' });
+  return out;
+}
+
+async function timeRuns(gpu: Gpu, f: () => unknown, minMs: number): Promise<number> {
+  tidy(f);
+  await gpu.sync();
+  const t0 = performance.now();
+  let runs = 0;
+  while (runs < 2 || performance.now() - t0 < minMs) {
+    tidy(f);
+    await gpu.sync();
+    runs++;
+  }
+  return (performance.now() - t0) / runs;
+}
+
+/**
+ * Times every candidate for each shape, records the fastest in gpu.tuner and saves the cache.
+ * `onShape` reports each shape as it is done (the CLI prints a line).
+ */
+export async function tuneConv3x3(
+  gpu: Gpu, shapes: Conv3x3Shape[], o: { minMs?: number; onShape?: (r: TuneReport) => void } = {},
+): Promise<TuneReport[]> {
+  const reports: TuneReport[] = [];
+  for (const s of shapes) {
+    const x = Tensor.fromArray(Float32Array.from({ length: s.N * s.I * s.H * s.W }, (_, i) => Math.sin(i)), [s.N, s.I, s.H, s.W], gpu);
+    const w = Tensor.fromArray(Float32Array.from({ length: s.O * s.I * 9 }, (_, i) => Math.cos(i) * 0.05), [s.O, s.I, 3, 3], gpu);
+    const times: TuneReport['times'] = [];
+    for (const choice of conv3x3Candidates(gpu, s)) {
+      times.push({ choice, ms: await timeRuns(gpu, () => conv2dWith(x, w, choice), o.minMs ?? 150) });
+    }
+    x.dispose();
+    w.dispose();
+    const best = times.reduce((a, b) => (b.ms < a.ms ? b : a)).choice;
+    gpu.tuner.record(s, best);
+    const r = { shape: s, times, best };
+    reports.push(r);
+    o.onShape?.(r);
+  }
+  gpu.tuner.persist();
+  return reports;
+}
+
+/** The 3×3 convolution shapes `f` asks for (running it once), without a cached choice unless `all`. */
+export function conv3x3ShapesOf(gpu: Gpu, f: () => void, all = false): Conv3x3Shape[] {
+  const before = new Set(gpu.tuner.untuned);
+  gpu.tuner.untuned.clear();
+  const seen = new Set<string>();
+  const stop = gpu.tuner.observe((s) => seen.add(shapeKey(s)));
+  try {
+    tidy(f);
+  } finally {
+    stop();
+  }
+  const keys = all ? [...seen] : [...gpu.tuner.untuned];
+  for (const k of before) gpu.tuner.untuned.add(k);
+  return keys.map(parseShapeKey);
+}
+
+export const formatReport = (r: TuneReport) =>
+  `${shapeKey(r.shape).padEnd(20)} ${r.times.map((t) => `${describeChoice(t.choice)} ${t.ms.toFixed(1)} ms`).join(' | ')}  -> ${describeChoice(r.best)}`;

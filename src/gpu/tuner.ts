@@ -1,0 +1,83 @@
+// The autotuner for 3×3 stride-1 padding-1 convolutions: per adapter and per shape it times the
+// candidates (the direct kernel at a few tile sizes, and Winograd F(4×4, 3×3) where it applies) and
+// keeps the fastest. Choices are cached (a JSON file in Node, see tuning-cache.ts) and read by later
+// runs; a shape without a choice gets the measured-once default of Gpu.tuning.
+//
+// Determinism: the direct kernel's tile sizes do not change its results (every output sums its
+// terms in the same order), Winograd's do (float32 rounding, ~1e-6 relative). A run with a cached
+// choice is bit-reproducible; a run that tunes on the way is not bit-identical to one that did not.
+// GATYS_TUNE=off ignores the cache (the tests do this, so a developer's cache changes nothing).
+
+export type Conv3x3Choice = { algorithm: 'winograd' } | { algorithm: 'direct'; px: number; ocv: number; wg: number };
+
+/** A convolution's shape: input [N, I, H, W], O output channels. */
+export interface Conv3x3Shape {
+  N: number;
+  I: number;
+  H: number;
+  W: number;
+  O: number;
+}
+
+export const shapeKey = (s: Conv3x3Shape) => `${s.N}x${s.I}x${s.H}x${s.W}>${s.O}`;
+
+export function parseShapeKey(key: string): Conv3x3Shape {
+  const m = /^(\d+)x(\d+)x(\d+)x(\d+)>(\d+)$/.exec(key);
+  if (!m) throw new RangeError(`not a conv3x3 shape key: ${key}`);
+  const [N, I, H, W, O] = m.slice(1).map(Number);
+  return { N, I, H, W, O };
+}
+
+/** Where choices persist between runs (a file in Node; nothing in a browser). */
+export interface TuningStore {
+  readonly location: string;
+  load(adapterKey: string): Record<string, Conv3x3Choice>;
+  save(adapterKey: string, choices: Record<string, Conv3x3Choice>): void;
+}
+
+export class Conv3x3Tuner {
+  /** Choices by shape key: cached and measured in this run. */
+  readonly choices = new Map<string, Conv3x3Choice>();
+  /** Shapes asked for in this run that had no choice (candidates for tune()). */
+  readonly untuned = new Set<string>();
+
+  constructor(
+    readonly adapterKey: string,
+    readonly store: TuningStore | null,
+    /** Whether cached choices are used (GATYS_TUNE=off: no). */
+    readonly enabled: boolean,
+  ) {
+    if (enabled && store) for (const [k, c] of Object.entries(store.load(adapterKey))) this.choices.set(k, c);
+  }
+
+  private observers = new Set<(s: Conv3x3Shape) => void>();
+
+  /** Calls f with every shape looked up until the returned function is called. */
+  observe(f: (s: Conv3x3Shape) => void): () => void {
+    this.observers.add(f);
+    return () => this.observers.delete(f);
+  }
+
+  /** The choice for a shape, or null (then the caller's default applies); remembers untuned shapes. */
+  lookup(s: Conv3x3Shape): Conv3x3Choice | null {
+    for (const f of this.observers) f(s);
+    const key = shapeKey(s);
+    const c = this.enabled ? this.choices.get(key) : undefined;
+    if (!c) this.untuned.add(key);
+    return c ?? null;
+  }
+
+  record(s: Conv3x3Shape, c: Conv3x3Choice): void {
+    this.choices.set(shapeKey(s), c);
+    this.untuned.delete(shapeKey(s));
+  }
+
+  /** Writes the choices to the store (merged with what is there). */
+  persist(): void {
+    if (!this.store) return;
+    this.store.save(this.adapterKey, { ...this.store.load(this.adapterKey), ...Object.fromEntries(this.choices) });
+  }
+}
+
+export const describeChoice = (c: Conv3x3Choice) =>
+  c.algorithm === 'winograd' ? 'winograd F(4x4,3x3)' : `direct ${c.px} px x ${4 * c.ocv} ch, workgroup ${c.wg}`;
