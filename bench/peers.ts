@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
+import { tidyAsync } from '../src/tensor/scope.ts';
 import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
@@ -75,6 +76,7 @@ const ALL: [string, number, number, number][] = [
 ];
 const layers = ALL.filter(([n]) => !values.layers || values.layers.split(',').includes(n));
 const rows: Record<string, unknown>[] = [];
+const checks: Record<string, unknown>[] = [];
 const pct = (g: number) => `${((100 * g) / ceiling).toFixed(0)}%`;
 const backends = ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])];
 
@@ -128,8 +130,7 @@ for (const size of values.sizes!.split(',').map(Number)) {
   const ourB = ourW.map((w) => Tensor.fromArray(new Float32Array(w.shape[0]), [w.shape[0]]));
   const xv = Float32Array.from({ length: 3 * size * size }, (_, i) => ((i * 31) % 255) - 120);
   const xImg = Tensor.fromArray(xv, [1, 3, size, size]).requireGrad();
-  gpu.pool.trim();
-  const evalMs = await timeOurs(() => {
+  const lossOfOurs = () => {
     let h: Tensor = xImg;
     const terms: Tensor[] = [];
     let k = 0;
@@ -141,13 +142,55 @@ for (const size of values.sizes!.split(',').map(Number)) {
         k++;
       }
     }
-    ag.weightedSum(terms, terms.map(() => 1)).backward();
+    return ag.weightedSum(terms, terms.map(() => 1));
+  };
+  // Once, untimed: the loss and the input gradient's norm, which every peer must reproduce.
+  const ourCheck = await tidyAsync(async () => {
+    const loss = lossOfOurs();
+    loss.backward();
+    const g = await xImg.grad!.toArray();
+    xImg.grad!.dispose();
+    xImg.grad = null;
+    return { loss: (await loss.toArray())[0], gradL2: Math.sqrt(g.reduce((a, v) => a + v * v, 0)) };
+  });
+  const weightBytes = gpu.pool.getStats().liveBytes; // weights, input, and their derived forms, resident
+  gpu.pool.trim();
+  gpu.pool.resetHighWater();
+  const evalMs = await timeOurs(() => {
+    lossOfOurs().backward();
     xImg.grad?.dispose();
     xImg.grad = null;
     return undefined;
   });
-  const evalRow: Record<string, unknown> = { size, evaluation: true, ours: evalMs, highWaterMiB: gpu.pool.getStats().highWaterBytes / 2 ** 20 };
-  let line = `  evaluation (VGG19 to relu5_1 + Gram losses + input gradient): ours ${evalMs.toFixed(0)} ms, GPU memory high-water ${(gpu.pool.getStats().highWaterBytes / 2 ** 20).toFixed(0)} MiB`;
+  const highWater = gpu.pool.getStats().highWaterBytes;
+  const liveHighWater = gpu.pool.getStats().liveHighWaterBytes;
+  // What an evaluation must keep for its backward pass: every ReLU output (the conv outputs) and
+  // every pooled map, float32.
+  let keptBytes = 0;
+  {
+    let [c2, h2] = [3, size];
+    for (const v of cfg) {
+      if (v === 'M') { h2 = Math.floor(h2 / 2); keptBytes += 4 * c2 * h2 * h2; }
+      else { c2 = v; keptBytes += 4 * c2 * h2 * h2; }
+    }
+  }
+  const crossCheck = (name: string, loss: number, gradL2: number) => {
+    const dl = Math.abs(loss - ourCheck.loss) / Math.abs(ourCheck.loss);
+    const dg = Math.abs(gradL2 - ourCheck.gradL2) / ourCheck.gradL2;
+    const ok = dl < 1e-3 && dg < 1e-3;
+    checks.push({ size, peer: name, loss, gradL2, ours: ourCheck, relLoss: dl, relGrad: dg, ok });
+    return `${ok ? 'same result' : 'RESULT DIFFERS'} (loss rel. diff ${dl.toExponential(1)}, |grad| ${dg.toExponential(1)})`;
+  };
+  const MiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  const workingBytes = highWater - weightBytes;
+  const evalRow: Record<string, unknown> = {
+    size, evaluation: true, ours: evalMs, loss: ourCheck.loss, gradL2: ourCheck.gradL2,
+    highWaterMiB: highWater / 2 ** 20, liveHighWaterMiB: liveHighWater / 2 ** 20, residentMiB: weightBytes / 2 ** 20, workingMiB: workingBytes / 2 ** 20, keptActivationsMiB: keptBytes / 2 ** 20,
+  };
+  let line = `  evaluation (VGG19 to relu5_1 + Gram losses + input gradient): ours ${evalMs.toFixed(0)} ms, loss ${ourCheck.loss.toExponential(4)}\n` +
+    `    GPU memory: high-water ${MiB(highWater)} = resident ${MiB(weightBytes)} (weights, their transformed copies, input) + working ${MiB(workingBytes)}` +
+    ` = ${(workingBytes / keptBytes).toFixed(2)}x the ${MiB(keptBytes)} of activations the backward pass keeps` +
+    ` (in use at once at most: ${MiB(liveHighWater - weightBytes)}, ${((liveHighWater - weightBytes) / keptBytes).toFixed(2)}x; the rest is the buffer pool's reuse slack)\n   `;
   for (const be of backends) {
     if (!(await tf.setBackend(be))) throw new Error(`TensorFlow.js backend ${be} did not start`);
     await tf.ready();
@@ -173,20 +216,25 @@ for (const size of values.sizes!.split(',').map(Number)) {
       return total;
     };
     const gradFn = tf.grad(lossOf);
+    const { value, grad } = tf.valueAndGrad(lossOf)(tx);
+    const tfCheck = crossCheck(be, (await value.data())[0], Math.sqrt(Array.from(await grad.data() as Float32Array).reduce((a, v) => a + v * v, 0)));
+    value.dispose();
+    grad.dispose();
     const ms = await timeTf(() => gradFn(tx));
     evalRow[be] = ms;
-    line += ` | ${be === 'wasm' ? 'tfjs-wasm' : 'tfjs-webgpu'} ${ms.toFixed(0)} ms (x${(ms / evalMs).toFixed(2)} faster ours)`;
+    line += ` | ${be === 'wasm' ? 'tfjs-wasm' : 'tfjs-webgpu'} ${ms.toFixed(0)} ms (ours x${(ms / evalMs).toFixed(2)} faster; ${tfCheck})`;
     tw.forEach((t) => t.dispose());
     tx.dispose();
   }
   if (!values['no-torch']) {
     // Debian's python3-torch lives in the system Python, which may not be first on PATH.
     const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    const r = spawnSync(python, [resolve(root, 'bench/peers/pytorch_vgg.py'), '--sizes', String(size), '--threads', '2', '--reps', String(reps)], { encoding: 'utf8' });
-    const m = /"ms_per_eval": ([\d.]+)/.exec(r.stdout);
-    if (m) {
-      evalRow.pytorch = Number(m[1]);
-      line += ` | pytorch-cpu ${Number(m[1]).toFixed(0)} ms (x${(Number(m[1]) / evalMs).toFixed(2)})`;
+    const r = spawnSync(python, [resolve(root, 'bench/peers/pytorch_vgg.py'), '--sizes', String(size), '--threads', '2', '--reps', String(reps), '--bench-data'], { encoding: 'utf8' });
+    const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    if (json) {
+      const t = JSON.parse(json) as { ms_per_eval: number; loss: number; grad_l2: number; torch: string };
+      evalRow.pytorch = t.ms_per_eval;
+      line += ` | pytorch-cpu ${t.torch} ${t.ms_per_eval.toFixed(0)} ms (ours x${(t.ms_per_eval / evalMs).toFixed(2)}; ${crossCheck('pytorch', t.loss, t.grad_l2)})`;
     } else {
       line += ' | pytorch: not available (apt-get install python3-torch)';
     }
@@ -198,8 +246,10 @@ for (const size of values.sizes!.split(',').map(Number)) {
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
 const file = resolve(root, `bench/results/peers-${gpu.info.backend}-${new Date().toISOString().slice(0, 10)}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, ceiling, rows }, null, 1));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, ceiling, rows, checks }, null, 1));
 console.log(`\nwrote ${file}`);
+const failed = checks.filter((c) => !c.ok);
+if (failed.length) console.log(`WARNING: ${failed.length} peer(s) computed a different result: ${failed.map((c) => `${c.peer} at ${c.size} px`).join(', ')}`);
 tf.engine().reset();
 releaseEngine();
 process.exit(0);

@@ -2,8 +2,13 @@
 
     python3 bench/peers/pytorch_vgg.py --sizes 128,256 [--device cpu|cuda] [--threads N] [--reps N]
 
-Prints one JSON object per size: {"size", "device", "ms_per_eval", "gflop"} (random weights: the
+Prints one JSON object per size: {"size", "device", "ms_per_eval", ...} (random weights: the
 arithmetic is the same as with trained ones).
+
+With --bench-data, the weights, input and loss are exactly bench/peers.ts's (weights from the same
+index formula, zero biases, loss = sum over relu1_1, 2_1, 3_1, 4_1, 4_2, 5_1 of sum((1e-6 F Fᵀ)²)),
+and the JSON also carries the loss and the input gradient's L2 norm, so the bench can check that
+both computed the same thing.
 """
 import argparse, json, time
 import torch
@@ -22,6 +27,26 @@ def build():
 
 STYLE = {1, 6, 11, 20, 29}  # indices of relu1_1, relu2_1, relu3_1, relu4_1, relu5_1 in the sequence
 CONTENT = 22               # relu4_2
+
+def bench_weights(net):
+    """bench/peers.ts's weights: w.flat[i] = ((7 i mod 11) - 5) / (55 sqrt(Cin)), biases zero."""
+    with torch.no_grad():
+        for m in net:
+            if isinstance(m, torch.nn.Conv2d):
+                n, c = m.weight.numel(), m.weight.shape[1]
+                i = torch.arange(n, dtype=torch.float64)
+                m.weight.copy_((((i * 7) % 11 - 5) / (55 * c ** 0.5)).float().view_as(m.weight))
+                m.bias.zero_()
+
+def bench_loss(net, x):
+    h, loss = x, 0
+    for i, m in enumerate(net):
+        h = m(h)
+        if i in STYLE or i == CONTENT:
+            f = h.view(h.shape[1], -1)
+            loss = loss + ((f @ f.t()) * 1e-6).pow(2).sum()
+    loss.backward()
+    return loss
 
 def evaluate(net, x):
     feats = []
@@ -43,26 +68,40 @@ def main():
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--threads', type=int, default=0)
     ap.add_argument('--reps', type=int, default=3)
+    ap.add_argument('--bench-data', action='store_true')
+    ap.add_argument('--no-tf32', action='store_true', help='CUDA: plain float32 (no TF32 tensor cores) in convolutions and matmuls')
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    net = build().to(a.device)
+    if a.no_tf32:
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
+    net = build()
+    if a.bench_data:
+        bench_weights(net)
+    net = net.to(a.device)
     for p in net.parameters():
         p.requires_grad_(False)
     for size in [int(s) for s in a.sizes.split(',')]:
-        x = (torch.rand(1, 3, size, size, device=a.device) * 255 - 120).requires_grad_(True)
-        evaluate(net, x)
+        if a.bench_data:
+            i = torch.arange(3 * size * size, dtype=torch.float64)
+            x = (((i * 31) % 255) - 120).float().view(1, 3, size, size).to(a.device).requires_grad_(True)
+        else:
+            x = (torch.rand(1, 3, size, size, device=a.device) * 255 - 120).requires_grad_(True)
+        run = (lambda: bench_loss(net, x)) if a.bench_data else (lambda: evaluate(net, x))
+        loss = run()
+        check = {'loss': float(loss), 'grad_l2': float(x.grad.double().norm())} if a.bench_data else {}
         if a.device == 'cuda':
             torch.cuda.synchronize()
         t0 = time.perf_counter()
         for _ in range(a.reps):
             x.grad = None
-            evaluate(net, x)
+            run()
         if a.device == 'cuda':
             torch.cuda.synchronize()
         ms = (time.perf_counter() - t0) / a.reps * 1000
-        print(json.dumps({'size': size, 'device': a.device, 'threads': torch.get_num_threads(), 'ms_per_eval': ms, 'torch': torch.__version__}), flush=True)
+        print(json.dumps({'size': size, 'device': a.device, 'threads': torch.get_num_threads(), 'ms_per_eval': ms, 'torch': torch.__version__, 'tf32': bool(torch.backends.cudnn.allow_tf32), **check}), flush=True)
 
 if __name__ == '__main__':
     main()

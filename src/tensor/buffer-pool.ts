@@ -24,6 +24,8 @@ export interface PoolStats {
   pooledBytes: number;
   /** Highest liveBytes + pooledBytes seen: the GPU memory high-water mark of tensor storage. */
   highWaterBytes: number;
+  /** Highest liveBytes seen: the most tensor storage in use at once. */
+  liveHighWaterBytes: number;
   /** How many GPU buffers were ever created (a flat count in a loop means no allocation). */
   createdBuffers: number;
 }
@@ -31,7 +33,7 @@ export interface PoolStats {
 export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
   private live = new Set<GPUBuffer>();
-  private stats: PoolStats = { liveBytes: 0, liveBuffers: 0, pooledBytes: 0, highWaterBytes: 0, createdBuffers: 0 };
+  private stats: PoolStats = { liveBytes: 0, liveBuffers: 0, pooledBytes: 0, highWaterBytes: 0, liveHighWaterBytes: 0, createdBuffers: 0 };
 
   constructor(
     private readonly device: GPUDevice,
@@ -58,6 +60,7 @@ export class BufferPool {
     this.stats.liveBytes += size;
     this.stats.liveBuffers++;
     this.stats.highWaterBytes = Math.max(this.stats.highWaterBytes, this.stats.liveBytes + this.stats.pooledBytes);
+    this.stats.liveHighWaterBytes = Math.max(this.stats.liveHighWaterBytes, this.stats.liveBytes);
     return buffer;
   }
 
@@ -77,6 +80,12 @@ export class BufferPool {
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
     this.stats.pooledBytes = 0;
+  }
+
+  /** Restarts both high-water marks from the current usage (to measure one phase). */
+  resetHighWater(): void {
+    this.stats.highWaterBytes = this.stats.liveBytes + this.stats.pooledBytes;
+    this.stats.liveHighWaterBytes = this.stats.liveBytes;
   }
 
   getStats(): PoolStats {

@@ -110,6 +110,20 @@ describe('matmul matches the CPU reference', () => {
     });
   });
 
+  it('split K (slices summed in parallel, then added) gives the same product, for both kernels, batched too', async () => {
+    const [B, M, N, K] = [2, 12, 8, 200];
+    const a = randomArray(B * M * K, 21);
+    const b = randomArray(B * N * K, 22);
+    const want = matmulRef(a, b, M, N, K, { batch: B, transB: true, alpha: 0.25 });
+    for (const kernel of ['shared', 'vec4'] as const) {
+      for (const splits of [2, 3, 13]) {
+        const c = matmul(Tensor.fromArray(a, [B, M, K]), Tensor.fromArray(b, [B, N, K]), { transB: true, alpha: 0.25, kernel, splits });
+        expect(c.shape).toEqual([B, M, N]);
+        expectClose(await c.toArray(), want, 1e-5, K * 2e-7);
+      }
+    }
+  });
+
   it('rejects inner dimensions that differ, naming both shapes', () => {
     const a = Tensor.fromArray(randomArray(6), [2, 3]);
     const b = Tensor.fromArray(randomArray(8), [4, 2]);

@@ -9,7 +9,11 @@
 // costs far more than an FMA and a workgroup barrier switches between every invocation, so this
 // beats staging through shared memory there. Consecutive invocations take consecutive column
 // blocks: within a workgroup row they all read the same slice of A.
-// Grid: (ceil(N / (TN·WG_X)), ceil(M / (TM·WG_Y)), batches).
+// Split K (for long, thin products such as a Gram matrix of few channels, where the blocks of C
+// alone are too few to fill the GPU): grid z runs over batches × splits; split s sums
+// k in [s·kChunk, (s+1)·kChunk) into its own copy of C (C is [splits][batches][M, N]), and the
+// caller adds the copies up. kChunk is a multiple of 4.
+// Grid: (ceil(N / (TN·WG_X)), ceil(M / (TM·WG_Y)), batches · splits).
 override TM: u32 = 8u;
 override TN: u32 = 8u;
 override WG_X: u32 = 8u;
@@ -17,7 +21,7 @@ override WG_Y: u32 = 8u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 
-struct Params { M: u32, N: u32, K: u32, batchA: u32, batchB: u32, batchC: u32, alpha: f32 }
+struct Params { M: u32, N: u32, K: u32, batchA: u32, batchB: u32, batchC: u32, alpha: f32, splits: u32, kChunk: u32, batches: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> A: array<vec4f>;
 @group(0) @binding(2) var<storage, read> B: array<vec4f>;
@@ -28,13 +32,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let m0 = gid.y * TM;
   let n0 = gid.x * TN;
   if (m0 >= p.M || n0 >= p.N) { return; }
-  let baseA = gid.z * p.batchA / 4u;
-  let baseB = gid.z * p.batchB / 4u;
+  let batch = gid.z / p.splits;
+  let split = gid.z % p.splits;
+  let kBegin = split * p.kChunk;
+  let kEnd = min(p.K, kBegin + p.kChunk);
+  let baseA = batch * p.batchA / 4u;
+  let baseB = batch * p.batchB / 4u;
   let NV = TN / 4u;
   var acc: array<vec4f, 32>;    // [TM][TN/4]
   var a: array<vec4f, 16>;       // TRANS_A: [4 k][TM/4] over m; else [TM] over k
   var b: array<vec4f, 8>;        // TRANS_B: [TN] over k; else [4 k][TN/4] over n
-  for (var k = 0u; k < p.K; k += 4u) {
+  for (var k = kBegin; k < kEnd; k += 4u) {
     if (TRANS_A) {
       for (var kk = 0u; kk < 4u; kk++) {
         for (var v = 0u; v < TM / 4u; v++) {
@@ -69,7 +77,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       }
     }
   }
-  let baseC = gid.z * p.batchC / 4u;
+  let baseC = (split * p.batches + batch) * p.batchC / 4u;
   for (var i = 0u; i < TM; i++) {
     let m = m0 + i;
     if (m >= p.M) { break; }

@@ -5,6 +5,7 @@
 import { Params } from '../../gpu/gpu.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
+import { reduce } from './reduce.ts';
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -20,6 +21,8 @@ export interface MatmulOptions {
   kernel?: 'shared' | 'vec4';
   /** Register block and workgroup of matmul_vec4.wgsl (override constants). */
   block?: VecBlock;
+  /** Slices of K summed in parallel and then added (default: chosen from the shape and the adapter). */
+  splits?: number;
 }
 
 export interface VecBlock {
@@ -58,34 +61,41 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
     );
   }
   const outShape = a.rank === 3 || b.rank === 3 ? [batch, M, N] : [M, N];
-  const out = Tensor.empty(outShape, a.gpu);
   const strides = [a.rank === 3 ? M * K : 0, b.rank === 3 ? K * N : 0, M * N];
   const useVec4 = o.kernel === 'vec4' || (o.kernel === undefined && a.gpu.tuning.matmul.kernel === 'vec4');
-  if (useVec4 && vec4Fits(M, N, K, transA)) {
-    const blk = o.block ?? a.gpu.tuning.matmul.block;
-    a.gpu.dispatch({
-      kernel: 'matmul_vec4',
-      overrides: { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
-      params: new Params().u32(M).u32(N).u32(K).u32(strides[0]).u32(strides[1]).u32(strides[2]).f32(alpha),
-      buffers: [a.buffer, b.buffer, out.buffer],
-      workgroups: [Math.ceil(N / (blk.tn * blk.wgX)), Math.ceil(M / (blk.tm * blk.wgY)), batch],
-    });
-    return out;
+  if (o.kernel === 'vec4' && !vec4Fits(M, N, K, transA)) {
+    throw new RangeError(`matmul: the vec4 kernel needs K, N (and M when transposed) divisible by 4, got M=${M} N=${N} K=${K}`);
   }
-  if (o.kernel === 'vec4') throw new RangeError(`matmul: the vec4 kernel needs K, N (and M when transposed) divisible by 4, got M=${M} N=${N} K=${K}`);
+  const vec4 = useVec4 && vec4Fits(M, N, K, transA);
+  const blk = o.block ?? a.gpu.tuning.matmul.block;
+  const [bm, bn] = vec4 ? [blk.tm * blk.wgY, blk.tn * blk.wgX] : [4 * tile.wgY, 4 * tile.wgX];
+  const groups: [number, number, number] = [Math.ceil(N / bn), Math.ceil(M / bm), batch];
+  const split = o.splits ?? splitK(a.gpu.tuning.matmul.minWorkgroups, groups[0] * groups[1] * batch, K);
+  const kChunk = Math.ceil(K / split / 16) * 16; // a multiple of 4 (vec4) and of the tiles' TK steps
+  const splits = Math.ceil(K / kChunk);
+  const params = new Params().u32(M).u32(N).u32(K).u32(strides[0]).u32(strides[1]).u32(strides[2]).f32(alpha).u32(splits).u32(kChunk).u32(batch);
+  const partial = Tensor.empty(splits > 1 ? [splits, ...outShape] : outShape, a.gpu);
   a.gpu.dispatch({
-    kernel: 'matmul',
-    overrides: { WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
-    params: new Params()
-      .u32(M)
-      .u32(N)
-      .u32(K)
-      .u32(strides[0])
-      .u32(strides[1])
-      .u32(strides[2])
-      .f32(alpha),
-    buffers: [a.buffer, b.buffer, out.buffer],
-    workgroups: [Math.ceil(N / (4 * tile.wgX)), Math.ceil(M / (4 * tile.wgY)), batch],
+    kernel: vec4 ? 'matmul_vec4' : 'matmul',
+    overrides: vec4
+      ? { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 }
+      : { WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
+    params,
+    buffers: [a.buffer, b.buffer, partial.buffer],
+    workgroups: [groups[0], groups[1], batch * splits],
   });
+  if (splits === 1) return partial;
+  const out = reduce('sum', partial, { axis: 0 });
+  partial.dispose();
   return out;
+}
+
+/**
+ * How many slices of K to compute in parallel (then add up): enough that the product has at least
+ * minWorkgroups workgroups, each slice at least 1024 long. A Gram matrix of 64 channels over a
+ * 512 × 512 image is 64 × 64 outputs (a handful of workgroups) but K = 262,144.
+ */
+function splitK(minWorkgroups: number, workgroups: number, K: number): number {
+  if (workgroups >= minWorkgroups) return 1;
+  return Math.max(1, Math.min(Math.ceil(minWorkgroups / workgroups), Math.floor(K / 1024), 256));
 }
