@@ -1,78 +1,103 @@
-// What to measure on a real GPU (run by hand on a lent machine; see docs/kernels.md for results):
-// adapter and self-check, conv3x3 and matmul GFLOP/s at 256-1024 px, one full style-transfer
-// evaluation (VGG19 to relu5_1, losses, input gradient) per size, and a short style transfer.
-//   node device-check.mjs [--weights FILE] [--out DIR]
+// What to measure on a real GPU (run by hand on a lent machine; results in bench/RESULTS.md):
+// adapter and self-check, the autotuner's choices at 512 and 1024 px, conv3x3 GFLOP/s by algorithm,
+// matmul and Gram GFLOP/s by kernel, one full style-transfer evaluation (bench/vgg-eval.ts) per
+// size with its memory, PyTorch + cuDNN on the same GPU computing the same loss (float32, and
+// with TF32 tensor cores as PyTorch defaults to for convolutions), and a short style transfer.
+//   node device-check.mjs [--weights FILE] [--content A --style B] [--out DIR] [--python python3]
 
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { selfCheck } from '../src/self-check.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { timeGpu } from './timing.ts';
-import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
+import { conv2d, conv2dBackwardInput, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
 import { loadFeatureNet } from '../src/style/feature-net.ts';
 import { styleTransfer } from '../src/style/transfer.ts';
 import { readImage, writeImage } from '../src/image/files.ts';
-import { PRESETS } from '../src/style/presets.ts';
-import * as ag from '../src/autograd/index.ts';
+import { tuneConv3x3, formatReport } from '../src/gpu/autotune.ts';
+import { describeChoice, shapeKey } from '../src/gpu/tuner.ts';
+import { vgg19Conv3x3Shapes } from '../src/nets/vgg19-layers.ts';
+import { evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
 
-const { values } = parseArgs({ options: { weights: { type: 'string' }, out: { type: 'string', default: '.' }, content: { type: 'string' }, style: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    weights: { type: 'string' }, out: { type: 'string', default: '.' }, content: { type: 'string' }, style: { type: 'string' },
+    python: { type: 'string', default: 'python3' }, sizes: { type: 'string', default: '256,512,1024' }, 'no-tune': { type: 'boolean' },
+  },
+});
+const sizes = values.sizes!.split(',').map(Number);
 const gpu = await initEngine();
 console.log(`adapter: ${gpu.info.description} | ${gpu.info.vendor} ${gpu.info.architecture} ${gpu.info.device} | backend ${gpu.info.backend} | software ${gpu.isSoftware}`);
 console.log(`self-check: ${(await selfCheck(gpu)).map((c) => `${c.name} ${c.ok ? 'ok' : `FAILED ${c.detail}`}`).join(', ')}`);
-
 const time = (f: () => unknown, reps: number) => timeGpu(gpu, f, reps);
 
-for (const size of [256, 512, 1024]) {
-  for (const [name, cin, cout, div] of [['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8]] as const) {
+if (!values['no-tune']) {
+  const seen = new Set<string>();
+  const shapes = sizes.flatMap((s) => vgg19Conv3x3Shapes(s, s)).filter((s) => !seen.has(shapeKey(s)) && seen.add(shapeKey(s)));
+  console.log(`tuning ${shapes.length} shapes (cache ${gpu.tuner.store?.location}):`);
+  await tuneConv3x3(gpu, shapes, { minMs: 40, onShape: (r) => console.log(`  ${formatReport(r)}`) });
+}
+
+for (const size of sizes.filter((s) => s >= 512)) {
+  for (const [name, cin, cout, div] of [['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16]] as const) {
     const h = size / div;
     const x = Tensor.fromArray(Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5), [1, cin, h, h]);
     const w = Tensor.fromArray(Float32Array.from({ length: cout * cin * 9 }, (_, i) => ((i * 7) % 11) / 110 - 0.05), [cout, cin, 3, 3]);
     const b = Tensor.fromArray(new Float32Array(cout), [cout]);
     const dy = Tensor.fromArray(Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5), [1, cout, h, h]);
     const flops = 2 * cin * cout * 9 * h * h;
-    const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true }), 10);
-    const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1), 10);
-    let sweep = '';
-    if (size === 512) {
-      const saved = { ...gpu.tuning.conv3x3 };
-      for (const tile of [{ px: 4, ocv: 1, wg: 64 }, { px: 4, ocv: 2, wg: 64 }, { px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 2, wg: 128 }, { px: 2, ocv: 2, wg: 128 }]) {
-        gpu.tuning.conv3x3 = tile;
-        const ms = await time(() => conv2d(x, w, b, { padding: 1, relu: true }), 10);
-        sweep += ` | px${tile.px} oc${4 * tile.ocv} wg${tile.wg}: ${(flops / ms / 1e6).toFixed(0)}`;
-      }
-      gpu.tuning.conv3x3 = saved;
+    let line = `conv ${size}px ${name} ${h}x${h} ${cin}->${cout} GFLOP/s fwd | dx:`;
+    for (const algorithm of [undefined, 'direct', 'winograd'] as (Conv3x3Algorithm | undefined)[]) {
+      const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }), 10);
+      const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1, false, algorithm), 10);
+      line += ` ${algorithm ?? `chosen (${describeChoice(gpu.conv3x3Choice(x.shape, cout))})`} ${(flops / fwd / 1e6).toFixed(0)} | ${(flops / dx / 1e6).toFixed(0)};`;
     }
-    console.log(`conv ${size}px ${name} ${h}x${h} ${cin}->${cout}: fwd ${fwd.toFixed(2)} ms ${(flops / fwd / 1e6).toFixed(0)} GFLOP/s, dx ${dx.toFixed(2)} ms ${(flops / dx / 1e6).toFixed(0)} GFLOP/s${sweep}`);
+    console.log(line);
     for (const t of [x, w, b, dy]) t.dispose();
   }
 }
-for (const n of [1024, 2048]) {
+for (const n of [1024, 2048, 4096]) {
   const a = Tensor.fromArray(Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 13) / 13 - 0.5), [n, n]);
-  const ms = await time(() => matmul(a, a), 5);
-  console.log(`matmul ${n}: ${ms.toFixed(2)} ms ${((2 * n ** 3) / ms / 1e6).toFixed(0)} GFLOP/s`);
+  let line = `matmul ${n}:`;
+  for (const kernel of ['shared', 'vec4'] as const) {
+    const ms = await time(() => matmul(a, a, { kernel }), 5);
+    line += ` ${kernel} ${ms.toFixed(2)} ms ${((2 * n ** 3) / ms / 1e6).toFixed(0)} GFLOP/s;`;
+  }
+  console.log(line);
   a.dispose();
+}
+for (const [C, HW] of [[64, 512 * 512], [128, 256 * 256], [512, 64 * 64]]) {
+  const f = Tensor.fromArray(Float32Array.from({ length: C * HW }, (_, i) => ((i * 3) % 7) / 7), [C, HW]);
+  let line = `gram ${C}x${HW}:`;
+  for (const kernel of ['shared', 'vec4'] as const) {
+    for (const splits of [1, undefined]) {
+      const ms = await time(() => matmul(f, f, { transB: true, kernel, splits }), 10);
+      line += ` ${kernel}${splits ? ' no split' : ' split'} ${((2 * C * C * HW) / ms / 1e6).toFixed(0)} GFLOP/s;`;
+    }
+  }
+  console.log(line);
+  f.dispose();
+}
+
+for (const size of sizes) {
+  const ours = await runOurEvaluation(gpu, evalData(size), 10);
+  console.log(`evaluation ${size}px: ours ${ours.ms.toFixed(1)} ms, loss ${ours.loss.toExponential(5)}, |grad| ${ours.gradL2.toExponential(5)}\n  ${describeMemory(ours)}`);
+  for (const tf32 of [false, true]) {
+    const r = spawnSync(values.python!, ['bench/peers/pytorch_vgg.py', '--device', 'cuda', '--sizes', String(size), '--reps', '20', '--bench-data', ...(tf32 ? [] : ['--no-tf32'])], { encoding: 'utf8' });
+    const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    if (!json) {
+      console.log(`  pytorch: no result (${r.stderr.trim().split('\n').at(-1)})`);
+      break;
+    }
+    const t = JSON.parse(json) as { ms_per_eval: number; loss: number; grad_l2: number; torch: string };
+    console.log(`  pytorch ${t.torch} cuda ${tf32 ? 'TF32' : 'float32'}: ${t.ms_per_eval.toFixed(2)} ms -> ours / pytorch = ${(ours.ms / t.ms_per_eval).toFixed(2)}; ${sameResult(ours, { loss: t.loss, gradL2: t.grad_l2 }).text}`);
+  }
 }
 
 if (values.weights) {
   const net = await loadFeatureNet('vgg19', values.weights);
-  const s = PRESETS.johnson;
-  const layers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
-  for (const size of [256, 512, 1024]) {
-    const x = Tensor.fromArray(Float32Array.from({ length: 3 * size * size }, (_, i) => ((i * 31) % 255) - 120), [1, 3, size, size]).requireGrad();
-    gpu.pool.trim();
-    const ms = await time(() => {
-      const f = net.features(x, layers, 'max');
-      // The Gram-based style terms and the content term, as in a transfer (targets zero).
-      const terms = layers.map((l) => ag.sumSquares(ag.gram(f.get(l)!, 1e-6)));
-      ag.weightedSum(terms, terms.map(() => 1)).backward();
-      x.grad?.dispose();
-      x.grad = null;
-      return undefined;
-    }, 3);
-    console.log(`vgg19 evaluation (forward to relu5_1 + input gradient) ${size}px: ${ms.toFixed(1)} ms; pool high-water ${(gpu.pool.getStats().highWaterBytes / 2 ** 20).toFixed(0)} MiB`);
-    x.dispose();
-  }
   if (values.content && values.style) {
     const content = await readImage(values.content);
     const style = await readImage(values.style);

@@ -3,6 +3,7 @@
 // on the CPU (Debian's python3-torch, when installed), as ratios; plus the adapter's FMA ceiling
 // and each kernel's share of it.
 //   npm run bench:peers -- [--sizes 128,256] [--layers ...] [--reps 3] [--no-wasm] [--no-torch]
+//                          [--no-tfjs] [--no-layers] (only the evaluation) [--backend vulkan|opengles]
 // Writes bench/results/peers-<backend>-<date>.json.
 
 import { parseArgs } from 'node:util';
@@ -11,11 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
-import { tidyAsync } from '../src/tensor/scope.ts';
+import { CFG, TAPS, evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
 import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
-import * as ag from '../src/autograd/index.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers the gradients (tfjs-core alone has none)
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -25,7 +25,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '128,256' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' },
-    'no-wasm': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, backend: { type: 'string' },
+    'no-wasm': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-layers': { type: 'boolean' },
+    backend: { type: 'string' },
   },
 });
 const reps = Number(values.reps);
@@ -74,11 +75,11 @@ console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling
 const ALL: [string, number, number, number][] = [
   ['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16],
 ];
-const layers = ALL.filter(([n]) => !values.layers || values.layers.split(',').includes(n));
+const layers = values['no-layers'] ? [] : ALL.filter(([n]) => !values.layers || values.layers.split(',').includes(n));
 const rows: Record<string, unknown>[] = [];
 const checks: Record<string, unknown>[] = [];
 const pct = (g: number) => `${((100 * g) / ceiling).toFixed(0)}%`;
-const backends = ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])];
+const backends = values['no-tfjs'] ? [] : ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])];
 
 for (const size of values.sizes!.split(',').map(Number)) {
   console.log(`\n${size} px: conv3x3 GFLOP/s (forward | input gradient), ratio = ours / peer`);
@@ -112,7 +113,7 @@ for (const size of values.sizes!.split(',').map(Number)) {
     [x, w, b, dy].forEach((t) => t.dispose());
   }
   // Gram matrix and square matmul.
-  for (const [C, HW] of [[64, size * size], [256, (size / 4) ** 2]]) {
+  for (const [C, HW] of values['no-layers'] ? [] : [[64, size * size], [256, (size / 4) ** 2]]) {
     const f = Tensor.fromArray(Float32Array.from({ length: C * HW }, (_, i) => ((i * 3) % 7) / 7), [C, HW]);
     const ms = await timeOurs(() => matmul(f, f, { transB: true }));
     console.log(`  gram ${C}x${HW}: ${((2 * C * C * HW) / ms / 1e6).toFixed(1)} GFLOP/s (${pct((2 * C * C * HW) / ms / 1e6)})`);
@@ -120,81 +121,29 @@ for (const size of values.sizes!.split(',').map(Number)) {
     f.dispose();
   }
 
-  // One full evaluation: VGG19 to relu5_1 (random weights), Gram losses, input gradient.
-  const cfg: (number | 'M')[] = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512];
-  const tapIdx = new Set([0, 2, 4, 8, 9, 12]); // conv indices whose ReLU output is used: relu1_1, 2_1, 3_1, 4_1, 4_2, 5_1
-  const wsAll: Float32Array[] = [];
-  let c = 3;
-  for (const v of cfg) if (v !== 'M') (wsAll.push(Float32Array.from({ length: v * c * 9 }, (_, i) => (((i * 7) % 11) - 5) / (55 * Math.sqrt(c)))), (c = v));
-  const ourW = wsAll.map((wv, i) => Tensor.fromArray(wv, [cfg.filter((v) => v !== 'M')[i] as number, i === 0 ? 3 : (cfg.filter((v) => v !== 'M')[i - 1] as number), 3, 3]));
-  const ourB = ourW.map((w) => Tensor.fromArray(new Float32Array(w.shape[0]), [w.shape[0]]));
-  const xv = Float32Array.from({ length: 3 * size * size }, (_, i) => ((i * 31) % 255) - 120);
-  const xImg = Tensor.fromArray(xv, [1, 3, size, size]).requireGrad();
-  const lossOfOurs = () => {
-    let h: Tensor = xImg;
-    const terms: Tensor[] = [];
-    let k = 0;
-    for (const v of cfg) {
-      if (v === 'M') h = ag.maxPool2d(h, { kernel: 2 });
-      else {
-        h = ag.conv2d(h, ourW[k], ourB[k], { padding: 1, relu: true });
-        if (tapIdx.has(k)) terms.push(ag.sumSquares(ag.gram(h, 1e-6)));
-        k++;
-      }
-    }
-    return ag.weightedSum(terms, terms.map(() => 1));
-  };
-  // Once, untimed: the loss and the input gradient's norm, which every peer must reproduce.
-  const ourCheck = await tidyAsync(async () => {
-    const loss = lossOfOurs();
-    loss.backward();
-    const g = await xImg.grad!.toArray();
-    xImg.grad!.dispose();
-    xImg.grad = null;
-    return { loss: (await loss.toArray())[0], gradL2: Math.sqrt(g.reduce((a, v) => a + v * v, 0)) };
-  });
-  const weightBytes = gpu.pool.getStats().liveBytes; // weights, input, and their derived forms, resident
-  gpu.pool.trim();
-  gpu.pool.resetHighWater();
-  const evalMs = await timeOurs(() => {
-    lossOfOurs().backward();
-    xImg.grad?.dispose();
-    xImg.grad = null;
-    return undefined;
-  });
-  const highWater = gpu.pool.getStats().highWaterBytes;
-  const liveHighWater = gpu.pool.getStats().liveHighWaterBytes;
-  // What an evaluation must keep for its backward pass: every ReLU output (the conv outputs) and
-  // every pooled map, float32.
-  let keptBytes = 0;
-  {
-    let [c2, h2] = [3, size];
-    for (const v of cfg) {
-      if (v === 'M') { h2 = Math.floor(h2 / 2); keptBytes += 4 * c2 * h2 * h2; }
-      else { c2 = v; keptBytes += 4 * c2 * h2 * h2; }
-    }
-  }
+  // One full evaluation: VGG19 to relu5_1 (formula weights), Gram losses, input gradient.
+  const data = evalData(size);
+  const ours = await runOurEvaluation(gpu, data, reps);
   const crossCheck = (name: string, loss: number, gradL2: number) => {
-    const dl = Math.abs(loss - ourCheck.loss) / Math.abs(ourCheck.loss);
-    const dg = Math.abs(gradL2 - ourCheck.gradL2) / ourCheck.gradL2;
-    const ok = dl < 1e-3 && dg < 1e-3;
-    checks.push({ size, peer: name, loss, gradL2, ours: ourCheck, relLoss: dl, relGrad: dg, ok });
-    return `${ok ? 'same result' : 'RESULT DIFFERS'} (loss rel. diff ${dl.toExponential(1)}, |grad| ${dg.toExponential(1)})`;
+    const r = sameResult(ours, { loss, gradL2 });
+    checks.push({ size, peer: name, loss, gradL2, ours: { loss: ours.loss, gradL2: ours.gradL2 }, relLoss: r.relLoss, relGrad: r.relGrad, ok: r.ok });
+    return r.text;
   };
-  const MiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-  const workingBytes = highWater - weightBytes;
+  const evalMs = ours.ms;
   const evalRow: Record<string, unknown> = {
-    size, evaluation: true, ours: evalMs, loss: ourCheck.loss, gradL2: ourCheck.gradL2,
-    highWaterMiB: highWater / 2 ** 20, liveHighWaterMiB: liveHighWater / 2 ** 20, residentMiB: weightBytes / 2 ** 20, workingMiB: workingBytes / 2 ** 20, keptActivationsMiB: keptBytes / 2 ** 20,
+    size, evaluation: true, ours: ours.ms, loss: ours.loss, gradL2: ours.gradL2,
+    highWaterMiB: ours.highWaterBytes / 2 ** 20, liveHighWaterMiB: ours.liveHighWaterBytes / 2 ** 20, residentMiB: ours.residentBytes / 2 ** 20,
+    keptActivationsMiB: ours.keptBytes / 2 ** 20,
   };
-  let line = `  evaluation (VGG19 to relu5_1 + Gram losses + input gradient): ours ${evalMs.toFixed(0)} ms, loss ${ourCheck.loss.toExponential(4)}\n` +
-    `    GPU memory: high-water ${MiB(highWater)} = resident ${MiB(weightBytes)} (weights, their transformed copies, input) + working ${MiB(workingBytes)}` +
-    ` = ${(workingBytes / keptBytes).toFixed(2)}x the ${MiB(keptBytes)} of activations the backward pass keeps` +
-    ` (in use at once at most: ${MiB(liveHighWater - weightBytes)}, ${((liveHighWater - weightBytes) / keptBytes).toFixed(2)}x; the rest is the buffer pool's reuse slack)\n   `;
+  let line = `  evaluation (VGG19 to relu5_1 + Gram losses + input gradient): ours ${ours.ms.toFixed(0)} ms, loss ${ours.loss.toExponential(4)}\n    ${describeMemory(ours)}\n   `;
+  const cfg = CFG;
+  const tapIdx = TAPS;
+  const wsAll = data.weights.map((w) => w.data);
+  const xv = data.input;
   for (const be of backends) {
     if (!(await tf.setBackend(be))) throw new Error(`TensorFlow.js backend ${be} did not start`);
     await tf.ready();
-    const tw = wsAll.map((wv, i) => tf.transpose(tf.tensor4d(wv, ourW[i].shape as [number, number, number, number]), [2, 3, 1, 0]) as tf.Tensor4D);
+    const tw = wsAll.map((wv, i) => tf.transpose(tf.tensor4d(wv, data.weights[i].shape), [2, 3, 1, 0]) as tf.Tensor4D);
     const tx = tf.transpose(tf.tensor4d(xv, [1, 3, size, size]), [0, 2, 3, 1]) as tf.Tensor4D;
     const lossOf = (x: tf.Tensor) => {
       let h = x as tf.Tensor4D;
@@ -241,7 +190,6 @@ for (const size of values.sizes!.split(',').map(Number)) {
   }
   console.log(line);
   rows.push(evalRow);
-  [...ourW, ...ourB, xImg].forEach((t) => t.dispose());
 }
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });

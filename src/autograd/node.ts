@@ -9,6 +9,8 @@ import { keep } from '../tensor/scope.ts';
 export type BackwardFn = (gradOut: Tensor, saved: Tensor[], needs: boolean[]) => (Tensor | null)[];
 
 export interface GradNode {
+  /** Creation order on the tape: every input's node was made before this one. */
+  seq: number;
   op: string;
   inputs: Tensor[];
   saved: Tensor[];
@@ -16,6 +18,7 @@ export interface GradNode {
 }
 
 let gradEnabled = true;
+let nextSeq = 0;
 
 /** Runs fn without recording anything on the tape (forward only: no memory kept for backward). */
 export function noGrad<T>(fn: () => T): T {
@@ -40,7 +43,7 @@ export function isGradEnabled(): boolean {
 export function record(out: Tensor, op: string, inputs: Tensor[], save: Tensor[], backward: BackwardFn): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
-  out.node = { op, inputs, saved: save.map((t) => keep(t.reshape(t.shape))), backward };
+  out.node = { seq: nextSeq++, op, inputs, saved: save.map((t) => keep(t.reshape(t.shape))), backward };
   return out;
 }
 

@@ -242,9 +242,13 @@ export class Gpu {
   flush(): void {
     this.throwIfFailed();
     this.endPass();
-    if (!this.encoder) return;
+    if (!this.encoder) {
+      this.pool.destroyEvicted(); // nothing recorded can use them
+      return;
+    }
     if (this.pending > 0) this.device.queue.writeBuffer(this.uniformArena, 0, this.uniformStaging, 0, this.pending * UNIFORM_SLOT);
     this.device.queue.submit([this.encoder.finish()]);
+    this.pool.destroyEvicted();
     this.encoder = null;
     this.pending = 0;
     this.counters.submits++;

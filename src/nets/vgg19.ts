@@ -49,6 +49,9 @@ export class Vgg19 {
   /**
    * Runs x (NCHW, already preprocessed) through the network up to the deepest of `layers` and
    * returns those activations by name. Differentiable: the gradient flows to x when it requires one.
+   * Activations that are not returned are disposed as soon as the next layer has used them: the
+   * autograd graph keeps its own views of what its backward pass needs and frees them as the
+   * backward walk passes, so an evaluation holds no more than that (nothing at all without grad).
    */
   features(x: Tensor, layers: string[], pooling: Pooling = 'max'): Map<string, Tensor> {
     this.checkLayers(layers);
@@ -56,6 +59,11 @@ export class Vgg19 {
     const last = Math.max(...layers.map((n) => this.available.findIndex((l) => l.name === n)));
     const out = new Map<string, Tensor>();
     let h = x;
+    const returned = new Set<Tensor>();
+    const step = (next: Tensor) => {
+      if (h !== x && !returned.has(h)) h.dispose();
+      h = next;
+    };
     for (let i = 0; i <= last; i++) {
       const layer = this.available[i];
       if (layer.kind === 'conv') {
@@ -63,18 +71,16 @@ export class Vgg19 {
         const b = this.weights.tensors.get(`${layer.conv}.bias`)!;
         // Fuse the ReLU into the convolution unless the pre-activation itself is asked for.
         const fuse = !wanted.has(layer.name);
-        h = ag.conv2d(h, w, b, { padding: 1, relu: fuse });
-        if (!fuse) out.set(layer.name, h);
-        if (fuse) {
-          i++; // the ReLU is done
-          if (wanted.has(this.available[i].name)) out.set(this.available[i].name, h);
-        }
+        step(ag.conv2d(h, w, b, { padding: 1, relu: fuse }));
+        if (fuse) i++; // the ReLU is done
       } else if (layer.kind === 'relu') {
-        h = ag.relu(h);
-        if (wanted.has(layer.name)) out.set(layer.name, h);
+        step(ag.relu(h));
       } else {
-        h = pooling === 'max' ? ag.maxPool2d(h, { kernel: 2 }) : ag.avgPool2d(h, { kernel: 2 });
-        if (wanted.has(layer.name)) out.set(layer.name, h);
+        step(pooling === 'max' ? ag.maxPool2d(h, { kernel: 2 }) : ag.avgPool2d(h, { kernel: 2 }));
+      }
+      if (wanted.has(this.available[i].name)) {
+        out.set(this.available[i].name, h);
+        returned.add(h);
       }
     }
     return out;

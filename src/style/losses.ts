@@ -122,6 +122,9 @@ export function styleTransferLoss(
     terms.push(tv);
     weights.push(s.tvWeight);
   }
+  // The graph keeps views of what its backward pass needs and frees them as it goes: dropping
+  // our handles now lets it (an evaluation then peaks near the activations it must keep).
+  for (const f of feats.values()) f.dispose();
   if (terms.length === 0) throw new Error('style transfer: every loss weight is zero; nothing to optimise');
   return { total: ag.weightedSum(terms, weights), content, style, tv };
 }

@@ -32,6 +32,20 @@ export interface PoolStats {
 
 export class BufferPool {
   private free = new Map<number, GPUBuffer[]>();
+  /** Pooled buffers in the order they were released (oldest first), for eviction. */
+  private order = new Set<GPUBuffer>();
+  /**
+   * Pooled bytes beyond which the oldest pooled buffers are destroyed: the larger of this floor
+   * and (the most bytes ever live at once) − (the bytes live now). So live + pooled stays within
+   * the historical peak of live bytes (plus the floor): a loop that repeats the same work finds
+   * most of its buffers again (the few it does not are re-created, which costs little next to
+   * the work), and a run over many shapes (a benchmark, coarse-to-fine stages) does not pile up
+   * buffers of sizes it no longer uses.
+   */
+  minPoolCapBytes = 64 * 2 ** 20;
+  private evicted: GPUBuffer[] = [];
+  /** The most bytes ever live at once (not reset by resetHighWater). */
+  private peakLive = 0;
   private live = new Set<GPUBuffer>();
   private stats: PoolStats = { liveBytes: 0, liveBuffers: 0, pooledBytes: 0, highWaterBytes: 0, liveHighWaterBytes: 0, createdBuffers: 0 };
 
@@ -51,8 +65,12 @@ export class BufferPool {
     const list = this.free.get(size);
     let buffer = list?.pop();
     if (buffer) {
+      this.order.delete(buffer);
       this.stats.pooledBytes -= size;
     } else {
+      // Make room first: pooled buffers of other sizes go before a new one grows the total past
+      // the peak of live bytes.
+      this.evictDownTo(Math.max(this.minPoolCapBytes, this.peakLive - this.stats.liveBytes - size));
       buffer = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
       this.stats.createdBuffers++;
     }
@@ -61,6 +79,7 @@ export class BufferPool {
     this.stats.liveBuffers++;
     this.stats.highWaterBytes = Math.max(this.stats.highWaterBytes, this.stats.liveBytes + this.stats.pooledBytes);
     this.stats.liveHighWaterBytes = Math.max(this.stats.liveHighWaterBytes, this.stats.liveBytes);
+    this.peakLive = Math.max(this.peakLive, this.stats.liveBytes);
     return buffer;
   }
 
@@ -73,12 +92,40 @@ export class BufferPool {
     let list = this.free.get(size);
     if (!list) this.free.set(size, (list = []));
     list.push(buffer);
+    this.order.add(buffer);
+    this.evictDownTo(Math.max(this.minPoolCapBytes, this.peakLive - this.stats.liveBytes));
   }
 
-  /** Destroys every pooled (not live) buffer, returning their memory to the driver. */
+  /** Evicts the oldest pooled buffers until at most `cap` bytes are pooled. */
+  private evictDownTo(cap: number): void {
+    for (const old of this.order) {
+      if (this.stats.pooledBytes <= cap) break;
+      this.order.delete(old);
+      const l = this.free.get(old.size)!;
+      l.splice(l.indexOf(old), 1);
+      this.stats.pooledBytes -= old.size;
+      this.evicted.push(old);
+    }
+  }
+
+  /**
+   * Destroys the buffers evicted from the pool. Called by the GPU context right after it submits
+   * a batch: work recorded but not yet submitted may still use them (destroying them before would
+   * invalidate that submit; after, WebGPU keeps them until the queued work is done).
+   */
+  destroyEvicted(): void {
+    for (const b of this.evicted) b.destroy();
+    this.evicted = [];
+  }
+
+  /**
+   * Destroys every pooled (not live) buffer, returning their memory to the driver (at the GPU
+   * context's next submit: recorded work may still use them).
+   */
   trim(): void {
-    for (const list of this.free.values()) for (const b of list) b.destroy();
+    for (const list of this.free.values()) this.evicted.push(...list);
     this.free.clear();
+    this.order.clear();
     this.stats.pooledBytes = 0;
   }
 

@@ -10,9 +10,15 @@ import type { GradNode } from '../autograd/node.ts';
 
 let nextId = 1;
 
-/** A pooled buffer shared by a tensor and its reshaped views; back to the pool when the last goes. */
+/**
+ * A pooled buffer shared by a tensor and its reshaped views; back to the pool when the last goes.
+ * Its version and the tensors derived from it belong to the data, so every view sees them (the
+ * autograd's saved views find the weights' repacked copies that the forward pass made).
+ */
 class Storage {
   refs = 1;
+  version = 0;
+  derived: Map<string, { version: number; tensor: Tensor }> | null = null;
   constructor(readonly buffer: GPUBuffer) {}
 }
 
@@ -29,9 +35,13 @@ export class Tensor {
   grad: Tensor | null = null;
   node: GradNode | null = null;
 
-  /** Bumped by the few kernels that write a tensor in place (an optimizer's step). */
-  version = 0;
-  private derivedCache: Map<string, { version: number; tensor: Tensor }> | null = null;
+  /** Bumped by the few kernels that write a tensor in place (an optimizer's step); shared by views. */
+  get version(): number {
+    return this.storage?.version ?? 0;
+  }
+  set version(v: number) {
+    if (this.storage) this.storage.version = v;
+  }
 
   /** Wraps a buffer from gpu.pool (the tensor owns it from now on). Use the factories instead. */
   constructor(gpu: Gpu, shape: Shape, buffer: GPUBuffer | Storage) {
@@ -105,24 +115,27 @@ export class Tensor {
    * while this tensor's version is unchanged; freed with this tensor.
    */
   derived(key: string, make: () => Tensor): Tensor {
-    this.derivedCache ??= new Map();
-    const hit = this.derivedCache.get(key);
-    if (hit && hit.version === this.version && !hit.tensor.isDisposed) return hit.tensor;
+    const storage = this.storage;
+    if (!storage) throw new Error(`tensor #${this.id} ${fmt(this.shape)} was disposed and cannot be used`);
+    storage.derived ??= new Map();
+    const cache = storage.derived;
+    key = `${key}@${this.shape.join('x')}`;
+    const hit = cache.get(key);
+    if (hit && hit.version === storage.version && !hit.tensor.isDisposed) return hit.tensor;
     hit?.tensor.dispose();
     const tensor = keep(make());
-    this.derivedCache.set(key, { version: this.version, tensor });
+    cache.set(key, { version: storage.version, tensor });
     return tensor;
   }
 
   dispose(): void {
     const storage = this.storage;
     if (!storage) return;
-    if (this.derivedCache) {
-      for (const d of this.derivedCache.values()) d.tensor.dispose();
-      this.derivedCache = null;
-    }
     this.storage = null;
-    if (--storage.refs === 0) this.gpu.pool.release(storage.buffer);
+    if (--storage.refs > 0) return;
+    if (storage.derived) for (const d of storage.derived.values()) d.tensor.dispose();
+    storage.derived = null;
+    this.gpu.pool.release(storage.buffer);
   }
 
   /** Downloads the values (after all recorded work has run). */

@@ -33,6 +33,56 @@ describe('GPU memory stays flat', () => {
     expect(Number.isFinite(await acc.item())).toBe(true);
   });
 
+  it('buffers of many different sizes, used once each, do not pile up in the pool beyond its cap', () => {
+    const pool = gpu().pool;
+    const savedCap = pool.minPoolCapBytes;
+    pool.minPoolCapBytes = 4 * 2 ** 20;
+    try {
+      pool.trim();
+      const created = pool.getStats().createdBuffers;
+      // Sizes from 4 KiB to 16 MiB, 30 % apart (one size class each), used once: ~70 MiB in all.
+      let released = 0;
+      for (let i = 0; i < 32; i++) {
+        const t = Tensor.empty([Math.round(1024 * 1.3 ** i)]);
+        released += t.buffer.size;
+        t.dispose();
+      }
+      const s = pool.getStats();
+      expect(s.createdBuffers - created).toBe(32);
+      const largest = Math.round(1024 * 1.3 ** 31) * 4;
+      expect(s.pooledBytes).toBeLessThanOrEqual(Math.max(4 * 2 ** 20, 1.25 * largest));
+      expect(s.pooledBytes).toBeLessThan(released / 2);
+      // ...while a buffer released and asked for again is still reused.
+      Tensor.empty([1000]).dispose();
+      const again = pool.getStats().createdBuffers;
+      Tensor.empty([1000]).dispose();
+      expect(pool.getStats().createdBuffers).toBe(again);
+    } finally {
+      pool.minPoolCapBytes = savedCap;
+    }
+  });
+
+  it('derived tensors (repacked weights) belong to the data: every view finds them, an in-place write through any view invalidates them', () => {
+    const w = Tensor.fromArray(randomArray(24), [2, 3, 2, 2]);
+    let made = 0;
+    const make = () => {
+      made++;
+      return Tensor.empty([24]);
+    };
+    const a = w.derived('k', make);
+    const view = w.reshape(w.shape); // as the autograd saves it
+    expect(view.derived('k', make)).toBe(a);
+    expect(made).toBe(1);
+    view.version++; // e.g. an optimizer step through the view
+    const b = w.derived('k', make);
+    expect(made).toBe(2);
+    expect(a.isDisposed).toBe(true);
+    w.dispose(); // the view still holds the data, and the derived tensor with it
+    expect(view.derived('k', make)).toBe(b);
+    view.dispose();
+    expect(b.isDisposed).toBe(true);
+  });
+
   it('disposing returns memory; a reshaped view keeps the buffer alive until both are gone', () => {
     const start = gpu().pool.getStats().liveBytes;
     const t = Tensor.empty([1000]);

@@ -19,11 +19,16 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, o: k.Conv2dOption
   const padding = o.padding ?? 0;
   const y = k.conv2d(x, w, b, o);
   const inputs = b ? [x, w, b] : [x, w];
-  return record(y, o.relu ? 'conv2d+relu' : 'conv2d', inputs, o.relu ? [x, w, y] : [x, w], (g, saved, needs) => {
-    const [xs, ws, ys] = saved;
-    const dy = o.relu ? binary('reluBackward', g, ys) : g;
-    const dx = needs[0] ? k.conv2dBackwardInput(dy, ws, xs.shape, stride, padding) : null;
-    const dw = needs[1] ? k.conv2dBackwardWeight(xs, dy, ws.shape, stride, padding) : null;
+  // x is needed only for the weight gradient: without it (style transfer: frozen weights) the
+  // node does not keep x alive, so e.g. a pooled map that feeds a convolution is freed at once.
+  const keepX = w.requiresGrad;
+  const save = [w, ...(o.relu ? [y] : []), ...(keepX ? [x] : [])];
+  return record(y, o.relu ? 'conv2d+relu' : 'conv2d', inputs, save, (g, saved, needs) => {
+    const [ws, ys, xs] = o.relu ? saved : [saved[0], null, saved[1]];
+    if (needs[1] && !xs) throw new Error('conv2d: the weight started requiring a gradient after the forward pass; run the forward again');
+    const dy = o.relu ? binary('reluBackward', g, ys!) : g;
+    const dx = needs[0] ? k.conv2dBackwardInput(dy, ws, x.shape, stride, padding) : null;
+    const dw = needs[1] ? k.conv2dBackwardWeight(xs!, dy, ws.shape, stride, padding) : null;
     let db: Tensor | null = null;
     if (b && needs[2]) {
       const [N, C, OH, OW] = dy.shape;

@@ -35,7 +35,7 @@ export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
 }
 
 /** Bytes of V and of M per chunk (each): small enough for a binding, large enough to keep dispatches few. */
-const CHUNK_BYTES = 32 * 2 ** 20;
+const CHUNK_BYTES = 8 * 2 ** 20;
 
 /**
  * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad].
