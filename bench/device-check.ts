@@ -20,27 +20,31 @@ import { tuneConv3x3, formatReport } from '../src/gpu/autotune.ts';
 import { describeChoice, shapeKey } from '../src/gpu/tuner.ts';
 import { vgg19Conv3x3Shapes } from '../src/nets/vgg19-layers.ts';
 import { evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
+import { formatProfile } from '../src/gpu/profiler.ts';
 
 const { values } = parseArgs({
   options: {
     weights: { type: 'string' }, out: { type: 'string', default: '.' }, content: { type: 'string' }, style: { type: 'string' },
     python: { type: 'string', default: 'python3' }, sizes: { type: 'string', default: '256,512,1024' }, 'no-tune': { type: 'boolean' },
+    only: { type: 'string' },
   },
 });
 const sizes = values.sizes!.split(',').map(Number);
+// --only tune,conv,matmul,eval,transfer: the sections to run (default all).
+const run = (section: string) => !values.only || values.only.split(',').includes(section);
 const gpu = await initEngine();
 console.log(`adapter: ${gpu.info.description} | ${gpu.info.vendor} ${gpu.info.architecture} ${gpu.info.device} | backend ${gpu.info.backend} | software ${gpu.isSoftware}`);
 console.log(`self-check: ${(await selfCheck(gpu)).map((c) => `${c.name} ${c.ok ? 'ok' : `FAILED ${c.detail}`}`).join(', ')}`);
 const time = (f: () => unknown, reps: number) => timeGpu(gpu, f, reps);
 
-if (!values['no-tune']) {
+if (!values['no-tune'] && run('tune')) {
   const seen = new Set<string>();
   const shapes = sizes.flatMap((s) => vgg19Conv3x3Shapes(s, s)).filter((s) => !seen.has(shapeKey(s)) && seen.add(shapeKey(s)));
   console.log(`tuning ${shapes.length} shapes (cache ${gpu.tuner.store?.location}):`);
   await tuneConv3x3(gpu, shapes, { minMs: 40, onShape: (r) => console.log(`  ${formatReport(r)}`) });
 }
 
-for (const size of sizes.filter((s) => s >= 512)) {
+for (const size of run('conv') ? sizes.filter((s) => s >= 512) : []) {
   for (const [name, cin, cout, div] of [['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16]] as const) {
     const h = size / div;
     const x = Tensor.fromArray(Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5), [1, cin, h, h]);
@@ -58,7 +62,7 @@ for (const size of sizes.filter((s) => s >= 512)) {
     for (const t of [x, w, b, dy]) t.dispose();
   }
 }
-for (const n of [1024, 2048, 4096]) {
+for (const n of run('matmul') ? [1024, 2048, 4096] : []) {
   const a = Tensor.fromArray(Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 13) / 13 - 0.5), [n, n]);
   let line = `matmul ${n}:`;
   for (const kernel of ['shared', 'vec4'] as const) {
@@ -68,7 +72,7 @@ for (const n of [1024, 2048, 4096]) {
   console.log(line);
   a.dispose();
 }
-for (const [C, HW] of [[64, 512 * 512], [128, 256 * 256], [512, 64 * 64]]) {
+for (const [C, HW] of run('matmul') ? [[64, 512 * 512], [128, 256 * 256], [512, 64 * 64]] : []) {
   const f = Tensor.fromArray(Float32Array.from({ length: C * HW }, (_, i) => ((i * 3) % 7) / 7), [C, HW]);
   let line = `gram ${C}x${HW}:`;
   for (const kernel of ['shared', 'vec4'] as const) {
@@ -81,9 +85,10 @@ for (const [C, HW] of [[64, 512 * 512], [128, 256 * 256], [512, 64 * 64]]) {
   f.dispose();
 }
 
-for (const size of sizes) {
-  const ours = await runOurEvaluation(gpu, evalData(size), 10);
+for (const size of run('eval') ? sizes : []) {
+  const ours = await runOurEvaluation(gpu, evalData(size), 10, gpu.device.features.has('timestamp-query'));
   console.log(`evaluation ${size}px: ours ${ours.ms.toFixed(1)} ms, loss ${ours.loss.toExponential(5)}, |grad| ${ours.gradL2.toExponential(5)}\n  ${describeMemory(ours)}`);
+  if (ours.kernels) console.log(formatProfile(ours.kernels, 25));
   for (const tf32 of [false, true]) {
     const r = spawnSync(values.python!, ['bench/peers/pytorch_vgg.py', '--device', 'cuda', '--sizes', String(size), '--reps', '20', '--bench-data', ...(tf32 ? [] : ['--no-tf32'])], { encoding: 'utf8' });
     const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -96,7 +101,7 @@ for (const size of sizes) {
   }
 }
 
-if (values.weights) {
+if (values.weights && run('transfer')) {
   const net = await loadFeatureNet('vgg19', values.weights);
   if (values.content && values.style) {
     const content = await readImage(values.content);

@@ -4,6 +4,7 @@
 // and each kernel's share of it.
 //   npm run bench:peers -- [--sizes 128,256] [--layers ...] [--reps 3] [--no-wasm] [--no-torch]
 //                          [--no-tfjs] [--no-layers] (only the evaluation) [--backend vulkan|opengles]
+//                          [--profile] (GPU time per kernel of one evaluation; needs timestamp queries)
 // Writes bench/results/peers-<backend>-<date>.json.
 
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
+import { formatProfile } from '../src/gpu/profiler.ts';
 import { CFG, TAPS, evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
 import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '128,256' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' },
     'no-wasm': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-layers': { type: 'boolean' },
+    profile: { type: 'boolean' },
     backend: { type: 'string' },
   },
 });
@@ -123,7 +126,8 @@ for (const size of values.sizes!.split(',').map(Number)) {
 
   // One full evaluation: VGG19 to relu5_1 (formula weights), Gram losses, input gradient.
   const data = evalData(size);
-  const ours = await runOurEvaluation(gpu, data, reps);
+  const ours = await runOurEvaluation(gpu, data, reps, !!values.profile);
+  if (ours.kernels) console.log(formatProfile(ours.kernels));
   const crossCheck = (name: string, loss: number, gradL2: number) => {
     const r = sameResult(ours, { loss, gradL2 });
     checks.push({ size, peer: name, loss, gradL2, ours: { loss: ours.loss, gradL2: ours.gradL2 }, relLoss: r.relLoss, relGrad: r.relGrad, ok: r.ok });

@@ -6,7 +6,8 @@
 
 import type { Gpu } from '../src/gpu/gpu.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
-import { tidyAsync } from '../src/tensor/scope.ts';
+import { tidy, tidyAsync } from '../src/tensor/scope.ts';
+import type { KernelTime } from '../src/gpu/profiler.ts';
 import * as ag from '../src/autograd/index.ts';
 import { timeGpu } from './timing.ts';
 
@@ -54,9 +55,11 @@ export interface OurEvaluation {
   /** Highest memory in live tensors during the timed runs. */
   liveHighWaterBytes: number;
   keptBytes: number;
+  /** GPU time per kernel for one evaluation, when profiled. */
+  kernels?: KernelTime[];
 }
 
-export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number): Promise<OurEvaluation> {
+export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number, profile = false): Promise<OurEvaluation> {
   const w = d.weights.map((x) => Tensor.fromArray(x.data, x.shape, gpu));
   const b = w.map((t) => Tensor.fromArray(new Float32Array(t.shape[0]), [t.shape[0]], gpu));
   const x = Tensor.fromArray(d.input, [1, 3, d.size, d.size], gpu).requireGrad();
@@ -97,8 +100,19 @@ export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number): Pro
     x.grad = null;
   }, reps);
   const stats = gpu.pool.getStats();
+  let kernels: KernelTime[] | undefined;
+  if (profile) {
+    // One more evaluation, every kernel timed on the GPU (after the timed runs: it slows them).
+    gpu.startProfiling();
+    tidy(() => {
+      lossOf().backward();
+      x.grad?.dispose();
+      x.grad = null;
+    });
+    kernels = await gpu.stopProfiling();
+  }
   for (const t of [...w, ...b, x]) t.dispose();
-  return { ms, ...check, residentBytes, highWaterBytes: stats.highWaterBytes, liveHighWaterBytes: stats.liveHighWaterBytes, keptBytes: keptActivationBytes(d.size) };
+  return { kernels, ms, ...check, residentBytes, highWaterBytes: stats.highWaterBytes, liveHighWaterBytes: stats.liveHighWaterBytes, keptBytes: keptActivationBytes(d.size) };
 }
 
 const MiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;

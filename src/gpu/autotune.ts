@@ -19,19 +19,24 @@ export interface TuneReport {
 export function conv3x3Candidates(gpu: Gpu, s: Conv3x3Shape): Conv3x3Choice[] {
   const tiles = gpu.isSoftware
     ? [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 2, wg: 64 }, { px: 8, ocv: 1, wg: 64 }]
-    : [{ px: 4, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 2, ocv: 2, wg: 128 }];
+    : [{ px: 4, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 2, ocv: 2, wg: 128 }, { px: 2, ocv: 1, wg: 64 }, { px: 1, ocv: 2, wg: 64 }];
   const out: Conv3x3Choice[] = tiles.map((t) => ({ algorithm: 'direct', ...t }));
   if (s.I % 4 === 0) out.push({ algorithm: 'winograd' });
   return out;
 }
 
 async function timeRuns(gpu: Gpu, f: () => unknown, minMs: number): Promise<number> {
-  tidy(f);
-  await gpu.sync();
+  const run = () => tidy(() => void f()); // the result too is freed (tidy would keep a returned tensor)
+  // Warm up for a while, not once: a real GPU raises its clocks only under sustained load.
+  const w0 = performance.now();
+  do {
+    run();
+    await gpu.sync();
+  } while (performance.now() - w0 < minMs / 2);
   const t0 = performance.now();
   let runs = 0;
   while (runs < 2 || performance.now() - t0 < minMs) {
-    tidy(f);
+    run();
     await gpu.sync();
     runs++;
   }

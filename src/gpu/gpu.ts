@@ -12,6 +12,7 @@ import { acquireDevice, type AcquiredDevice, type AdapterDescription, type Devic
 import { kernelSource } from '../kernels/source.ts';
 import { BufferPool } from '../tensor/buffer-pool.ts';
 import { Conv3x3Tuner, type Conv3x3Choice } from './tuner.ts';
+import { KernelProfiler, type KernelTime } from './profiler.ts';
 
 const isNodeRuntime = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
@@ -104,6 +105,7 @@ export class Gpu {
   private pending = 0;
   private uniformArena: GPUBuffer;
   private uniformStaging: Uint8Array<ArrayBuffer>;
+  private profiler: KernelProfiler | null = null;
   private errors: Error[] = [];
   private errorChecks: Promise<void>[] = [];
   private lost = false;
@@ -120,7 +122,7 @@ export class Gpu {
     this.tuning = {
       reduce: this.isSoftware ? { wg: 16, perThread: 64 } : { wg: 256, perThread: 4 },
       conv3x3: this.isSoftware ? { px: 8, ocv: 2, wg: 64 } : { px: 4, ocv: 2, wg: 64 },
-      matmul: { kernel: this.isSoftware ? 'vec4' : 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: this.isSoftware ? 4 : 512 },
+      matmul: { kernel: this.isSoftware ? 'vec4' : 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: this.isSoftware ? 2 : 512 },
     };
     this.tuner = tuner ?? new Conv3x3Tuner(adapterKey(this.info), null, false);
     this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });
@@ -219,15 +221,40 @@ export class Gpu {
       entries.push({ binding: i + 1, resource: { buffer: binding.buffer, offset: binding.offset ?? 0, size } });
     });
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (this.profiler) this.endPass(); // one pass per dispatch, timed
     if (!this.pass) {
       this.encoder ??= this.device.createCommandEncoder();
-      this.pass = this.encoder.beginComputePass();
+      const label = `${spec.kernel}${spec.overrides ? ` ${JSON.stringify(spec.overrides)}` : ''}`;
+      this.pass = this.encoder.beginComputePass(this.profiler?.passDescriptor(label));
     }
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
     this.pending++;
     this.counters.dispatches++;
+  }
+
+  /**
+   * Starts timing every dispatch on the GPU (timestamp queries; see profiler.ts). Throws when the
+   * adapter lacks 'timestamp-query' (Dawn's OpenGL ES backend, most browsers without a flag).
+   */
+  startProfiling(): void {
+    if (!this.device.features.has('timestamp-query')) {
+      throw new Error(`this adapter (${this.info.description}, ${this.info.backend}) has no 'timestamp-query' feature: kernels cannot be timed on the GPU`);
+    }
+    this.flush();
+    this.profiler = new KernelProfiler(this.device, this.maxDispatchesPerBatch);
+  }
+
+  /** Stops profiling and returns GPU time per kernel (with its override constants), slowest first. */
+  async stopProfiling(): Promise<KernelTime[]> {
+    const p = this.profiler;
+    if (!p) throw new Error('stopProfiling: not profiling');
+    this.flush();
+    this.profiler = null;
+    const report = await p.report();
+    p.destroy();
+    return report;
   }
 
   /** Records a buffer-to-buffer copy into the current batch (ordered after earlier dispatches). */
@@ -247,7 +274,9 @@ export class Gpu {
       return;
     }
     if (this.pending > 0) this.device.queue.writeBuffer(this.uniformArena, 0, this.uniformStaging, 0, this.pending * UNIFORM_SLOT);
+    const readTimestamps = this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
+    readTimestamps?.();
     this.pool.destroyEvicted();
     this.encoder = null;
     this.pending = 0;

@@ -64,7 +64,9 @@ describe('the conv3x3 autotuner', () => {
       const w = Tensor.fromArray(randomArray(4 * 8 * 9, 4), [4, 8, 3, 3]);
       const shapes = conv3x3ShapesOf(g, () => conv2d(x, w, null, { padding: 1 }));
       expect(shapes.map(shapeKey)).toEqual(['1x8x12x12>4']);
+      const liveBefore = g.pool.getStats().liveBytes;
       const [report] = await tuneConv3x3(g, shapes, { minMs: 1 });
+      expect(g.pool.getStats().liveBytes).toBe(liveBefore); // every timed run's output was freed
       expect(report.times.length).toBe(conv3x3Candidates(g, shapes[0]).length);
       const fastest = report.times.reduce((a, b) => (b.ms < a.ms ? b : a)).choice;
       expect(report.best).toEqual(fastest);
