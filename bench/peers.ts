@@ -85,7 +85,8 @@ const pct = (g: number) => `${((100 * g) / ceiling).toFixed(0)}%`;
 const backends = values['no-tfjs'] ? [] : ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])];
 
 for (const size of values.sizes!.split(',').map(Number)) {
-  console.log(`\n${size} px: conv3x3 GFLOP/s (forward | input gradient), ratio = ours / peer`);
+  console.log(`\n${size} px: conv3x3 GFLOP/s (forward | input gradient), ratio = ours / peer` +
+    (layers.length ? '\n  (effective GFLOP/s: the direct convolution\'s 2·Cin·Cout·9·H·W over the time; Winograd does 4x fewer multiplies, so its share of the FMA ceiling can pass 100 %)' : ''));
   for (const [name, cin, cout, div] of layers) {
     const h = size / div;
     const flops = 2 * cin * cout * 9 * h * h;
