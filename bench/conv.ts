@@ -1,5 +1,5 @@
-// conv3x3 benchmark: GFLOP/s of the forward and input-gradient convolutions on VGG19's layer
-// shapes, by algorithm (direct conv3x3.wgsl, Winograd F(4x4,3x3)) and as chosen by default (the
+// conv3x3 benchmark: GFLOP/s of the forward, input-gradient and weight-gradient convolutions on
+// VGG19's layer shapes, by algorithm (direct conv3x3.wgsl, Winograd F(4x4,3x3)) and as chosen by default (the
 // tuning cache, else the adapter's default). Winograd's GFLOP/s are "effective": the direct
 // convolution's 2·Cin·Cout·9·H·W over its time, as is usual for fast algorithms.
 //   npx tsx bench/conv.ts [--size 128] [--layers conv1_2,conv2_2,...] [--reps N] [--json FILE]
@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { timeGpu } from './timing.ts';
-import { conv2d, conv2dBackwardInput, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
 import { describeChoice } from '../src/gpu/tuner.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '128' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' }, json: { type: 'string' }, backend: { type: 'string' } } });
@@ -43,6 +43,11 @@ for (const [name, cin, cout, div] of layers) {
     if (!algorithm) console.log(`         (chosen: forward ${describeChoice(gpu.conv3x3Choice(x.shape, cout))}, input gradient ${describeChoice(gpu.conv3x3Choice(dy.shape, cin))})`);
     rows.push({ layer: name, cin, cout, h, algorithm: label, fwdMs: fwd, fwdGflops: flops / fwd / 1e6, dxMs: dx, dxGflops: flops / dx / 1e6 });
   }
+  // The weight gradient (training): the specialised kernel against the general one.
+  const dwFast = await time(() => conv2dBackwardWeight(x, dy, w.shape, 1, 1));
+  const dwGeneral = await time(() => conv2dBackwardWeight(x, dy, w.shape, 1, 1, true));
+  console.log(`         weight gradient: ${(flops / dwFast / 1e6).toFixed(2)} GFLOP/s (${dwFast.toFixed(1)} ms); general kernel ${(flops / dwGeneral / 1e6).toFixed(2)} GFLOP/s`);
+  rows.push({ layer: name, dwMs: dwFast, dwGflops: flops / dwFast / 1e6, dwGeneralGflops: flops / dwGeneral / 1e6 });
   for (const t of [x, w, b, dy]) t.dispose();
 }
 if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, size, rows }, null, 2));

@@ -91,6 +91,8 @@ export class Gpu {
     conv3x3: { px: number; ocv: number; wg: number };
     /** minWorkgroups: below this many output blocks, K is split (see matmul.ts). */
     matmul: { kernel: 'shared' | 'vec4'; block: { tm: number; tn: number; wgX: number; wgY: number }; minWorkgroups: number };
+    /** Threads a reduction-shaped kernel (a weight gradient) should spread its work over. */
+    minThreads: number;
   };
   /** Per-shape choices for 3×3 convolutions, measured by the autotuner (autotune.ts) and cached. */
   readonly tuner: Conv3x3Tuner;
@@ -123,6 +125,7 @@ export class Gpu {
       reduce: this.isSoftware ? { wg: 16, perThread: 64 } : { wg: 256, perThread: 4 },
       conv3x3: this.isSoftware ? { px: 8, ocv: 2, wg: 64 } : { px: 4, ocv: 2, wg: 64 },
       matmul: { kernel: this.isSoftware ? 'vec4' : 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: this.isSoftware ? 2 : 512 },
+      minThreads: this.isSoftware ? 512 : 65536,
     };
     this.tuner = tuner ?? new Conv3x3Tuner(adapterKey(this.info), null, false);
     this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });

@@ -4,6 +4,8 @@ import { Params } from '../../gpu/gpu.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { fold, grid1d } from './grid.ts';
+import { permute } from './permute.ts';
+import { reduce } from './reduce.ts';
 import { zeros } from './fill.ts';
 import { winogradConv3x3, winogradFits, winogradWeights } from './winograd.ts';
 import type { Conv3x3Choice } from '../../gpu/tuner.ts';
@@ -159,8 +161,9 @@ export function conv2dBackwardInput(
 }
 
 /** dL/dw of conv2d, given the input x and dL/dout. */
-export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly number[], stride = 1, padding = 0): Tensor {
+export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly number[], stride = 1, padding = 0, generic = false): Tensor {
   const g = convGeometry(x.shape, wShape, stride, padding);
+  if (isConv3x3(g) && g.Cout % 4 === 0 && !generic) return conv3x3BackwardWeight(x, dy, g);
   const dw = Tensor.empty(wShape, x.gpu);
   x.gpu.dispatch({
     kernel: 'conv2d_backward_weight',
@@ -168,5 +171,39 @@ export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly num
     buffers: [x.buffer, dy.buffer, dw.buffer],
     workgroups: fold(x.gpu, g.Cout * g.Cin),
   });
+  return dw;
+}
+
+/**
+ * The 3×3 s1 p1 weight gradient (conv3x3_backward_weight.wgsl): dy goes channels-last first, the
+ * rows of pixels are split across workgroups so that there are enough threads to fill the
+ * adapter, and the splits' partial sums are added.
+ */
+function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
+  const gpu = x.gpu;
+  const ocv = g.Cout % 8 === 0 ? 2 : 1;
+  const wg = 64;
+  const dyT = permute(dy, [0, 2, 3, 1]);
+  const rows = g.N * g.H;
+  const threads = Math.ceil(g.Cin / wg) * wg * (g.Cout / (4 * ocv));
+  const splits = Math.max(1, Math.min(rows, Math.ceil(gpu.tuning.minThreads / threads)));
+  const rowsPerSplit = Math.ceil(rows / splits);
+  const used = Math.ceil(rows / rowsPerSplit);
+  const partial = Tensor.empty([used, g.Cout, g.Cin, 3, 3], gpu);
+  gpu.dispatch({
+    kernel: 'conv3x3_backward_weight',
+    overrides: { OCV: ocv, WG: wg },
+    params: new Params().u32(g.Cin).u32(g.H).u32(g.W).u32(g.Cout).u32(rows).u32(rowsPerSplit),
+    buffers: [x.buffer, dyT.buffer, partial.buffer],
+    workgroups: [Math.ceil(g.Cin / wg), g.Cout / (4 * ocv), used],
+  });
+  dyT.dispose();
+  if (used === 1) {
+    const dw = partial.reshape([g.Cout, g.Cin, 3, 3]);
+    partial.dispose();
+    return dw;
+  }
+  const dw = reduce('sum', partial, { axis: 0 });
+  partial.dispose();
   return dw;
 }

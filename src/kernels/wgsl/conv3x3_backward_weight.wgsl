@@ -1,0 +1,65 @@
+// conv3x3_backward_weight: the weight gradient of a 3×3, stride-1, padding-1 convolution,
+//   dw[co, ci, ky, kx] = sum_{n, y, x} dy[n, co, y, x] * x[n, ci, y + ky - 1, x + kx - 1]
+// specialised (the general kernel is conv2d_backward_weight.wgsl).
+// Layout: x [N, Cin, H, W]; dyT = dy as [N, H, W, Cout] (channels last, so that 4 output channels
+// are one vec4); partial [splits][Cout][Cin][9], added up over splits by the caller.
+// Tiling: one thread per (input channel, group of 4·OCV output channels) keeps all 9 taps × 4·OCV
+// channels in registers (9·OCV vec4 accumulators) and walks its rows of pixels with a 3×3 window
+// of x that slides along the row: per pixel, 3 new x values and OCV vec4s of dy (the same for
+// every thread of a workgroup, whose threads differ only in ci) feed 36·OCV FMAs. Rows
+// (n·H + y) are split across grid z (splits), each split a contiguous range of rowsPerSplit rows.
+// Grid: (ceil(Cin / WG), Cout / (4·OCV), splits).
+override OCV: u32 = 2u;
+override WG: u32 = 64u;
+struct Params { Cin: u32, H: u32, W: u32, Cout: u32, rows: u32, rowsPerSplit: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> dyT: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+
+fn xAt(plane: u32, y: i32, xx: i32) -> f32 {
+  if (y < 0 || y >= i32(p.H) || xx < 0 || xx >= i32(p.W)) { return 0.0; }
+  return x[plane + u32(y) * p.W + u32(xx)];
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let ci = gid.x;
+  if (ci >= p.Cin) { return; }
+  let og = gid.y * OCV;             // first vec4 group of output channels
+  let split = gid.z;
+  let groups = p.Cout / 4u;
+  var acc: array<vec4f, 36>;        // [9 taps][OCV], OCV <= 4
+  let rowEnd = min(p.rows, (split + 1u) * p.rowsPerSplit);
+  for (var r = split * p.rowsPerSplit; r < rowEnd; r++) {
+    let n = r / p.H;
+    let y = i32(r % p.H);
+    let plane = (n * p.Cin + ci) * p.H * p.W;
+    // The window: win[ky][kx] = x at (y + ky - 1, xx + kx - 1), starting at xx = 0.
+    var win: array<f32, 9>;
+    for (var ky = 0; ky < 3; ky++) {
+      win[ky * 3] = 0.0;
+      win[ky * 3 + 1] = xAt(plane, y + ky - 1, 0);
+      win[ky * 3 + 2] = xAt(plane, y + ky - 1, 1);
+    }
+    let dyRow = r * p.W * groups + og;
+    for (var xx = 0u; xx < p.W; xx++) {
+      for (var g = 0u; g < OCV; g++) {
+        let d = dyT[dyRow + xx * groups + g];
+        for (var t = 0u; t < 9u; t++) { acc[t * OCV + g] = fma(vec4f(win[t]), d, acc[t * OCV + g]); }
+      }
+      for (var ky = 0; ky < 3; ky++) {
+        win[ky * 3] = win[ky * 3 + 1];
+        win[ky * 3 + 1] = win[ky * 3 + 2];
+        win[ky * 3 + 2] = xAt(plane, y + ky - 1, i32(xx) + 2);
+      }
+    }
+  }
+  for (var g = 0u; g < OCV; g++) {
+    for (var c = 0u; c < 4u; c++) {
+      let co = (og + g) * 4u + c;
+      let base = ((split * p.Cout + co) * p.Cin + ci) * 9u;
+      for (var t = 0u; t < 9u; t++) { partial[base + t] = acc[t * OCV + g][c]; }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// CPU reference (float64) for the weight gradient of a 3×3, stride-1, padding-1 convolution:
+//   dw[co, ci, ky, kx] = Σ_{n, y, x} dy[n, co, y, x] · x[n, ci, y + ky − 1, x + kx − 1]
+
+export function conv3x3WeightGradRef(x: ArrayLike<number>, dy: ArrayLike<number>, N: number, Cin: number, Cout: number, H: number, W: number): Float64Array {
+  const dw = new Float64Array(Cout * Cin * 9);
+  for (let co = 0; co < Cout; co++)
+    for (let ci = 0; ci < Cin; ci++)
+      for (let ky = 0; ky < 3; ky++)
+        for (let kx = 0; kx < 3; kx++) {
+          let s = 0;
+          for (let n = 0; n < N; n++)
+            for (let y = 0; y < H; y++) {
+              const iy = y + ky - 1;
+              if (iy < 0 || iy >= H) continue;
+              for (let xx = 0; xx < W; xx++) {
+                const ix = xx + kx - 1;
+                if (ix < 0 || ix >= W) continue;
+                s += dy[((n * Cout + co) * H + y) * W + xx] * x[((n * Cin + ci) * H + iy) * W + ix];
+              }
+            }
+          dw[((co * Cin + ci) * 3 + ky) * 3 + kx] = s;
+        }
+  return dw;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { useGpu } from '../helpers/gpu.ts';
+import { randomArray } from '../helpers/random.ts';
+import { expectClose } from '../helpers/compare.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { conv2dBackwardWeight } from '../../src/tensor/ops/conv.ts';
+import { conv3x3WeightGradRef } from './conv3x3-backward-weight.ref.ts';
+
+const gpu = useGpu();
+
+describe('conv3x3_backward_weight (3×3, stride 1, padding 1)', () => {
+  // Odd sizes, batch 2, 8 and 4 output channels (two and one vec4 groups per thread), input
+  // channels beyond one workgroup, and a split of the rows across many workgroups.
+  for (const [N, Cin, Cout, H, W, minThreads] of [[2, 5, 8, 7, 11, 0], [1, 70, 4, 5, 6, 0], [2, 3, 16, 9, 4, 1e6]]) {
+    it(`N ${N}, ${Cin} -> ${Cout}, ${H}x${W}${minThreads ? ', rows split across workgroups' : ''}: matches the CPU and the general kernel`, async () => {
+      const saved = gpu().tuning.minThreads;
+      if (minThreads) gpu().tuning.minThreads = minThreads;
+      try {
+        const x = randomArray(N * Cin * H * W, Cin + H);
+        const dy = randomArray(N * Cout * H * W, Cout + W);
+        const tx = Tensor.fromArray(x, [N, Cin, H, W]);
+        const tdy = Tensor.fromArray(dy, [N, Cout, H, W]);
+        const fast = conv2dBackwardWeight(tx, tdy, [Cout, Cin, 3, 3], 1, 1);
+        expect(fast.shape).toEqual([Cout, Cin, 3, 3]);
+        const terms = N * H * W;
+        expectClose(await fast.toArray(), conv3x3WeightGradRef(x, dy, N, Cin, Cout, H, W), 1e-5, terms * 2e-7);
+        const general = await conv2dBackwardWeight(tx, tdy, [Cout, Cin, 3, 3], 1, 1, true).toArray();
+        expectClose(await fast.toArray(), general, 1e-5, terms * 2e-7);
+      } finally {
+        gpu().tuning.minThreads = saved;
+      }
+    });
+  }
+});
