@@ -35,13 +35,13 @@ const run = (section: string) => !values.only || values.only.split(',').includes
 const gpu = await initEngine();
 console.log(`adapter: ${gpu.info.description} | ${gpu.info.vendor} ${gpu.info.architecture} ${gpu.info.device} | backend ${gpu.info.backend} | software ${gpu.isSoftware}`);
 console.log(`self-check: ${(await selfCheck(gpu)).map((c) => `${c.name} ${c.ok ? 'ok' : `FAILED ${c.detail}`}`).join(', ')}`);
-const time = (f: () => unknown, reps: number) => timeGpu(gpu, f, reps);
+const time = (f: () => unknown, reps: number) => timeGpu(gpu, f, reps, 300);
 
 if (!values['no-tune'] && run('tune')) {
   const seen = new Set<string>();
   const shapes = sizes.flatMap((s) => vgg19Conv3x3Shapes(s, s)).filter((s) => !seen.has(shapeKey(s)) && seen.add(shapeKey(s)));
   console.log(`tuning ${shapes.length} shapes (cache ${gpu.tuner.store?.location}):`);
-  await tuneConv3x3(gpu, shapes, { minMs: 40, onShape: (r) => console.log(`  ${formatReport(r)}`) });
+  await tuneConv3x3(gpu, shapes, { minMs: 60, onShape: (r) => console.log(`  ${formatReport(r)}`) });
 }
 
 for (const size of run('conv') ? sizes.filter((s) => s >= 512) : []) {

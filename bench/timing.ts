@@ -1,21 +1,26 @@
 // Timing GPU work: warm-up runs for at least 100 ms (pipeline compiles, pool fills, clocks rise),
-// then the mean of `reps` runs,
-// each inside tidy(), with a device sync before reading the clock.
+// then at least `reps` runs and at least `minMs` of them, in batches with one device sync per
+// batch (a sync costs up to milliseconds: once per run it would swamp a fast GPU's kernels), each
+// run inside tidy(). Returns milliseconds per run.
 
 import type { Gpu } from '../src/gpu/gpu.ts';
 import { tidy } from '../src/tensor/scope.ts';
 
-export async function timeGpu(gpu: Gpu, f: () => unknown, reps: number): Promise<number> {
+export async function timeGpu(gpu: Gpu, f: () => unknown, reps: number, minMs = 0): Promise<number> {
   // Nothing escapes the scope (a returned tensor would: tidy keeps its result).
   const run = () => tidy(() => void f());
-  // Warm up for at least 100 ms: a real GPU raises its clocks only under sustained load.
   const w0 = performance.now();
   do {
     run();
     await gpu.sync();
   } while (performance.now() - w0 < 100);
-  const t0 = performance.now();
-  for (let r = 0; r < reps; r++) run();
-  await gpu.sync();
-  return (performance.now() - t0) / reps;
+  let batch = reps;
+  for (;;) {
+    const t0 = performance.now();
+    for (let r = 0; r < batch; r++) run();
+    await gpu.sync();
+    const ms = performance.now() - t0;
+    if (ms >= minMs) return ms / batch;
+    batch *= 2;
+  }
 }

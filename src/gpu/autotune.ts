@@ -1,6 +1,7 @@
-// Measuring the candidates for 3×3 convolutions (see tuner.ts): each candidate runs on random data
-// of the shape, once to warm up (pipeline compile, weight transform) and then until ~minMs have
-// passed (at least 2 runs); the fastest mean wins and is cached.
+// Measuring the candidates for 3×3 convolutions (see tuner.ts): each candidate runs on fixed
+// pseudo-random data of the shape, first to warm up (pipeline compile, weight transform, clocks)
+// and then in batches of runs with one sync each until a batch lasts ~minMs; the fastest mean wins
+// and is cached.
 
 import type { Gpu } from './gpu.ts';
 import { describeChoice, parseShapeKey, shapeKey, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
@@ -19,7 +20,7 @@ export interface TuneReport {
 export function conv3x3Candidates(gpu: Gpu, s: Conv3x3Shape): Conv3x3Choice[] {
   const tiles = gpu.isSoftware
     ? [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 2, wg: 64 }, { px: 8, ocv: 1, wg: 64 }]
-    : [{ px: 4, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 2, ocv: 2, wg: 128 }, { px: 2, ocv: 1, wg: 64 }, { px: 1, ocv: 2, wg: 64 }];
+    : [{ px: 4, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 2, ocv: 2, wg: 128 }, { px: 2, ocv: 1, wg: 64 }, { px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 4, wg: 64 }];
   const out: Conv3x3Choice[] = tiles.map((t) => ({ algorithm: 'direct', ...t }));
   if (s.I % 4 === 0) out.push({ algorithm: 'winograd' });
   return out;
@@ -33,14 +34,15 @@ async function timeRuns(gpu: Gpu, f: () => unknown, minMs: number): Promise<numb
     run();
     await gpu.sync();
   } while (performance.now() - w0 < minMs / 2);
-  const t0 = performance.now();
-  let runs = 0;
-  while (runs < 2 || performance.now() - t0 < minMs) {
-    run();
+  // Then batches of runs with one sync each, doubling until a batch lasts minMs: a sync per run
+  // would add its own latency (up to milliseconds) to kernels that take less.
+  for (let batch = 2; ; batch *= 2) {
+    const t0 = performance.now();
+    for (let r = 0; r < batch; r++) run();
     await gpu.sync();
-    runs++;
+    const ms = performance.now() - t0;
+    if (ms >= minMs) return ms / batch;
   }
-  return (performance.now() - t0) / runs;
 }
 
 /**
