@@ -7,6 +7,7 @@ import type { Gpu } from './gpu.ts';
 import { describeChoice, parseShapeKey, shapeKey, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { tidy } from '../tensor/scope.ts';
+import { timeRuns } from './timing.ts';
 import { conv2dWith } from '../tensor/ops/conv.ts';
 
 export interface TuneReport {
@@ -26,25 +27,6 @@ export function conv3x3Candidates(gpu: Gpu, s: Conv3x3Shape): Conv3x3Choice[] {
   return out;
 }
 
-async function timeRuns(gpu: Gpu, f: () => unknown, minMs: number): Promise<number> {
-  const run = () => tidy(() => void f()); // the result too is freed (tidy would keep a returned tensor)
-  // Warm up for a while, not once: a real GPU raises its clocks only under sustained load.
-  const w0 = performance.now();
-  do {
-    run();
-    await gpu.sync();
-  } while (performance.now() - w0 < minMs / 2);
-  // Then batches of runs with one sync each, doubling until a batch lasts minMs: a sync per run
-  // would add its own latency (up to milliseconds) to kernels that take less.
-  for (let batch = 2; ; batch *= 2) {
-    const t0 = performance.now();
-    for (let r = 0; r < batch; r++) run();
-    await gpu.sync();
-    const ms = performance.now() - t0;
-    if (ms >= minMs) return ms / batch;
-  }
-}
-
 /**
  * Times every candidate for each shape, records the fastest in gpu.tuner and saves the cache.
  * `onShape` reports each shape as it is done (the CLI prints a line).
@@ -53,12 +35,13 @@ export async function tuneConv3x3(
   gpu: Gpu, shapes: Conv3x3Shape[], o: { minMs?: number; onShape?: (r: TuneReport) => void } = {},
 ): Promise<TuneReport[]> {
   const reports: TuneReport[] = [];
+  const minMs = o.minMs ?? 150;
   for (const s of shapes) {
     const x = Tensor.fromArray(Float32Array.from({ length: s.N * s.I * s.H * s.W }, (_, i) => Math.sin(i)), [s.N, s.I, s.H, s.W], gpu);
     const w = Tensor.fromArray(Float32Array.from({ length: s.O * s.I * 9 }, (_, i) => Math.cos(i) * 0.05), [s.O, s.I, 3, 3], gpu);
     const times: TuneReport['times'] = [];
     for (const choice of conv3x3Candidates(gpu, s)) {
-      times.push({ choice, ms: await timeRuns(gpu, () => conv2dWith(x, w, choice), o.minMs ?? 150) });
+      times.push({ choice, ms: await timeRuns(gpu, () => conv2dWith(x, w, choice), { minMs, warmMs: minMs / 2 }) });
     }
     x.dispose();
     w.dispose();
