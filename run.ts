@@ -41,7 +41,7 @@ async function info(argv: string[]): Promise<number> {
   const checks = await selfCheck(gpu);
   const failed = checks.filter((c) => !c.ok);
   if (values.json) {
-    console.log(JSON.stringify({ adapter: gpu.info, software: gpu.isSoftware, selfCheck: checks }, null, 2));
+    console.log(JSON.stringify({ adapter: gpu.info, software: gpu.isSoftware, tuning: { enabled: gpu.tuner.enabled, cache: gpu.tuner.store?.location ?? null, shapes: gpu.tuner.choices.size }, selfCheck: checks }, null, 2));
   } else {
     const i = gpu.info;
     console.log(`adapter:       ${i.description || i.device || '(unnamed)'}${gpu.isSoftware ? ' (software renderer)' : ''}`);
@@ -49,6 +49,7 @@ async function info(argv: string[]): Promise<number> {
     console.log(`backend:       ${i.backend} (WebGPU ${i.featureLevel} mode)${i.chosenBecause ? `, ${i.chosenBecause}` : ''}`);
     console.log(`features:      ${i.features.join(', ') || '(none)'}`);
     for (const name of INTERESTING_LIMITS) console.log(`${name.padEnd(34)} ${i.limits[name]}`);
+    console.log(`tuning:        ${gpu.tuner.enabled ? `${gpu.tuner.choices.size} convolution shapes cached in ${gpu.tuner.store?.location ?? '(no cache)'}` : 'off (GATYS_TUNE=off)'}`);
     console.log(`self-check:    ${checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`);
     for (const c of failed) console.log(`  ${c.name}: ${c.detail}`);
   }

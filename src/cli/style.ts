@@ -413,6 +413,11 @@ export async function styleCommand(argv: string[]): Promise<number> {
     if (nonFinite > 0) log(`warning: ${nonFinite} evaluation(s) gave a non-finite loss or gradient; the optimizer backed off from them (the image is finite)`);
     log(`stopped: ${result.record.stopReason}; ${result.record.stages.reduce((a, s) => a + s.iterations.length, 0)} iterations, ` +
       `${result.record.stages.reduce((a, s) => a + s.evaluations, 0)} evaluations in ${formatDuration(result.record.ms)}; final loss ${final?.total.toExponential(4) ?? '-'}`);
+    if (gpu.tuner.enabled && gpu.tuner.untuned.size > 0 && result.record.ms > 30_000) {
+      const sizes = [...new Set(result.record.stages.map((st) => Math.max(st.width, st.height)))].join(',');
+      log(`note: ${gpu.tuner.untuned.size} convolution shapes ran on default kernel choices; \`npx tsx run.ts tune --size ${sizes}\` ` +
+        'measures the fastest for this GPU once and caches them for later runs');
+    }
     return stopRequested ? 130 : 0;
   } catch (e) {
     if (tty) process.stderr.write('\n');
