@@ -2,7 +2,7 @@
 // the same Dawn device, TensorFlow.js's WASM backend (SIMD; single-threaded in Node) and PyTorch
 // on the CPU (Debian's python3-torch, when installed), as ratios; plus the adapter's FMA ceiling
 // and each kernel's share of it.
-//   npm run bench:peers -- [--sizes 128,256] [--layers ...] [--reps 3] [--no-wasm] [--no-torch]
+//   npm run bench:peers -- [--sizes 128,256 (default; 128,256,512 on a real GPU)] [--layers ...] [--reps 3] [--no-wasm] [--no-torch]
 //                          [--no-tfjs] [--no-layers] (only the evaluation) [--backend vulkan|opengles]
 //                          [--profile] (GPU time per kernel of one evaluation; needs timestamp queries)
 // Writes bench/results/peers-<backend>-<date>.json.
@@ -26,7 +26,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '128,256' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' },
+    sizes: { type: 'string' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' },
     'no-wasm': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-layers': { type: 'boolean' },
     profile: { type: 'boolean' },
     backend: { type: 'string' },
@@ -84,7 +84,8 @@ const checks: Record<string, unknown>[] = [];
 const pct = (g: number) => `${((100 * g) / ceiling).toFixed(0)}%`;
 const backends = values['no-tfjs'] ? [] : ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])];
 
-for (const size of values.sizes!.split(',').map(Number)) {
+// 128 and 256 px; 512 too on a real GPU.
+for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')).split(',').map(Number)) {
   console.log(`\n${size} px: conv3x3 GFLOP/s (forward | input gradient), ratio = ours / peer` +
     (layers.length ? '\n  (effective GFLOP/s: the direct convolution\'s 2·Cin·Cout·9·H·W over the time; Winograd does 4x fewer multiplies, so its share of the FMA ceiling can pass 100 %)' : ''));
   for (const [name, cin, cout, div] of layers) {

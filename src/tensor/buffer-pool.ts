@@ -42,7 +42,7 @@ export class BufferPool {
    * the work), and a run over many shapes (a benchmark, coarse-to-fine stages) does not pile up
    * buffers of sizes it no longer uses.
    */
-  minPoolCapBytes = 64 * 2 ** 20;
+  minPoolCapBytes = 16 * 2 ** 20;
   private evicted: GPUBuffer[] = [];
   /** The most bytes ever live at once (not reset by resetHighWater). */
   private peakLive = 0;
