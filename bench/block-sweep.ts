@@ -10,7 +10,7 @@ import { matmul, type VecBlock } from '../src/tensor/ops/matmul.ts';
 const { values } = parseArgs({ options: { backend: { type: 'string' } } });
 const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
 const blocks: VecBlock[] = [
-  { tm: 8, tn: 4, wgX: 8, wgY: 8 }, { tm: 8, tn: 8, wgX: 8, wgY: 8 }, { tm: 4, tn: 8, wgX: 8, wgY: 8 },
+  { tm: 8, tn: 4, wgX: 8, wgY: 8 }, { tm: 8, tn: 4, wgX: 64, wgY: 1 }, { tm: 16, tn: 4, wgX: 64, wgY: 1 }, { tm: 8, tn: 8, wgX: 64, wgY: 1 }, { tm: 8, tn: 8, wgX: 8, wgY: 8 }, { tm: 4, tn: 8, wgX: 8, wgY: 8 },
   { tm: 16, tn: 4, wgX: 8, wgY: 8 }, { tm: 8, tn: 4, wgX: 16, wgY: 4 }, { tm: 8, tn: 4, wgX: 4, wgY: 16 }, { tm: 4, tn: 4, wgX: 8, wgY: 8 },
 ];
 console.log(`matmul_vec4 block sweep on ${gpu.info.description} (${gpu.info.backend}); GFLOP/s`);
