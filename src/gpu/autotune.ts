@@ -23,6 +23,11 @@ export function conv3x3Candidates(gpu: Gpu, s: Conv3x3Shape): Conv3x3Choice[] {
     ? [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 2, wg: 64 }, { px: 8, ocv: 1, wg: 64 }]
     : [{ px: 4, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 2, ocv: 2, wg: 128 }, { px: 2, ocv: 1, wg: 64 }, { px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 4, wg: 64 }];
   const out: Conv3x3Choice[] = tiles.map((t) => ({ algorithm: 'direct', ...t }));
+  // A real GPU needs tens of thousands of threads: deep layers with few pixels have too few unless
+  // their input channels are split (the sums are added after).
+  if (!gpu.isSoftware && s.H * s.W <= 64 * 64 && s.I >= 64) {
+    for (const splits of [4, 8]) out.push({ algorithm: 'direct', px: 4, ocv: 2, wg: 64, splits }, { algorithm: 'direct', px: 2, ocv: 1, wg: 64, splits });
+  }
   if (s.I % 4 === 0) out.push({ algorithm: 'winograd' });
   return out;
 }

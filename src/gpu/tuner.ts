@@ -4,11 +4,13 @@
 // runs; a shape without a choice gets the measured-once default of Gpu.tuning.
 //
 // Determinism: the direct kernel's tile sizes do not change its results (every output sums its
-// terms in the same order), Winograd's do (float32 rounding, ~1e-6 relative). A run with a cached
+// terms in the same order); splitting its input channels (a choice on real GPUs) and Winograd do
+// (float32 rounding, ~1e-6 relative). A run with a cached
 // choice is bit-reproducible; a run that tunes on the way is not bit-identical to one that did not.
 // GATYS_TUNE=off ignores the cache (the tests do this, so a developer's cache changes nothing).
 
-export type Conv3x3Choice = { algorithm: 'winograd' } | { algorithm: 'direct'; px: number; ocv: number; wg: number };
+/** splits: input channels divided among that many groups of workgroups (default 1). */
+export type Conv3x3Choice = { algorithm: 'winograd' } | { algorithm: 'direct'; px: number; ocv: number; wg: number; splits?: number };
 
 /** A convolution's shape: input [N, I, H, W], O output channels. */
 export interface Conv3x3Shape {
@@ -80,4 +82,4 @@ export class Conv3x3Tuner {
 }
 
 export const describeChoice = (c: Conv3x3Choice) =>
-  c.algorithm === 'winograd' ? 'winograd F(4x4,3x3)' : `direct ${c.px} px x ${4 * c.ocv} ch, workgroup ${c.wg}`;
+  c.algorithm === 'winograd' ? 'winograd F(4x4,3x3)' : `direct ${c.px} px x ${4 * c.ocv} ch, workgroup ${c.wg}${(c.splits ?? 1) > 1 ? `, ${c.splits} splits of Cin` : ''}`;

@@ -98,8 +98,8 @@ describe('conv2d', () => {
 
 describe('conv3x3 (specialised) against the general kernel, for each tile shape', () => {
   const gpu = () => (Tensor.empty([1]) as Tensor).gpu;
-  for (const tile of [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 4, ocv: 2, wg: 32 }, { px: 16, ocv: 1, wg: 64 }]) {
-    it(`px ${tile.px}, ${4 * tile.ocv} channels, workgroup ${tile.wg}: forward and input gradient`, async () => {
+  for (const tile of [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 4, ocv: 2, wg: 32 }, { px: 16, ocv: 1, wg: 64 }, { px: 4, ocv: 2, wg: 64, splits: 3 }, { px: 2, ocv: 1, wg: 64, splits: 8 }]) {
+    it(`px ${tile.px}, ${4 * tile.ocv} channels, workgroup ${tile.wg}${tile.splits ? `, input channels in ${tile.splits} splits` : ''}: forward and input gradient`, async () => {
       const saved = { ...gpu().tuning.conv3x3 };
       gpu().tuning.conv3x3 = tile;
       try {

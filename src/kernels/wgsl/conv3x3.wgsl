@@ -5,6 +5,10 @@
 // convolution (rotated, transposed weights from conv_repack, bias zero).
 // Layout: x [N, Cin, H, W]; wp [Cin, 3, 3, CoutPad] as vec4 over output channels; bias [Cout];
 // out [N, Cout, H, W].
+// SPLITS > 1 divides the input channels among grid z (for layers with few pixels, whose threads
+// alone are too few to fill a large GPU): split s sums ci in [s·ciChunk, (s+1)·ciChunk) and writes
+// its raw sums (no bias, no ReLU) to its own copy of the output, [SPLITS][N, Cout, H, W];
+// split_sum.wgsl adds them up and applies bias and ReLU.
 // Tiling: one thread computes PX horizontally adjacent pixels × 4·OCV output channels
 // (PX·OCV vec4 accumulators). Per input channel and kernel row it loads the PX + 2 input values
 // it needs once into registers and reuses each for the three horizontal taps: on a CPU-emulated
@@ -14,7 +18,8 @@ override FUSE_RELU: bool = false;
 override PX: u32 = 8u;
 override OCV: u32 = 2u;
 override WG: u32 = 64u;
-struct Params { Cin: u32, H: u32, W: u32, Cout: u32, CoutPad: u32, tilesX: u32 }
+override SPLITS: u32 = 1u;
+struct Params { Cin: u32, H: u32, W: u32, Cout: u32, CoutPad: u32, tilesX: u32, N: u32, ciChunk: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> wp: array<vec4f>;
@@ -28,11 +33,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (oy >= p.H) { return; }
   let ox0 = (tile % p.tilesX) * PX;
   let og = gid.y * OCV;            // first vec4 group of output channels
-  let n = gid.z;
+  let n = gid.z / SPLITS;
+  let split = gid.z % SPLITS;
+  let ciEnd = select(p.Cin, min(p.Cin, (split + 1u) * p.ciChunk), SPLITS > 1u);
   let groups = p.CoutPad / 4u;     // vec4 groups per tap
   var acc: array<vec4f, 32>;       // [PX][OCV], PX·OCV <= 32
   var seg: array<f32, 18>;         // PX + 2 <= 18 input values of one row
-  for (var ci = 0u; ci < p.Cin; ci++) {
+  for (var ci = split * p.ciChunk; ci < ciEnd; ci++) {
     let plane = (n * p.Cin + ci) * p.H;
     for (var ky = 0u; ky < 3u; ky++) {
       let iy = i32(oy + ky) - 1;
@@ -57,12 +64,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     for (var c = 0u; c < 4u; c++) {
       let oc = (og + g) * 4u + c;
       if (oc >= p.Cout) { return; }
-      let b = bias[oc];
-      let base = ((n * p.Cout + oc) * p.H + oy) * p.W;
+      let b = select(bias[oc], 0.0, SPLITS > 1u);
+      let base = (((split * p.N + n) * p.Cout + oc) * p.H + oy) * p.W;
       for (var j = 0u; j < PX; j++) {
         if (ox0 + j < p.W) {
           var v = acc[j * OCV + g][c] + b;
-          if (FUSE_RELU) { v = max(v, 0.0); }
+          if (FUSE_RELU && SPLITS == 1u) { v = max(v, 0.0); }
           out[base + ox0 + j] = v;
         }
       }

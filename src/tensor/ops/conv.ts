@@ -102,20 +102,36 @@ export function conv2dWith(x: Tensor, w: Tensor, choice: Conv3x3Choice): Tensor 
   return conv3x3Direct(x, repackWeights(w, false, choice.ocv), zeroBias(w, O), O, false, choice);
 }
 
-/** The direct 3×3 kernel (conv3x3.wgsl) with repacked weights and a tile. */
-function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean, tile: { px: number; ocv: number; wg: number }): Tensor {
+/**
+ * The direct 3×3 kernel (conv3x3.wgsl) with repacked weights and a tile. With tile.splits > 1 the
+ * input channels are divided among that many groups of workgroups and split_sum.wgsl adds their
+ * sums (then bias and ReLU): for layers with too few pixels to fill a large GPU.
+ */
+function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean, tile: { px: number; ocv: number; wg: number; splits?: number }): Tensor {
   const [N, Cin, H, W] = x.shape;
   const { px, ocv, wg } = tile;
-  const out = Tensor.empty([N, Cout, H, W], x.gpu);
+  const ciChunk = Math.ceil(Cin / Math.max(1, tile.splits ?? 1));
+  const splits = Math.ceil(Cin / ciChunk);
+  const out = Tensor.empty(splits > 1 ? [splits, N, Cout, H, W] : [N, Cout, H, W], x.gpu);
   const tilesX = Math.ceil(W / px);
   x.gpu.dispatch({
     kernel: 'conv3x3',
-    overrides: { FUSE_RELU: relu ? 1 : 0, PX: px, OCV: ocv, WG: wg },
-    params: new Params().u32(Cin).u32(H).u32(W).u32(Cout).u32(wp.shape[3]).u32(tilesX),
+    overrides: { FUSE_RELU: relu ? 1 : 0, PX: px, OCV: ocv, WG: wg, SPLITS: splits },
+    params: new Params().u32(Cin).u32(H).u32(W).u32(Cout).u32(wp.shape[3]).u32(tilesX).u32(N).u32(ciChunk),
     buffers: [x.buffer, wp.buffer, bias.buffer, out.buffer],
-    workgroups: [Math.ceil((H * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N],
+    workgroups: [Math.ceil((H * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N * splits],
   });
-  return out;
+  if (splits === 1) return out;
+  const sum = Tensor.empty([N, Cout, H, W], x.gpu);
+  x.gpu.dispatch({
+    kernel: 'split_sum',
+    overrides: { FUSE_RELU: relu ? 1 : 0 },
+    params: new Params().u32(sum.size).u32(splits).u32(H * W).u32(Cout),
+    buffers: [out.buffer, bias.buffer, sum.buffer],
+    workgroups: grid1d(x.gpu, sum.size),
+  });
+  out.dispose();
+  return sum;
 }
 
 /** A zero bias of n channels, made once per weight tensor (not per call, in the hot path). */
