@@ -4,7 +4,7 @@
 // and is cached.
 
 import type { Gpu } from './gpu.ts';
-import { describeChoice, parseShapeKey, shapeKey, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
+import { describeChoice, parseShapeKey, shapeKey, winogradFits, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { tidy } from '../tensor/scope.ts';
 import { timeRuns } from './timing.ts';
@@ -28,7 +28,7 @@ export function conv3x3Candidates(gpu: Gpu, s: Conv3x3Shape): Conv3x3Choice[] {
   if (!gpu.isSoftware && s.H * s.W <= 64 * 64 && s.I >= 64) {
     for (const splits of [4, 8]) out.push({ algorithm: 'direct', px: 4, ocv: 2, wg: 64, splits }, { algorithm: 'direct', px: 2, ocv: 1, wg: 64, splits });
   }
-  if (s.I % 4 === 0) out.push({ algorithm: 'winograd' });
+  if (winogradFits(s.I)) out.push({ algorithm: 'winograd' });
   return out;
 }
 
@@ -60,18 +60,12 @@ export async function tuneConv3x3(
   return reports;
 }
 
-/** The 3×3 convolution shapes `f` asks for (running it once), without a cached choice unless `all`. */
-export function conv3x3ShapesOf(gpu: Gpu, f: () => void, all = false): Conv3x3Shape[] {
+/** The 3×3 convolution shapes without a cached choice that `f` asks for (running it once). */
+export function conv3x3ShapesOf(gpu: Gpu, f: () => void): Conv3x3Shape[] {
   const before = new Set(gpu.tuner.untuned);
   gpu.tuner.untuned.clear();
-  const seen = new Set<string>();
-  const stop = gpu.tuner.observe((s) => seen.add(shapeKey(s)));
-  try {
-    tidy(f);
-  } finally {
-    stop();
-  }
-  const keys = all ? [...seen] : [...gpu.tuner.untuned];
+  tidy(f);
+  const keys = [...gpu.tuner.untuned];
   for (const k of before) gpu.tuner.untuned.add(k);
   return keys.map(parseShapeKey);
 }

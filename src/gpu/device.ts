@@ -63,11 +63,12 @@ export class NoAdapterError extends Error {
   override name = 'NoAdapterError';
 }
 
-function isNode(): boolean {
+export function isNode(): boolean {
   return typeof process !== 'undefined' && !!process.versions?.node;
 }
 
-function readEnv(name: string): string | undefined {
+/** An environment variable in Node (unset or empty: undefined); undefined in a browser. */
+export function readEnv(name: string): string | undefined {
   if (!isNode()) return undefined;
   const v = process.env[name];
   return v === undefined || v === '' ? undefined : v;

@@ -8,13 +8,11 @@
 // - GPU errors (shader validation, out-of-memory, device loss) are collected as they arrive and
 //   thrown, with the kernel's name, at the next flush or download: never silence.
 
-import { acquireDevice, type AcquiredDevice, type AdapterDescription, type DeviceOptions } from './device.ts';
+import { acquireDevice, isNode, readEnv, type AcquiredDevice, type AdapterDescription, type DeviceOptions } from './device.ts';
 import { kernelSource } from '../kernels/source.ts';
 import { BufferPool } from '../tensor/buffer-pool.ts';
-import { Conv3x3Tuner, type Conv3x3Choice } from './tuner.ts';
+import { Conv3x3Tuner, winogradFits, type Conv3x3Choice } from './tuner.ts';
 import { KernelProfiler, type KernelTime } from './profiler.ts';
-
-const isNodeRuntime = () => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /** Identifies an adapter (and backend) for the tuning cache. */
 export const adapterKey = (i: AdapterDescription) =>
@@ -151,10 +149,10 @@ export class Gpu {
 
   static async create(options?: DeviceOptions): Promise<Gpu> {
     const acquired = await acquireDevice(options);
-    const mode = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.GATYS_TUNE ?? 'on';
+    const mode = readEnv('GATYS_TUNE') ?? 'on';
     if (!['on', 'off'].includes(mode)) throw new RangeError(`GATYS_TUNE must be 'on' or 'off', got '${mode}'`);
     // The cache file is Node's; a browser keeps choices for the session only.
-    const store = isNodeRuntime() ? new (await import('./tuning-cache.ts')).TuningFile() : null;
+    const store = isNode() ? new (await import('./tuning-cache.ts')).TuningFile() : null;
     return new Gpu(acquired, new Conv3x3Tuner(adapterKey(acquired.adapterInfo), store, mode === 'on'));
   }
 
@@ -162,13 +160,13 @@ export class Gpu {
    * How a 3×3 stride-1 padding-1 convolution of x [N, I, H, W] to O channels runs here: the
    * autotuner's cached choice for this shape, else the default measured on this adapter class
    * (llvmpipe, both backends: Winograd is 2-2.5x faster from 16×16 up; below, its transforms and
-   * extra dispatches outweigh the 4x fewer multiplies). Winograd needs I % 4 == 0.
+   * extra dispatches outweigh the 4x fewer multiplies).
    */
   conv3x3Choice(xShape: readonly number[], O: number): Conv3x3Choice {
     const [N, I, H, W] = xShape;
     const tuned = this.tuner.lookup({ N, I, H, W, O });
-    if (tuned && (tuned.algorithm === 'direct' || I % 4 === 0)) return tuned;
-    if (this.isSoftware && I % 4 === 0 && H * W >= 256) return { algorithm: 'winograd' };
+    if (tuned && (tuned.algorithm === 'direct' || winogradFits(I))) return tuned;
+    if (this.isSoftware && winogradFits(I) && H * W >= 256) return { algorithm: 'winograd' };
     return { algorithm: 'direct', ...this.tuning.conv3x3 };
   }
 

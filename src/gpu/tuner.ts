@@ -12,6 +12,9 @@
 /** splits: input channels divided among that many groups of workgroups (default 1). */
 export type Conv3x3Choice = { algorithm: 'winograd' } | { algorithm: 'direct'; px: number; ocv: number; wg: number; splits?: number };
 
+/** Whether Winograd F(4×4, 3×3) can serve a convolution with I input channels (vec4 products over I). */
+export const winogradFits = (I: number) => I % 4 === 0;
+
 /** A convolution's shape: input [N, I, H, W], O output channels. */
 export interface Conv3x3Shape {
   N: number;
@@ -52,17 +55,8 @@ export class Conv3x3Tuner {
     if (enabled && store) for (const [k, c] of Object.entries(store.load(adapterKey))) this.choices.set(k, c);
   }
 
-  private observers = new Set<(s: Conv3x3Shape) => void>();
-
-  /** Calls f with every shape looked up until the returned function is called. */
-  observe(f: (s: Conv3x3Shape) => void): () => void {
-    this.observers.add(f);
-    return () => this.observers.delete(f);
-  }
-
   /** The choice for a shape, or null (then the caller's default applies); remembers untuned shapes. */
   lookup(s: Conv3x3Shape): Conv3x3Choice | null {
-    for (const f of this.observers) f(s);
     const key = shapeKey(s);
     const c = this.enabled ? this.choices.get(key) : undefined;
     if (!c) this.untuned.add(key);

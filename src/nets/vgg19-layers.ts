@@ -1,6 +1,8 @@
 // VGG19 (Simonyan & Zisserman 2014, configuration E) as a table: 16 3x3 convolutions (stride 1,
 // padding 1), each followed by a ReLU, and a 2x2 stride-2 pooling after each of the five blocks.
 
+import type { Conv3x3Shape } from '../gpu/tuner.ts';
+
 export const VGG19_BLOCKS = [2, 2, 4, 4, 4];
 
 export type VggLayerKind = 'conv' | 'relu' | 'pool';
@@ -35,8 +37,8 @@ export const VGG19_CHANNELS = [64, 128, 256, 512, 512];
  * `deepest`: each forward convolution (input [1, Cin, h, w] to Cout) and, with `gradient`, the
  * input gradient's (dy [1, Cout, h, w] to Cin). Pools halve the size, rounding down.
  */
-export function vgg19Conv3x3Shapes(H: number, W: number, deepest = 'conv5_1', gradient = true): { N: number; I: number; H: number; W: number; O: number }[] {
-  const out: { N: number; I: number; H: number; W: number; O: number }[] = [];
+export function vgg19Conv3x3Shapes(H: number, W: number, deepest = 'conv5_1', gradient = true): Conv3x3Shape[] {
+  const out: Conv3x3Shape[] = [];
   let [h, w, c] = [H, W, 3];
   for (const [b, n] of VGG19_BLOCKS.entries()) {
     for (let i = 0; i < n; i++) {

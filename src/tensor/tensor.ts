@@ -74,8 +74,13 @@ export class Tensor {
   }
 
   get buffer(): GPUBuffer {
+    return this.liveStorage().buffer;
+  }
+
+  /** The storage, or an error naming this tensor if it was disposed. */
+  private liveStorage(): Storage {
     if (!this.storage) throw new Error(`tensor #${this.id} ${fmt(this.shape)} was disposed and cannot be used`);
-    return this.storage.buffer;
+    return this.storage;
   }
 
   get isDisposed(): boolean {
@@ -95,8 +100,7 @@ export class Tensor {
     if (wild > 1 || sizeOf(resolved) !== this.size || resolved.includes(-1)) {
       throw new RangeError(`reshape: cannot view ${this} (${this.size} elements) as ${fmt(shape)}`);
     }
-    const storage = this.storage;
-    if (!storage) throw new Error(`tensor #${this.id} ${fmt(this.shape)} was disposed and cannot be used`);
+    const storage = this.liveStorage();
     storage.refs++;
     return new Tensor(this.gpu, resolved, storage);
   }
@@ -115,8 +119,7 @@ export class Tensor {
    * while this tensor's version is unchanged; freed with this tensor.
    */
   derived(key: string, make: () => Tensor): Tensor {
-    const storage = this.storage;
-    if (!storage) throw new Error(`tensor #${this.id} ${fmt(this.shape)} was disposed and cannot be used`);
+    const storage = this.liveStorage();
     storage.derived ??= new Map();
     const cache = storage.derived;
     key = `${key}@${this.shape.join('x')}`;

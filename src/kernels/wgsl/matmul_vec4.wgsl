@@ -4,7 +4,7 @@
 // (TRANS_B: [N, K]), C[b] is [M, N]. Requires K % 4 == 0, N % 4 == 0, M % 4 == 0 when TRANS_A,
 // and batch strides (batchA, batchB, batchC, in floats) that are multiples of 4.
 // Tiling: each thread keeps a TM × TN block of C in registers (TM·TN/4 vec4 accumulators, at most
-// 16) and walks K four at a time: it loads a TM × 4 slice of op(A) and a 4 × TN slice of op(B)
+// 32; TM <= 16, TN <= 8) and walks K four at a time: it loads a TM × 4 slice of op(A) and a 4 × TN slice of op(B)
 // as (TM + TN) vec4s, then does four rank-1 updates (4·TM·TN FMAs). On a CPU-emulated GPU a load
 // costs far more than an FMA and a workgroup barrier switches between every invocation, so this
 // beats staging through shared memory there. Consecutive invocations take consecutive column

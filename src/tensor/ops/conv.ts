@@ -7,8 +7,8 @@ import { fold, grid1d } from './grid.ts';
 import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
 import { zeros } from './fill.ts';
-import { winogradConv3x3, winogradFits, winogradWeights } from './winograd.ts';
-import type { Conv3x3Choice } from '../../gpu/tuner.ts';
+import { winogradConv3x3, winogradWeights } from './winograd.ts';
+import { winogradFits, type Conv3x3Choice } from '../../gpu/tuner.ts';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -91,16 +91,18 @@ function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: numb
   if (asked === 'winograd' && !winogradFits(I)) throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
   let choice = x.gpu.conv3x3Choice(x.shape, O);
   if (asked && asked !== choice.algorithm) choice = asked === 'winograd' ? { algorithm: 'winograd' } : { algorithm: 'direct', ...x.gpu.tuning.conv3x3 };
+  return conv3x3By(choice, x, w, transpose, bias, O, relu);
+}
+
+/** The 3×3 s1 p1 convolution by one algorithm and tile. */
+function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean): Tensor {
   if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu);
   return conv3x3Direct(x, repackWeights(w, transpose, choice.ocv), bias, O, relu, choice);
 }
 
 /** A 3×3 s1 p1 convolution (no bias, no ReLU) by a given choice: what the autotuner times. */
-export function conv2dWith(x: Tensor, w: Tensor, choice: Conv3x3Choice): Tensor {
-  const O = w.shape[0];
-  if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, false), zeroBias(w, O), O, false);
-  return conv3x3Direct(x, repackWeights(w, false, choice.ocv), zeroBias(w, O), O, false, choice);
-}
+export const conv2dWith = (x: Tensor, w: Tensor, choice: Conv3x3Choice): Tensor =>
+  conv3x3By(choice, x, w, false, zeroBias(w, w.shape[0]), w.shape[0], false);
 
 /**
  * The direct 3×3 kernel (conv3x3.wgsl) with repacked weights and a tile. With tile.splits > 1 the

@@ -12,9 +12,6 @@ import { Tensor } from '../tensor.ts';
 import { fold } from './grid.ts';
 import { matmul } from './matmul.ts';
 
-/** Whether the Winograd path serves a 3×3 s1 p1 convolution from I to O channels. */
-export const winogradFits = (I: number) => I % 4 === 0;
-
 /** The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input gradient. */
 export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
   const [Cout, Cin] = w.shape;
