@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { initEngine, releaseEngine } from '../src/engine.ts';
-import { Tensor } from '../src/tensor/tensor.ts';
+import type { Tensor } from '../src/tensor/tensor.ts';
+import { convOperands, selectLayers } from './conv-layers.ts';
 import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
 import { describeChoice } from '../src/gpu/tuner.ts';
@@ -15,24 +16,16 @@ import { describeChoice } from '../src/gpu/tuner.ts';
 const { values } = parseArgs({ options: { size: { type: 'string', default: '128' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' }, json: { type: 'string' }, backend: { type: 'string' } } });
 const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
 const size = Number(values.size);
-// [name, Cin, Cout, resolution divisor]
-const ALL: [string, number, number, number][] = [
-  ['conv1_1', 3, 64, 1], ['conv1_2', 64, 64, 1], ['conv2_1', 64, 128, 2], ['conv2_2', 128, 128, 2],
-  ['conv3_1', 128, 256, 4], ['conv3_2', 256, 256, 4], ['conv4_1', 256, 512, 8], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16],
-];
-const want = values.layers?.split(',');
-const layers = ALL.filter(([n]) => !want || want.includes(n));
+const layers = selectLayers(values.layers);
 const reps = Number(values.reps);
 const rows: Record<string, unknown>[] = [];
 console.log(`conv3x3 on ${gpu.info.description} (${gpu.info.backend}), ${size} px`);
 console.log('layer     Cin  Cout   HxW  algorithm     fwd ms  fwd GFLOP/s   dx ms  dx GFLOP/s');
-for (const [name, cin, cout, div] of layers) {
-  const h = size / div;
-  const x = Tensor.fromArray(Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5), [1, cin, h, h]);
-  const w = Tensor.fromArray(Float32Array.from({ length: cout * cin * 9 }, (_, i) => ((i * 7) % 11) / 110 - 0.05), [cout, cin, 3, 3]);
-  const b = Tensor.fromArray(new Float32Array(cout), [cout]);
-  const dy = Tensor.fromArray(Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5), [1, cout, h, h]);
-  const flops = 2 * cin * cout * 9 * h * h;
+for (const layer of layers) {
+  const { name, cin, cout } = layer;
+  const h = size / layer.div;
+  const ops = convOperands(gpu, layer, h);
+  const { x, w, b, dy, flops } = ops;
   const time = (f: () => Tensor) => timeGpu(gpu, f, reps);
   const algorithms: (Conv3x3Algorithm | undefined)[] = [undefined, 'direct', ...(cin % 4 === 0 ? ['winograd' as const] : [])];
   for (const algorithm of algorithms) {
@@ -48,7 +41,7 @@ for (const [name, cin, cout, div] of layers) {
   const dwGeneral = await time(() => conv2dBackwardWeight(x, dy, w.shape, 1, 1, true));
   console.log(`         weight gradient: ${(flops / dwFast / 1e6).toFixed(2)} GFLOP/s (${dwFast.toFixed(1)} ms); general kernel ${(flops / dwGeneral / 1e6).toFixed(2)} GFLOP/s`);
   rows.push({ layer: name, dwMs: dwFast, dwGflops: flops / dwFast / 1e6, dwGeneralGflops: flops / dwGeneral / 1e6 });
-  for (const t of [x, w, b, dy]) t.dispose();
+  ops.dispose();
 }
 if (values.json) writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, size, rows }, null, 2));
 releaseEngine();

@@ -20,6 +20,7 @@ import { tuneConv3x3, formatReport } from '../src/gpu/autotune.ts';
 import { describeChoice, shapeKey } from '../src/gpu/tuner.ts';
 import { vgg19Conv3x3Shapes } from '../src/nets/vgg19-layers.ts';
 import { evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
+import { REPRESENTATIVE_LAYERS, convOperands, selectLayers } from './conv-layers.ts';
 import { formatProfile } from '../src/gpu/profiler.ts';
 
 const { values } = parseArgs({
@@ -45,13 +46,11 @@ if (!values['no-tune'] && run('tune')) {
 }
 
 for (const size of run('conv') ? sizes.filter((s) => s >= 512) : []) {
-  for (const [name, cin, cout, div] of [['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16]] as const) {
-    const h = size / div;
-    const x = Tensor.fromArray(Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5), [1, cin, h, h]);
-    const w = Tensor.fromArray(Float32Array.from({ length: cout * cin * 9 }, (_, i) => ((i * 7) % 11) / 110 - 0.05), [cout, cin, 3, 3]);
-    const b = Tensor.fromArray(new Float32Array(cout), [cout]);
-    const dy = Tensor.fromArray(Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5), [1, cout, h, h]);
-    const flops = 2 * cin * cout * 9 * h * h;
+  for (const layer of selectLayers(undefined, REPRESENTATIVE_LAYERS)) {
+    const { name, cin, cout } = layer;
+    const h = size / layer.div;
+    const ops = convOperands(gpu, layer, h);
+    const { x, w, b, dy, flops } = ops;
     let line = `conv ${size}px ${name} ${h}x${h} ${cin}->${cout} GFLOP/s fwd | dx:`;
     for (const algorithm of [undefined, 'direct', 'winograd'] as (Conv3x3Algorithm | undefined)[]) {
       const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }), 10);
@@ -59,7 +58,7 @@ for (const size of run('conv') ? sizes.filter((s) => s >= 512) : []) {
       line += ` ${algorithm ?? `chosen (${describeChoice(gpu.conv3x3Choice(x.shape, cout))})`} ${(flops / fwd / 1e6).toFixed(0)} | ${(flops / dx / 1e6).toFixed(0)};`;
     }
     console.log(line);
-    for (const t of [x, w, b, dy]) t.dispose();
+    ops.dispose();
   }
 }
 for (const n of run('matmul') ? [1024, 2048, 4096] : []) {

@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { initEngine, releaseEngine } from '../src/engine.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { formatProfile } from '../src/gpu/profiler.ts';
+import { REPRESENTATIVE_LAYERS, convOperands, selectLayers } from './conv-layers.ts';
 import { CFG, TAPS, evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
 import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
@@ -75,10 +76,7 @@ const ceiling = (2 * 4 * 8 * iters * threads) / ((performance.now() - t0) / 5) /
 out.dispose();
 console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s`);
 
-const ALL: [string, number, number, number][] = [
-  ['conv1_2', 64, 64, 1], ['conv2_2', 128, 128, 2], ['conv3_2', 256, 256, 4], ['conv4_2', 512, 512, 8], ['conv5_1', 512, 512, 16],
-];
-const layers = values['no-layers'] ? [] : ALL.filter(([n]) => !values.layers || values.layers.split(',').includes(n));
+const layers = values['no-layers'] ? [] : selectLayers(values.layers, REPRESENTATIVE_LAYERS);
 const rows: Record<string, unknown>[] = [];
 const checks: Record<string, unknown>[] = [];
 const pct = (g: number) => `${((100 * g) / ceiling).toFixed(0)}%`;
@@ -88,16 +86,12 @@ const backends = values['no-tfjs'] ? [] : ['webgpu', ...(values['no-wasm'] ? [] 
 for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')).split(',').map(Number)) {
   console.log(`\n${size} px: conv3x3 GFLOP/s (forward | input gradient), ratio = ours / peer` +
     (layers.length ? '\n  (effective GFLOP/s: the direct convolution\'s 2·Cin·Cout·9·H·W over the time; Winograd does 4x fewer multiplies, so its share of the FMA ceiling can pass 100 %)' : ''));
-  for (const [name, cin, cout, div] of layers) {
-    const h = size / div;
-    const flops = 2 * cin * cout * 9 * h * h;
-    const xs = Float32Array.from({ length: cin * h * h }, (_, i) => ((i * 13) % 17) / 17 - 0.5);
-    const ws = Float32Array.from({ length: cout * cin * 9 }, (_, i) => ((i * 7) % 11) / 110 - 0.05);
-    const dys = Float32Array.from({ length: cout * h * h }, (_, i) => ((i * 5) % 19) / 19 - 0.5);
-    const x = Tensor.fromArray(xs, [1, cin, h, h]);
-    const w = Tensor.fromArray(ws, [cout, cin, 3, 3]);
-    const b = Tensor.fromArray(new Float32Array(cout), [cout]);
-    const dy = Tensor.fromArray(dys, [1, cout, h, h]);
+  for (const layer of layers) {
+    const { name, cin, cout } = layer;
+    const h = size / layer.div;
+    const ops = convOperands(gpu, layer, h);
+    const { x, w, b, dy, flops } = ops;
+    const { x: xs, w: ws, dy: dys } = ops.data;
     const ours = { fwd: flops / (await timeOurs(() => conv2d(x, w, b, { padding: 1, relu: true }))) / 1e6, dx: flops / (await timeOurs(() => conv2dBackwardInput(dy, w, x.shape, 1, 1))) / 1e6 };
     const row: Record<string, unknown> = { size, layer: name, cin, cout, h, ours, ceiling };
     let line = `  ${name} ${`${h}x${h}`.padStart(7)} ${cin}->${cout}: ours ${ours.fwd.toFixed(1)} (${pct(ours.fwd)}) | ${ours.dx.toFixed(1)} (${pct(ours.dx)})`;
@@ -115,7 +109,7 @@ for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')
     }
     console.log(line);
     rows.push(row);
-    [x, w, b, dy].forEach((t) => t.dispose());
+    ops.dispose();
   }
   // Gram matrix and square matmul.
   for (const [C, HW] of values['no-layers'] ? [] : [[64, size * size], [256, (size / 4) ** 2]]) {
