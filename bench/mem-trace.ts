@@ -1,28 +1,13 @@
 // Where an evaluation's GPU memory goes: live bytes after each backward rule (a diagnostic).
 //   SIZE=512 npx tsx bench/mem-trace.ts
 import { initEngine, releaseEngine } from '../src/engine.ts';
-import { Tensor } from '../src/tensor/tensor.ts';
-import * as ag from '../src/autograd/index.ts';
-import { CFG, TAPS, evalData, keptActivationBytes } from './vgg-eval.ts';
+import type { Tensor } from '../src/tensor/tensor.ts';
+import { evalData, keptActivationBytes, ourEvaluation } from './vgg-eval.ts';
 const gpu = await initEngine();
 const size = Number(process.env.SIZE ?? 256);
-const d = evalData(size);
-const w = d.weights.map((x) => Tensor.fromArray(x.data, x.shape));
-const b = w.map((t) => Tensor.fromArray(new Float32Array(t.shape[0]), [t.shape[0]]));
-const x = Tensor.fromArray(d.input, [1, 3, size, size]).requireGrad();
+const { x, lossOf } = ourEvaluation(gpu, evalData(size));
 const MiB = (v: number) => (v / 2 ** 20).toFixed(0);
 const live = () => gpu.pool.getStats().liveBytes;
-const lossOf = () => {
-  let h: Tensor = x; const terms: Tensor[] = []; let k = 0;
-  for (const v of CFG) {
-    const prev = h;
-    if (v === 'M') h = ag.maxPool2d(h, { kernel: 2 });
-    else { h = ag.conv2d(h, w[k], b[k], { padding: 1, relu: true }); if (TAPS.has(k)) terms.push(ag.sumSquares(ag.gram(h, 1e-6))); k++; }
-    if (prev !== x) prev.dispose();
-  }
-  h.dispose();
-  return ag.weightedSum(terms, terms.map(() => 1));
-};
 lossOf().backward(); x.grad!.dispose(); x.grad = null; // the weights' transformed copies become resident
 await gpu.sync();
 const base = live();

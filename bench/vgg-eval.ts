@@ -59,7 +59,11 @@ export interface OurEvaluation {
   kernels?: KernelTime[];
 }
 
-export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number, profile = false): Promise<OurEvaluation> {
+/**
+ * The evaluation's tensors on the GPU and its loss: lossOf() records the forward pass on the tape
+ * (backward() on its result fills x.grad); dispose() frees the weights and the input.
+ */
+export function ourEvaluation(gpu: Gpu, d: EvalData) {
   const w = d.weights.map((x) => Tensor.fromArray(x.data, x.shape, gpu));
   const b = w.map((t) => Tensor.fromArray(new Float32Array(t.shape[0]), [t.shape[0]], gpu));
   const x = Tensor.fromArray(d.input, [1, 3, d.size, d.size], gpu).requireGrad();
@@ -82,6 +86,11 @@ export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number, prof
     h.dispose();
     return ag.weightedSum(terms, terms.map(() => 1));
   };
+  return { x, lossOf, dispose: () => [...w, ...b, x].forEach((t) => t.dispose()) };
+}
+
+export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number, profile = false): Promise<OurEvaluation> {
+  const { x, lossOf, dispose } = ourEvaluation(gpu, d);
   // Once, untimed (it also makes the weights' transformed copies): the numbers peers must match.
   const check = await tidyAsync(async () => {
     const loss = lossOf();
@@ -111,7 +120,7 @@ export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number, prof
     });
     kernels = await gpu.stopProfiling();
   }
-  for (const t of [...w, ...b, x]) t.dispose();
+  dispose();
   return { kernels, ms, ...check, residentBytes, highWaterBytes: stats.highWaterBytes, liveHighWaterBytes: stats.liveHighWaterBytes, keptBytes: keptActivationBytes(d.size) };
 }
 
