@@ -109,29 +109,43 @@ const SOFTWARE_RENDERER = /llvmpipe|lavapipe|softpipe/i;
  * CPU (bench/RESULTS.md). GATYS_BACKEND=vulkan keeps Vulkan.
  */
 export async function acquireDevice(options: DeviceOptions = optionsFromEnvironment()): Promise<AcquiredDevice> {
-  if (isNode() && !options.backend && !options.adapter && process.platform === 'linux') {
-    const first = await acquireOn(options);
-    if (!SOFTWARE_RENDERER.test(`${first.adapterInfo.device} ${first.adapterInfo.description}`)) return first;
-    let gl: AcquiredDevice;
-    try {
-      gl = await acquireOn({ ...options, backend: 'opengles' });
-    } catch {
-      return first; // no EGL/GLES: stay on Vulkan
-    }
-    if (!SOFTWARE_RENDERER.test(`${gl.adapterInfo.device} ${gl.adapterInfo.description}`)) {
-      gl.release();
-      return first;
-    }
-    first.release();
-    gl.adapterInfo.chosenBecause = `chosen automatically over ${first.adapterInfo.description} (Vulkan): faster on a CPU; GATYS_BACKEND=vulkan to override`;
-    return gl;
+  const first = await openAdapter(options);
+  if (!isNode() || options.backend || options.adapter || process.platform !== 'linux' || !isSoftwareRenderer(first.adapter)) {
+    return openDevice(first, options);
   }
-  return acquireOn(options);
+  // Only adapters so far: no device is made for the backend that is not taken.
+  const glOptions = { ...options, backend: 'opengles' };
+  let gl: OpenedAdapter;
+  try {
+    gl = await openAdapter(glOptions);
+  } catch {
+    return openDevice(first, options); // no EGL/GLES: stay on Vulkan
+  }
+  if (!isSoftwareRenderer(gl.adapter)) {
+    gl.drop();
+    return openDevice(first, options);
+  }
+  first.drop();
+  const acquired = await openDevice(gl, glOptions);
+  acquired.adapterInfo.chosenBecause = `chosen automatically over ${first.adapter.info.description} (Vulkan): faster on a CPU; GATYS_BACKEND=vulkan to override`;
+  return acquired;
 }
 
-async function acquireOn(options: DeviceOptions): Promise<AcquiredDevice> {
+/** Dawn's OpenGL backends run WebGPU in compatibility mode. */
+const isCompatibility = (backend?: string) => backend === 'opengles' || backend === 'opengl';
+
+const isSoftwareRenderer = (a: GPUAdapter) => SOFTWARE_RENDERER.test(`${a.info.device} ${a.info.description}`);
+
+/** A WebGPU instance (Dawn's or the browser's) and its adapter; drop() lets Node exit. */
+interface OpenedAdapter {
+  gpu: GPU;
+  adapter: GPUAdapter;
+  drop(): void;
+}
+
+async function openAdapter(options: DeviceOptions): Promise<OpenedAdapter> {
   const backend = options.backend;
-  const compatibility = backend === 'opengles' || backend === 'opengl';
+  const compatibility = isCompatibility(backend);
   let gpu: GPU | null;
   let dropInstance = () => {};
   if (isNode()) {
@@ -176,13 +190,17 @@ async function acquireOn(options: DeviceOptions): Promise<AcquiredDevice> {
     dropInstance();
     throw new NoAdapterError(`No WebGPU adapter found${backend ? ` for backend '${backend}'` : ''}.\n${howToGetAGpu()}`);
   }
+  return { gpu: gpu!, adapter, drop: dropInstance };
+}
 
+async function openDevice({ gpu, adapter, drop }: OpenedAdapter, options: DeviceOptions): Promise<AcquiredDevice> {
+  const backend = options.backend;
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMITS_WE_RAISE) {
     const v = (adapter.limits as unknown as Record<string, number>)[name];
     if (typeof v === 'number') requiredLimits[name] = v;
   }
-  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter!.features.has(f));
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 
   const info = adapter.info;
@@ -197,18 +215,18 @@ async function acquireOn(options: DeviceOptions): Promise<AcquiredDevice> {
     device: info.device,
     description: info.description,
     backend: backend ?? (isNode() ? 'default' : 'browser'),
-    featureLevel: compatibility ? 'compatibility' : 'core',
+    featureLevel: isCompatibility(backend) ? 'compatibility' : 'core',
     isFallbackAdapter: (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     features: [...device.features].sort(),
     limits,
   };
   return {
     device,
-    instance: gpu!,
+    instance: gpu,
     adapterInfo,
     release() {
       device.destroy();
-      dropInstance();
+      drop();
     },
   };
 }
