@@ -4,9 +4,8 @@
 // and is cached.
 
 import type { Gpu } from './gpu.ts';
-import { describeChoice, parseShapeKey, shapeKey, winogradFits, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
+import { describeChoice, shapeKey, winogradFits, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
 import { Tensor } from '../tensor/tensor.ts';
-import { tidy } from '../tensor/scope.ts';
 import { timeRuns } from './timing.ts';
 import { conv2dWith } from '../tensor/ops/conv.ts';
 
@@ -58,16 +57,6 @@ export async function tuneConv3x3(
   }
   gpu.tuner.persist();
   return reports;
-}
-
-/** The 3×3 convolution shapes without a cached choice that `f` asks for (running it once). */
-export function conv3x3ShapesOf(gpu: Gpu, f: () => void): Conv3x3Shape[] {
-  const before = new Set(gpu.tuner.untuned);
-  gpu.tuner.untuned.clear();
-  tidy(f);
-  const keys = [...gpu.tuner.untuned];
-  for (const k of before) gpu.tuner.untuned.add(k);
-  return keys.map(parseShapeKey);
 }
 
 export const formatReport = (r: TuneReport) =>
