@@ -2,7 +2,7 @@
 // Uᵀ·V) and a Gram matrix, on the current backend.
 //   npx tsx bench/block-sweep.ts [--backend vulkan|opengles]
 import { parseArgs } from 'node:util';
-import { initEngine, releaseEngine } from '../src/engine.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { timeGpu } from './timing.ts';
 import { matmul, type VecBlock } from '../src/tensor/ops/matmul.ts';

@@ -6,12 +6,12 @@
 
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
-import { initEngine, releaseEngine } from '../src/engine.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
 import { convOperands, selectLayers } from './conv-layers.ts';
 import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
-import { describeChoice } from '../src/gpu/tuner.ts';
+import { conv3x3Choice, describeChoice } from '../src/tensor/choice/conv3x3-tuner.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '128' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' }, json: { type: 'string' }, backend: { type: 'string' } } });
 const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
@@ -33,7 +33,7 @@ for (const layer of layers) {
     const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1, false, algorithm));
     const label = algorithm ?? `chosen`;
     console.log(`${name.padEnd(8)} ${String(cin).padStart(4)} ${String(cout).padStart(5)} ${`${h}x${h}`.padStart(7)}  ${label.padEnd(9)} ${fwd.toFixed(1).padStart(9)} ${(flops / fwd / 1e6).toFixed(2).padStart(12)} ${dx.toFixed(1).padStart(8)} ${(flops / dx / 1e6).toFixed(2).padStart(11)}`);
-    if (!algorithm) console.log(`         (chosen: forward ${describeChoice(gpu.conv3x3Choice(x.shape, cout))}, input gradient ${describeChoice(gpu.conv3x3Choice(dy.shape, cin))})`);
+    if (!algorithm) console.log(`         (chosen: forward ${describeChoice(conv3x3Choice(gpu, x.shape, cout))}, input gradient ${describeChoice(conv3x3Choice(gpu, dy.shape, cin))})`);
     rows.push({ layer: name, cin, cout, h, algorithm: label, fwdMs: fwd, fwdGflops: flops / fwd / 1e6, dxMs: dx, dxGflops: flops / dx / 1e6 });
   }
   // The weight gradient (training): the specialised kernel against the general one.

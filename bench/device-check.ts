@@ -7,17 +7,17 @@
 
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
-import { initEngine, releaseEngine } from '../src/engine.ts';
-import { selfCheck } from '../src/self-check.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
+import { selfCheck } from '../src/cli/self-check.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { timeGpu } from './timing.ts';
 import { conv2d, conv2dBackwardInput, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
-import { loadFeatureNet } from '../src/style/feature-net.ts';
+import { loadFeatureNet } from '../src/nets/feature-net.ts';
 import { styleTransfer } from '../src/style/transfer.ts';
 import { readImage, writeImage } from '../src/image/files.ts';
-import { tuneConv3x3, formatReport } from '../src/gpu/autotune.ts';
-import { describeChoice, shapeKey } from '../src/gpu/tuner.ts';
+import { tuneConv3x3, formatReport } from '../src/tensor/choice/autotune.ts';
+import { conv3x3Choice, conv3x3Tuner, describeChoice, shapeKey } from '../src/tensor/choice/conv3x3-tuner.ts';
 import { vgg19Conv3x3Shapes } from '../src/nets/vgg19-layers.ts';
 import { evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
 import { REPRESENTATIVE_LAYERS, convOperands, selectLayers } from './conv-layers.ts';
@@ -41,7 +41,7 @@ const time = (f: () => unknown, reps: number) => timeGpu(gpu, f, reps, 300);
 if (!values['no-tune'] && run('tune')) {
   const seen = new Set<string>();
   const shapes = sizes.flatMap((s) => vgg19Conv3x3Shapes(s, s)).filter((s) => !seen.has(shapeKey(s)) && seen.add(shapeKey(s)));
-  console.log(`tuning ${shapes.length} shapes (cache ${gpu.tuner.store?.location}):`);
+  console.log(`tuning ${shapes.length} shapes (cache ${conv3x3Tuner(gpu).store?.location}):`);
   await tuneConv3x3(gpu, shapes, { minMs: 60, onShape: (r) => console.log(`  ${formatReport(r)}`) });
 }
 
@@ -55,7 +55,7 @@ for (const size of run('conv') ? sizes.filter((s) => s >= 512) : []) {
     for (const algorithm of [undefined, 'direct', 'winograd'] as (Conv3x3Algorithm | undefined)[]) {
       const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }), 10);
       const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1, false, algorithm), 10);
-      line += ` ${algorithm ?? `chosen (${describeChoice(gpu.conv3x3Choice(x.shape, cout))})`} ${(flops / fwd / 1e6).toFixed(0)} | ${(flops / dx / 1e6).toFixed(0)};`;
+      line += ` ${algorithm ?? `chosen (${describeChoice(conv3x3Choice(gpu, x.shape, cout))})`} ${(flops / fwd / 1e6).toFixed(0)} | ${(flops / dx / 1e6).toFixed(0)};`;
     }
     console.log(line);
     ops.dispose();

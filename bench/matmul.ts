@@ -6,10 +6,11 @@
 
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
-import { initEngine, releaseEngine } from '../src/engine.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { timeGpu } from './timing.ts';
 import { matmul, type MatmulOptions } from '../src/tensor/ops/matmul.ts';
+import { kernelDefaults } from '../src/tensor/choice/defaults.ts';
 
 const { values } = parseArgs({
   options: {
@@ -43,7 +44,7 @@ for (const n of sizes) {
   }
   const ms = await timeGpu(gpu, () => matmul(a, b, { kernel: 'vec4' }), reps);
   console.log(`${String(n).padEnd(6)} ${'vec4 (registers)'.padEnd(21)} ${ms.toFixed(2).padStart(9)}   ${(flops / (ms * 1e6)).toFixed(2).padStart(7)}`);
-  rows.push({ size: n, kernel: 'vec4', block: gpu.tuning.matmul.block, msPerMatmul: ms, gflops: flops / (ms * 1e6), reps });
+  rows.push({ size: n, kernel: 'vec4', block: kernelDefaults(gpu).matmul.block, msPerMatmul: ms, gflops: flops / (ms * 1e6), reps });
   a.dispose();
   b.dispose();
 }

@@ -1,6 +1,6 @@
 // Where an evaluation's GPU memory goes: live bytes after each backward rule (a diagnostic).
 //   SIZE=512 npx tsx bench/mem-trace.ts
-import { initEngine, releaseEngine } from '../src/engine.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
 import { evalData, keptActivationBytes, ourEvaluation } from './vgg-eval.ts';
 const gpu = await initEngine();

@@ -11,12 +11,13 @@ import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { initEngine, releaseEngine } from '../src/engine.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { formatProfile } from '../src/gpu/profiler.ts';
 import { REPRESENTATIVE_LAYERS, convOperands, selectLayers } from './conv-layers.ts';
 import { CFG, TAPS, evalData, runOurEvaluation, describeMemory, sameResult } from './vgg-eval.ts';
 import { timeGpu } from './timing.ts';
+import { measureFmaCeiling } from './fma-ceiling.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
 import * as tf from '@tensorflow/tfjs-core';
@@ -62,18 +63,7 @@ async function timeTf(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {
   return (performance.now() - t0) / reps;
 }
 
-// The FMA ceiling.
-const threads = 64 * 1024;
-const iters = 2048;
-const out = Tensor.empty([threads]);
-const fmaRun = () => gpu.dispatch({ kernel: 'fma_peak', overrides: { ITERS: iters }, buffers: [out.buffer], workgroups: [threads / 64] });
-fmaRun();
-await gpu.sync();
-let t0 = performance.now();
-for (let r = 0; r < 5; r++) fmaRun();
-await gpu.sync();
-const ceiling = (2 * 4 * 8 * iters * threads) / ((performance.now() - t0) / 5) / 1e6;
-out.dispose();
+const ceiling = await measureFmaCeiling(gpu);
 console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s`);
 
 const layers = values['no-layers'] ? [] : selectLayers(values.layers, REPRESENTATIVE_LAYERS);

@@ -3,7 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { initEngine, releaseEngine } from '../src/engine.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import { styleTransfer } from '../src/style/transfer.ts';
 import { readImage, writeImage } from '../src/image/files.ts';
 

@@ -4,9 +4,9 @@
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { initEngine, releaseEngine } from '../src/engine.ts';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import { styleTransfer } from '../src/style/transfer.ts';
-import { loadFeatureNet } from '../src/style/feature-net.ts';
+import { loadFeatureNet } from '../src/nets/feature-net.ts';
 import { readImage, writeImage } from '../src/image/files.ts';
 import { createImage, type RgbImage } from '../src/image/image.ts';
 

@@ -1,14 +1,11 @@
 // The browser page: the project's own src/ (engine, VGG19, autograd, L-BFGS) through navigator.gpu.
 // Kernels come bundled as text (kernels.generated.ts, written by build.ts), weights by fetch.
 
-import { registerKernelSources } from '../src/kernels/source.ts';
 import { KERNELS } from './kernels.generated.ts';
-import { initEngine } from '../src/engine.ts';
-import { weightsFromBytes } from '../src/nets/load.ts';
-import { featureNetFromWeights, type FeatureNet } from '../src/style/feature-net.ts';
-import { styleTransfer, type RunRecord } from '../src/style/transfer.ts';
-import { fromInterleaved, toRgba8, type RgbImage } from '../src/image/image.ts';
-import { lossCurveSvg } from '../src/style/plot.ts';
+import {
+  registerKernelSources, initEngine, weightsFromBytes, featureNetFromWeights, styleTransfer, fromInterleaved, toRgba8, lossCurveSvg,
+  type FeatureNet, type RunRecord, type RgbImage,
+} from '../src/index.ts';
 
 registerKernelSources(KERNELS);
 

@@ -24,8 +24,10 @@ export async function buildWeb(): Promise<string> {
     platform: 'browser',
     target: 'es2022',
     outfile: out,
-    // Node-only modules, imported dynamically where used: left out of the page.
-    external: ['webgpu', 'node:*', './weights-path.ts', './tuning-cache.ts'],
+    // Node-only modules, imported dynamically where used, and Node's image codecs (the page decodes
+    // with the browser's own): left out of the page (package.json's sideEffects: false lets the
+    // bundler drop the modules nothing on the page uses).
+    external: ['webgpu', 'node:*', './weights-path.ts', 'pngjs', 'jpeg-js'],
     logLevel: 'warning',
     sourcemap: true,
   });

@@ -8,7 +8,6 @@ import { keep, tidy } from '../tensor/scope.ts';
 import { add } from '../tensor/ops/elementwise.ts';
 import { full } from '../tensor/ops/fill.ts';
 import { fmt, shapesEqual } from '../tensor/shape.ts';
-import { releaseNode } from './node.ts';
 
 /**
  * Tensors reachable from `root` through nodes, each after all of its inputs: in the order their
@@ -103,13 +102,11 @@ function accumulateLeaf(leaf: Tensor, g: Tensor): void {
   }
 }
 
-declare module '../tensor/tensor.ts' {
-  interface Tensor {
-    /** Computes gradients of this (one-element) tensor into the `.grad` of the leaves under it. */
-    backward(gradOut?: Tensor): void;
-  }
+/** Frees the saved tensors of a node and unlinks it. */
+function releaseNode(t: Tensor): void {
+  const node = t.node;
+  if (!node) return;
+  for (const s of node.saved) s.dispose();
+  node.saved = [];
+  t.node = null;
 }
-
-Tensor.prototype.backward = function (this: Tensor, gradOut?: Tensor): void {
-  backward(this, gradOut);
-};

@@ -3,19 +3,12 @@
 // derivative itself: given dL/d(output), return dL/d(input) for each input (null where not needed).
 // Nodes link outputs to inputs, so the graph is the tape; backward.ts walks it in reverse.
 
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
 import { keep } from '../tensor/scope.ts';
+import type { BackwardFn } from '../tensor/grad-node.ts';
+import { backward as walk } from './backward.ts';
 
-export type BackwardFn = (gradOut: Tensor, saved: Tensor[], needs: boolean[]) => (Tensor | null)[];
-
-export interface GradNode {
-  /** Creation order on the tape: every input's node was made before this one. */
-  seq: number;
-  op: string;
-  inputs: Tensor[];
-  saved: Tensor[];
-  backward: BackwardFn;
-}
+export type { BackwardFn, GradNode } from '../tensor/grad-node.ts';
 
 let gradEnabled = true;
 let nextSeq = 0;
@@ -42,16 +35,9 @@ export function isGradEnabled(): boolean {
  */
 export function record(out: Tensor, op: string, inputs: Tensor[], save: Tensor[], backward: BackwardFn): Tensor {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return out;
+  Tensor.backwardWalk = walk; // Tensor.backward() runs the walk (set here: a graph exists only once something was recorded)
   out.requiresGrad = true;
   out.node = { seq: nextSeq++, op, inputs, saved: save.map((t) => keep(t.reshape(t.shape))), backward };
   return out;
 }
 
-/** Frees the saved tensors of a node and unlinks it. */
-export function releaseNode(t: Tensor): void {
-  const node = t.node;
-  if (!node) return;
-  for (const s of node.saved) s.dispose();
-  node.saved = [];
-  t.node = null;
-}

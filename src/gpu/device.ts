@@ -16,6 +16,8 @@ export interface DeviceOptions {
   backend?: BackendName;
   adapter?: string;
   powerPreference?: GPUPowerPreference;
+  /** Print the driver's own messages (Dawn's native warnings), which are otherwise filtered. */
+  verbose?: boolean;
 }
 
 export interface AcquiredDevice {
@@ -63,6 +65,11 @@ export class NoAdapterError extends Error {
   override name = 'NoAdapterError';
 }
 
+/** A setting (environment variable or option) with a value that cannot be used. */
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
 export function isNode(): boolean {
   return typeof process !== 'undefined' && !!process.versions?.node;
 }
@@ -74,15 +81,29 @@ export function readEnv(name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+/** Dawn's backend names (what GATYS_BACKEND and --backend accept). */
+export const DAWN_BACKENDS = ['vulkan', 'opengles', 'opengl', 'metal', 'd3d12', 'd3d11', 'webgpu', 'null'];
+
 export function optionsFromEnvironment(): DeviceOptions {
+  const power = readEnv('GATYS_POWER');
+  if (power !== undefined && power !== 'low-power' && power !== 'high-performance') {
+    throw new ConfigurationError(`GATYS_POWER must be low-power or high-performance, got '${power}'`);
+  }
   return {
     backend: readEnv('GATYS_BACKEND'),
     adapter: readEnv('GATYS_ADAPTER'),
-    powerPreference: readEnv('GATYS_POWER') as GPUPowerPreference | undefined,
+    powerPreference: power as GPUPowerPreference | undefined,
+    verbose: readEnv('GATYS_VERBOSE') === '1',
   };
 }
 
-function howToGetAGpu(): string {
+function howToGetAGpu(options: DeviceOptions): string {
+  // A backend or adapter that was asked for by name: the way out is another name, not a driver.
+  if (options.backend && !DAWN_BACKENDS.includes(options.backend)) {
+    return `'${options.backend}' is not one of Dawn's backends (${DAWN_BACKENDS.join(', ')}); check GATYS_BACKEND / --backend.`;
+  }
+  if (options.adapter) return `Check the adapter name (GATYS_ADAPTER); \`gatys --info\` without it shows the adapter Dawn picks.`;
+  if (options.backend) return `Dawn found no '${options.backend}' adapter here; unset GATYS_BACKEND to let it choose.`;
   if (!isNode()) {
     return 'This browser exposes no WebGPU adapter. Use a recent Chrome/Edge (or Chromium with --enable-unsafe-webgpu).';
   }
@@ -98,7 +119,16 @@ function howToGetAGpu(): string {
   return 'Install the GPU vendor\'s driver, or choose another backend with GATYS_BACKEND.';
 }
 
-const SOFTWARE_RENDERER = /llvmpipe|lavapipe|softpipe/i;
+/** Mesa's llvmpipe/lavapipe/softpipe and Google's SwiftShader: GPUs emulated on the CPU. */
+const SOFTWARE_RENDERER = /llvmpipe|lavapipe|softpipe|swiftshader/i;
+
+/** Whether an adapter is a CPU-emulated GPU: kernels are chosen differently there. */
+export function isSoftwareAdapter(i: Pick<AdapterDescription, 'device' | 'description' | 'isFallbackAdapter'>): boolean {
+  return i.isFallbackAdapter || SOFTWARE_RENDERER.test(`${i.device} ${i.description}`);
+}
+
+/** Identifies an adapter (and backend), e.g. for the kernel-choice cache. */
+export const adapterKey = (i: AdapterDescription) => [i.backend, i.featureLevel, i.vendor, i.architecture, i.device, i.description].join('|');
 
 /**
  * Acquires a device. Throws NoAdapterError with a way out when there is none.
@@ -109,6 +139,20 @@ const SOFTWARE_RENDERER = /llvmpipe|lavapipe|softpipe/i;
  * CPU (bench/RESULTS.md). GATYS_BACKEND=vulkan keeps Vulkan.
  */
 export async function acquireDevice(options: DeviceOptions = optionsFromEnvironment()): Promise<AcquiredDevice> {
+  if (options.backend && !DAWN_BACKENDS.includes(options.backend)) throw new ConfigurationError(howToGetAGpu(options));
+  if (!isNode()) return chooseDevice(options);
+  const { withNativeStderrCaptured, echoCaptured } = await import('./native-stderr.ts');
+  try {
+    const { result, captured } = await withNativeStderrCaptured(() => chooseDevice(options));
+    echoCaptured(captured, !!options.verbose);
+    return result;
+  } catch (e) {
+    echoCaptured((e as { nativeStderr?: string }).nativeStderr ?? '', !!options.verbose);
+    throw e;
+  }
+}
+
+async function chooseDevice(options: DeviceOptions): Promise<AcquiredDevice> {
   const first = await openAdapter(options);
   if (!isNode() || options.backend || options.adapter || process.platform !== 'linux' || !isSoftwareRenderer(first.adapter)) {
     return openDevice(first, options);
@@ -165,14 +209,14 @@ async function openAdapter(options: DeviceOptions): Promise<OpenedAdapter> {
     try {
       gpu = create(flags);
     } catch (e) {
-      throw new NoAdapterError(`Dawn could not start with ${JSON.stringify(flags)}: ${(e as Error).message}\n${howToGetAGpu()}`);
+      throw new NoAdapterError(`Dawn could not start with ${JSON.stringify(flags)}: ${(e as Error).message}\n${howToGetAGpu(options)}`);
     }
     dropInstance = () => {
       gpu = null;
     };
   } else {
     gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu ?? null;
-    if (!gpu) throw new NoAdapterError(`navigator.gpu is undefined: this browser has no WebGPU.\n${howToGetAGpu()}`);
+    if (!gpu) throw new NoAdapterError(`navigator.gpu is undefined: this browser has no WebGPU.\n${howToGetAGpu(options)}`);
   }
 
   let adapter: GPUAdapter | null;
@@ -184,11 +228,11 @@ async function openAdapter(options: DeviceOptions): Promise<OpenedAdapter> {
   } catch (e) {
     dropInstance();
     const what = [backend && `backend '${backend}'`, options.adapter && `adapter '${options.adapter}'`].filter(Boolean).join(', ');
-    throw new NoAdapterError(`No WebGPU adapter${what ? ` for ${what}` : ''}: ${(e as Error).message}\n${howToGetAGpu()}`);
+    throw new NoAdapterError(`No WebGPU adapter${what ? ` for ${what}` : ''}: ${(e as Error).message}\n${howToGetAGpu(options)}`);
   }
   if (!adapter) {
     dropInstance();
-    throw new NoAdapterError(`No WebGPU adapter found${backend ? ` for backend '${backend}'` : ''}.\n${howToGetAGpu()}`);
+    throw new NoAdapterError(`No WebGPU adapter found${backend ? ` for backend '${backend}'` : ''}.\n${howToGetAGpu(options)}`);
   }
   return { gpu: gpu!, adapter, drop: dropInstance };
 }

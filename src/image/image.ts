@@ -1,6 +1,8 @@
 // An RGB image on the CPU: planar float32 [3, H, W] with values in 0..1 (what decoding produces and
 // encoding consumes; the network's own input convention is applied on the way to the GPU).
 
+import { seededRandom } from '../util/random.ts';
+
 export interface RgbImage {
   width: number;
   height: number;
@@ -17,6 +19,12 @@ export function createImage(width: number, height: number, data?: Float32Array):
   const n = 3 * width * height;
   if (data && data.length !== n) throw new RangeError(`image ${width}x${height} needs ${n} values, got ${data.length}`);
   return { width, height, data: data ?? new Float32Array(n) };
+}
+
+/** Uniform noise in 0..1 from a seed (the same seed gives the same image). */
+export function noiseImage(width: number, height: number, seed: number): RgbImage {
+  const r = seededRandom(seed);
+  return createImage(width, height, Float32Array.from({ length: 3 * width * height }, () => r()));
 }
 
 /** Interleaved 8-bit RGBA/RGB -> planar RGB 0..1. */

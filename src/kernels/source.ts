@@ -2,6 +2,8 @@
 // In Node they are read from disk at first use; a bundler (the browser build) registers them
 // as text with `registerKernelSources` instead, so the same engine code runs in both places.
 
+import { nodeModule } from '../util/node-modules.ts';
+
 const registered = new Map<string, string>();
 
 /** Registers kernel sources by name (e.g. from a bundler's `?raw` imports). */
@@ -13,11 +15,8 @@ export function registerKernelSources(sources: Record<string, string>): void {
 export function kernelSource(name: string): string {
   const known = registered.get(name);
   if (known !== undefined) return known;
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  if (!getBuiltin) {
-    throw new Error(`WGSL kernel '${name}' is not registered: call registerKernelSources() with the bundled wgsl files`);
-  }
-  const fs = getBuiltin('node:fs') as typeof import('node:fs');
+  const fs = nodeModule('node:fs');
+  if (!fs) throw new Error(`WGSL kernel '${name}' is not registered: call registerKernelSources() with the bundled wgsl files`);
   const url = new URL(`./wgsl/${name}.wgsl`, import.meta.url);
   let text: string;
   try {

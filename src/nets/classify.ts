@@ -1,10 +1,10 @@
 // Top-k ImageNet classes of an image with SqueezeNet 1.1.
 
 import { tidy } from '../tensor/scope.ts';
-import { noGrad } from '../autograd/node.ts';
+import { noGrad } from '../autograd/index.ts';
 import type { RgbImage } from '../image/image.ts';
 import { resizeBilinear } from '../image/resize.ts';
-import { imageToInput } from './input.ts';
+import { toNetworkInput, uploadImage } from './network-input.ts';
 import type { SqueezeNet } from './squeezenet.ts';
 
 export interface Prediction {
@@ -23,7 +23,7 @@ export function softmax(logits: Float32Array): Float64Array {
 /** Resizes to size×size (bilinear, as PIL), runs the network, returns the k most likely classes. */
 export async function classify(net: SqueezeNet, img: RgbImage, k = 5, size = 224): Promise<Prediction[]> {
   const resized = resizeBilinear(img, size, size, true);
-  const logitsT = tidy(() => noGrad(() => net.forward(imageToInput(resized, net.preprocessing), ['logits']).get('logits')!));
+  const logitsT = tidy(() => noGrad(() => net.forward(toNetworkInput(uploadImage(resized), net.preprocessing), ['logits']).get('logits')!));
   const logits = await logitsT.toArray();
   logitsT.dispose();
   const p = softmax(logits);

@@ -3,7 +3,7 @@
 import { parseSafetensors, readSafetensorsFile, tensorAsFloat32, type SafetensorsFile } from '../io/safetensors.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { keep } from '../tensor/scope.ts';
-import { currentGpu } from '../engine.ts';
+import { currentGpu } from '../gpu/current.ts';
 import type { Gpu } from '../gpu/gpu.ts';
 import { preprocessingFromMetadata, type Preprocessing } from './preprocessing.ts';
 

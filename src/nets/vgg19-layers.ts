@@ -1,7 +1,7 @@
 // VGG19 (Simonyan & Zisserman 2014, configuration E) as a table: 16 3x3 convolutions (stride 1,
 // padding 1), each followed by a ReLU, and a 2x2 stride-2 pooling after each of the five blocks.
 
-import type { Conv3x3Shape } from '../gpu/tuner.ts';
+import type { Conv3x3Shape } from '../tensor/choice/conv3x3-tuner.ts';
 
 export const VGG19_BLOCKS = [2, 2, 4, 4, 4];
 

@@ -4,14 +4,16 @@
 // first missing convolution.
 
 import type { Tensor } from '../tensor/tensor.ts';
-import * as ag from '../autograd/index.ts';
+import * as ops from '../autograd/index.ts';
 import { VGG19_LAYERS, type VggLayer } from './vgg19-layers.ts';
 import { loadWeights, type LoadedWeights } from './load.ts';
 import type { Preprocessing } from './preprocessing.ts';
+import type { FeatureNet } from './feature-net.ts';
 
 export type Pooling = 'max' | 'avg';
 
-export class Vgg19 {
+export class Vgg19 implements FeatureNet {
+  readonly name = 'vgg19' as const;
   /** Layers this weights file can compute, in order. */
   readonly available: VggLayer[];
 
@@ -30,6 +32,20 @@ export class Vgg19 {
 
   get preprocessing(): Preprocessing {
     return this.weights.preprocessing;
+  }
+
+  get source(): string {
+    return this.weights.source;
+  }
+
+  get layerNames(): string[] {
+    return this.available.map((l) => l.name);
+  }
+
+  /** 2^(pools before the deepest layer): each 2×2 pooling halves the map. */
+  minInputSize(layers: string[]): number {
+    const deepest = Math.max(...layers.map((n) => VGG19_LAYERS.findIndex((l) => l.name === n)));
+    return 2 ** VGG19_LAYERS.slice(0, deepest + 1).filter((l) => l.kind === 'pool').length;
   }
 
   /** Checks layer names, naming what is available when one is not. */
@@ -71,12 +87,12 @@ export class Vgg19 {
         const b = this.weights.tensors.get(`${layer.conv}.bias`)!;
         // Fuse the ReLU into the convolution unless the pre-activation itself is asked for.
         const fuse = !wanted.has(layer.name);
-        step(ag.conv2d(h, w, b, { padding: 1, relu: fuse }));
+        step(ops.conv2d(h, w, b, { padding: 1, relu: fuse }));
         if (fuse) i++; // the ReLU is done
       } else if (layer.kind === 'relu') {
-        step(ag.relu(h));
+        step(ops.relu(h));
       } else {
-        step(pooling === 'max' ? ag.maxPool2d(h, { kernel: 2 }) : ag.avgPool2d(h, { kernel: 2 }));
+        step(pooling === 'max' ? ops.maxPool2d(h, { kernel: 2 }) : ops.avgPool2d(h, { kernel: 2 }));
       }
       if (wanted.has(this.available[i].name)) {
         out.set(this.available[i].name, h);

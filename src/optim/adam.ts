@@ -1,12 +1,9 @@
 // Adam (Kingma & Ba 2015) with bias correction, on GPU vectors: one fused kernel per step
 // (adam.wgsl) updates x and both moment vectors in place. Optional box constraints by projection.
 
-import { Params } from '../gpu/gpu.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { keep } from '../tensor/scope.ts';
-import { clamp } from '../tensor/ops/elementwise.ts';
-import { clone, zeros } from '../tensor/ops/fill.ts';
-import { grid1d } from '../tensor/ops/grid.ts';
+import * as raw from '../tensor/ops/index.ts';
 import { normAndFinite } from './vector.ts';
 import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, OptimizerState, StopReason } from './types.ts';
 
@@ -30,8 +27,8 @@ export class AdamState {
   readonly m: Tensor;
   readonly v: Tensor;
   constructor(shape: readonly number[]) {
-    this.m = keep(zeros(shape));
-    this.v = keep(zeros(shape));
+    this.m = keep(raw.zeros(shape));
+    this.v = keep(raw.zeros(shape));
   }
   dispose(): void {
     this.m.dispose();
@@ -43,16 +40,7 @@ export class AdamState {
 export function adamStep(x: Tensor, g: Tensor, state: AdamState, o: AdamOptions = {}): void {
   const { learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, bounds } = o;
   state.step++;
-  x.version++;
-  const c1 = 1 - beta1 ** state.step;
-  const c2 = 1 - beta2 ** state.step;
-  x.gpu.dispatch({
-    kernel: 'adam',
-    overrides: { CLAMP: bounds ? 1 : 0 },
-    params: new Params().u32(x.size).f32(learningRate).f32(beta1).f32(beta2).f32(epsilon).f32(c1).f32(c2).f32(bounds?.lo ?? 0).f32(bounds?.hi ?? 0),
-    buffers: [x.buffer, g.buffer, state.m.buffer, state.v.buffer],
-    workgroups: grid1d(x.gpu, x.size),
-  });
+  raw.adamUpdate(x, g, state.m, state.v, { lr: learningRate, beta1, beta2, eps: epsilon, step: state.step, bounds });
 }
 
 /**
@@ -64,7 +52,7 @@ export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): P
   const r0 = o.resume;
   if (r0 && (r0.kind !== 'adam' || !r0.m || !r0.v || r0.step === undefined)) throw new Error('adam: the state to resume from is not a complete Adam state');
   const upload = (a: Float32Array) => keep(Tensor.fromArray(a, x0.shape, x0.gpu));
-  const x = keep(r0 ? upload(r0.x) : o.bounds ? clamp(x0, o.bounds.lo, o.bounds.hi) : clone(x0));
+  const x = keep(r0 ? upload(r0.x) : o.bounds ? raw.clamp(x0, o.bounds.lo, o.bounds.hi) : raw.clone(x0));
   const state = new AdamState(x.shape);
   if (r0) {
     x.gpu.write(state.m.buffer, r0.m!);
@@ -101,7 +89,7 @@ export async function adam(closure: Closure, x0: Tensor, o: AdamOptions = {}): P
       }
       if (!best || loss < best.f) {
         best?.x.dispose();
-        best = { x: keep(clone(x)), f: loss };
+        best = { x: keep(raw.clone(x)), f: loss };
       }
       if (gInf <= (o.gradientTolerance ?? 0)) {
         grad.dispose();

@@ -22,11 +22,9 @@
 
 import { Tensor } from '../tensor/tensor.ts';
 import { keep } from '../tensor/scope.ts';
-import { clamp, linear, sub } from '../tensor/ops/elementwise.ts';
-import { clone } from '../tensor/ops/fill.ts';
-import { reduce } from '../tensor/ops/reduce.ts';
+import * as raw from '../tensor/ops/index.ts';
 import { strongWolfe, type TrialPoint } from './line-search.ts';
-import { boundDirection, dot, dotOnGpu, normAndFinite, takeScalars } from './vector.ts';
+import { dot, dotOnGpu, normAndFinite, takeScalars } from './vector.ts';
 import { twoLoopDirection } from './two-loop.ts';
 import type { Bounds, Closure, IterationCallback, IterationReport, OptimizeResult, OptimizerState, StopReason } from './types.ts';
 
@@ -69,7 +67,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
   const bounds = o.bounds;
   if (!(m >= 1)) throw new RangeError(`lbfgs: history must be at least 1, got ${m}`);
 
-  const project = (v: Tensor) => (bounds ? clamp(v, bounds.lo, bounds.hi) : clone(v));
+  const project = (v: Tensor) => (bounds ? raw.clamp(v, bounds.lo, bounds.hi) : raw.clone(v));
   const r0 = o.resume;
   if (r0 && (r0.kind !== 'lbfgs' || !r0.g || !r0.S || !r0.Y || !r0.rho || r0.gamma === undefined || r0.S.length !== r0.Y.length)) {
     throw new Error('lbfgs: the state to resume from is not a complete L-BFGS state');
@@ -98,7 +96,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
   // With a line search every accepted step lowers the loss, so the iterate is the best point;
   // without one (fixed steps) the best point is tracked separately.
   const trackBest = lineSearch === 'none';
-  let best = { x: trackBest ? keep(r0?.best ? upload(r0.best.x) : clone(x)) : x, f: trackBest && r0?.best ? r0.best.f : f };
+  let best = { x: trackBest ? keep(r0?.best ? upload(r0.best.x) : raw.clone(x)) : x, f: trackBest && r0?.best ? r0.best.f : f };
 
   const S: Tensor[] = (r0?.S ?? []).map(upload);
   const Y: Tensor[] = (r0?.Y ?? []).map(upload);
@@ -116,7 +114,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
   const direction = (): Tensor => {
     const d = twoLoopDirection(g, S, Y, rho, gamma);
     if (!bounds) return d;
-    const bd = boundDirection(x, d, bounds.lo, bounds.hi);
+    const bd = raw.boundDirection(x, d, bounds.lo, bounds.hi);
     d.dispose();
     return bd;
   };
@@ -142,7 +140,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
 
   while (iteration < maxIterations) {
     let d = direction();
-    let [gInf, gtd, dInf] = await takeScalars(reduce('max', g, { map: 'abs' }), dotOnGpu(g, d), reduce('max', d, { map: 'abs' }));
+    let [gInf, gtd, dInf] = await takeScalars(raw.reduce('max', g, { map: 'abs' }), dotOnGpu(g, d), raw.reduce('max', d, { map: 'abs' }));
     if (gInf <= gradTol) {
       d.dispose();
       stopReason = 'gradient-tolerance';
@@ -153,7 +151,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
       clearHistory();
       d.dispose();
       d = direction();
-      [gtd, dInf] = await takeScalars(dotOnGpu(g, d), reduce('max', d, { map: 'abs' }));
+      [gtd, dInf] = await takeScalars(dotOnGpu(g, d), raw.reduce('max', d, { map: 'abs' }));
       if (!(gtd < 0)) {
         d.dispose();
         stopReason = 'gradient-tolerance'; // every downhill component is blocked by the bounds
@@ -166,8 +164,8 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
     let t = S.length === 0 ? Math.min(1, 1 / dInf) * lr : lr;
 
     const evaluateStep = async (step: number): Promise<TrialPoint> => {
-      const moved = linear(x, d, 1, step);
-      const xt = keep(bounds ? clamp(moved, bounds.lo, bounds.hi) : moved);
+      const moved = raw.linear(x, d, 1, step);
+      const xt = keep(bounds ? raw.clamp(moved, bounds.lo, bounds.hi) : moved);
       if (bounds) moved.dispose();
       const r = await evaluateAt(xt, d);
       return { t: step, f: r.f, gtd: r.gtd, x: xt, g: r.g };
@@ -206,8 +204,8 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
     }
 
     // Curvature pair from the step actually taken.
-    const s = sub(accepted.x!, x);
-    const y = sub(accepted.g!, g);
+    const s = raw.sub(accepted.x!, x);
+    const y = raw.sub(accepted.g!, g);
     const [ys, yy] = await takeScalars(dotOnGpu(y, s), dotOnGpu(y, y));
     if (isFiniteNumber(ys) && isFiniteNumber(yy) && yy > 0 && ys > 1e-10 * yy) {
       if (S.length === m) {
@@ -235,7 +233,7 @@ export async function lbfgs(closure: Closure, x0: Tensor, o: LbfgsOptions = {}):
       best = { x, f };
     } else if (f < best.f) {
       best.x.dispose();
-      best = { x: keep(clone(x)), f };
+      best = { x: keep(raw.clone(x)), f };
     }
     const report: IterationReport = { iteration, loss: f, evaluations, step: accepted.t };
     history.push(report);

@@ -10,30 +10,29 @@
 //   d = -r
 
 import type { Tensor } from '../tensor/tensor.ts';
-import { neg, scale } from '../tensor/ops/elementwise.ts';
-import { clone } from '../tensor/ops/fill.ts';
-import { axpyScalar, dotOnGpu } from './vector.ts';
+import * as raw from '../tensor/ops/index.ts';
+import { dotOnGpu } from './vector.ts';
 
 export function twoLoopDirection(g: Tensor, S: Tensor[], Y: Tensor[], rho: number[], gamma: number): Tensor {
-  let q = clone(g);
+  let q = raw.clone(g);
   const a: Tensor[] = new Array(S.length);
   for (let i = S.length - 1; i >= 0; i--) {
     a[i] = dotOnGpu(S[i], q, rho[i]);
-    const next = axpyScalar(q, Y[i], -1, a[i]);
+    const next = raw.axpyScalar(q, Y[i], -1, a[i]);
     q.dispose();
     q = next;
   }
-  let r = scale(q, gamma);
+  let r = raw.scale(q, gamma);
   q.dispose();
   for (let i = 0; i < S.length; i++) {
     const b = dotOnGpu(Y[i], r, rho[i]);
-    const next = axpyScalar(r, S[i], 1, a[i], 1, b);
+    const next = raw.axpyScalar(r, S[i], 1, a[i], 1, b);
     r.dispose();
     b.dispose();
     a[i].dispose();
     r = next;
   }
-  const d = neg(r);
+  const d = raw.neg(r);
   r.dispose();
   return d;
 }

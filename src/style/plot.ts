@@ -1,7 +1,7 @@
 // A loss-curve plot as a standalone SVG: total and weighted components against iteration, on a
 // log scale, one polyline each; stage boundaries marked.
 
-import type { RunRecord } from './transfer.ts';
+import type { RunRecord } from './record.ts';
 
 const COLORS: Record<string, string> = { total: '#222', content: '#1f77b4', style: '#d62728', tv: '#2ca02c' };
 

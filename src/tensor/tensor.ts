@@ -1,12 +1,13 @@
 // Tensor: a float32, contiguous, row-major (NCHW for images) array in one GPUBuffer.
-// The buffer comes from the GPU context's pool and goes back to it on dispose(). Ops never
-// change a tensor in place; they make new tensors (see src/tensor/ops/).
+// The buffer comes from the GPU context's pool and goes back to it on dispose(). Ops make new
+// tensors (src/tensor/ops/); the only writes in place are an optimizer's update of its own
+// parameters (which bumps `version`, so nothing derived from the old values is reused).
 
 import type { Gpu } from '../gpu/gpu.ts';
-import { currentGpu } from '../engine.ts';
+import { currentGpu } from '../gpu/current.ts';
 import { checkShape, fmt, sizeOf, type Shape } from './shape.ts';
 import { keep, track } from './scope.ts';
-import type { GradNode } from '../autograd/node.ts';
+import type { BackwardWalk, GradNode } from './grad-node.ts';
 
 let nextId = 1;
 
@@ -23,6 +24,9 @@ class Storage {
 }
 
 export class Tensor {
+  /** Set by src/autograd/backward.ts when it loads (every entry point imports it). */
+  static backwardWalk: BackwardWalk | null = null;
+
   readonly id = nextId++;
   readonly shape: Shape;
   readonly size: number;
@@ -113,7 +117,6 @@ export class Tensor {
     return this.size * 4;
   }
 
-  /** Returns the buffer to the pool. Safe to call twice. */
   /**
    * A tensor computed from this one (e.g. weights repacked for a kernel), made once and reused
    * while this tensor's version is unchanged; freed with this tensor.
@@ -131,6 +134,7 @@ export class Tensor {
     return tensor;
   }
 
+  /** Returns the buffer to the pool (when no view shares it). Safe to call twice. */
   dispose(): void {
     const storage = this.storage;
     if (!storage) return;
@@ -159,6 +163,16 @@ export class Tensor {
     if (this.node) throw new Error(`requireGrad: ${this} is the result of an op; only leaves can be marked`);
     this.requiresGrad = on;
     return this;
+  }
+
+  /**
+   * Reverse-mode differentiation: computes d(this)/d(leaf) into the `.grad` of every leaf under
+   * this tensor that requires a gradient. `this` must have one element unless `gradOut` (the
+   * gradient of this tensor) is given. The graph is released afterwards.
+   */
+  backward(gradOut?: Tensor): void {
+    if (!Tensor.backwardWalk) throw new Error('backward(): the autograd is not loaded (import from src/index.ts)');
+    Tensor.backwardWalk(this, gradOut);
   }
 
   toString(): string {

@@ -6,6 +6,7 @@ import { gradcheck, weightedSumRef } from '../helpers/gradcheck.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import * as ag from '../../src/autograd/index.ts';
 import { conv2dRef } from './ops.ref.ts';
+import { kernelDefaults } from '../../src/tensor/choice/defaults.ts';
 
 useGpu();
 
@@ -100,8 +101,8 @@ describe('conv3x3 (specialised) against the general kernel, for each tile shape'
   const gpu = () => (Tensor.empty([1]) as Tensor).gpu;
   for (const tile of [{ px: 8, ocv: 2, wg: 64 }, { px: 4, ocv: 1, wg: 64 }, { px: 4, ocv: 2, wg: 32 }, { px: 16, ocv: 1, wg: 64 }, { px: 4, ocv: 2, wg: 64, splits: 3 }, { px: 2, ocv: 1, wg: 64, splits: 8 }]) {
     it(`px ${tile.px}, ${4 * tile.ocv} channels, workgroup ${tile.wg}${tile.splits ? `, input channels in ${tile.splits} splits` : ''}: forward and input gradient`, async () => {
-      const saved = { ...gpu().tuning.conv3x3 };
-      gpu().tuning.conv3x3 = tile;
+      const saved = { ...kernelDefaults(gpu()).conv3x3 };
+      kernelDefaults(gpu()).conv3x3 = tile;
       try {
         const k = await import('../../src/tensor/ops/conv.ts');
         for (const [cin, cout, h, w] of [[3, 5, 7, 11], [6, 13, 9, 17], [16, 8, 5, 3]]) {
@@ -115,7 +116,7 @@ describe('conv3x3 (specialised) against the general kernel, for each tile shape'
           expectClose(await k.conv2dBackwardInput(dy, wt, x.shape, 1, 1).toArray(), await k.conv2dBackwardInput(dy, wt, x.shape, 1, 1, true).toArray(), 1e-5, 1e-5);
         }
       } finally {
-        gpu().tuning.conv3x3 = saved;
+        kernelDefaults(gpu()).conv3x3 = saved;
       }
     });
   }

@@ -4,7 +4,7 @@ import { randomArray } from '../helpers/random.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { tidy, keep } from '../../src/tensor/scope.ts';
 import { add, matmul, mul, relu, scale, sum, transpose } from '../../src/tensor/ops/index.ts';
-import { sizeClass } from '../../src/tensor/buffer-pool.ts';
+import { sizeClass } from '../../src/gpu/buffer-pool.ts';
 
 const gpu = useGpu();
 

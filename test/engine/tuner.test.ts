@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { useGpu } from '../helpers/gpu.ts';
 import { randomArray } from '../helpers/random.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
-import { adapterKey } from '../../src/gpu/gpu.ts';
-import { Conv3x3Tuner, parseShapeKey, shapeKey } from '../../src/gpu/tuner.ts';
-import { TuningFile } from '../../src/gpu/tuning-cache.ts';
-import { conv3x3Candidates, tuneConv3x3 } from '../../src/gpu/autotune.ts';
+import { adapterKey } from '../../src/gpu/device.ts';
+import { Conv3x3Tuner, conv3x3Choice, conv3x3Tuner, parseShapeKey, shapeKey, useConv3x3Tuner } from '../../src/tensor/choice/conv3x3-tuner.ts';
+import { TuningFile } from '../../src/tensor/choice/tuning-cache.ts';
+import { conv3x3Candidates, tuneConv3x3 } from '../../src/tensor/choice/autotune.ts';
 import { tidy } from '../../src/tensor/scope.ts';
 import { conv2d, conv2dWith } from '../../src/tensor/ops/conv.ts';
 import { vgg19Conv3x3Shapes } from '../../src/nets/vgg19-layers.ts';
@@ -57,9 +57,9 @@ describe('the conv3x3 autotuner', () => {
   it('tunes the shapes a computation asks for, caches the fastest, and later lookups (and a new process\'s) use it', async () => {
     const dir = tempDir();
     const g = gpu();
-    const saved = g.tuner;
+    const saved = conv3x3Tuner(g);
     const tuner = new Conv3x3Tuner(adapterKey(g.info), new TuningFile(dir), true);
-    Object.defineProperty(g, 'tuner', { value: tuner, configurable: true });
+    useConv3x3Tuner(g, tuner);
     try {
       const x = Tensor.fromArray(randomArray(8 * 12 * 12, 3), [1, 8, 12, 12]);
       const w = Tensor.fromArray(randomArray(4 * 8 * 9, 4), [4, 8, 3, 3]);
@@ -72,14 +72,14 @@ describe('the conv3x3 autotuner', () => {
       expect(report.times.length).toBe(conv3x3Candidates(g, shapes[0]).length);
       const fastest = report.times.reduce((a, b) => (b.ms < a.ms ? b : a)).choice;
       expect(report.best).toEqual(fastest);
-      expect(g.conv3x3Choice([1, 8, 12, 12], 4)).toEqual(fastest);
+      expect(conv3x3Choice(g, [1, 8, 12, 12], 4)).toEqual(fastest);
       tidy(() => conv2d(x, w, null, { padding: 1 }));
       expect([...tuner.untuned]).toEqual([]);
       const file = JSON.parse(readFileSync(join(dir, 'tuning.json'), 'utf8'));
       expect(file.adapters[adapterKey(g.info)].conv3x3['1x8x12x12>4']).toEqual(fastest);
       expect(new Conv3x3Tuner(adapterKey(g.info), new TuningFile(dir), true).lookup(shapes[0])).toEqual(fastest);
     } finally {
-      Object.defineProperty(g, 'tuner', { value: saved, configurable: true });
+      useConv3x3Tuner(g, saved);
     }
   });
 

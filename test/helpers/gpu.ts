@@ -2,7 +2,7 @@
 // so the worker can exit; and every test checks that no GPU error went unnoticed.
 
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { initEngine, releaseEngine } from '../../src/engine.ts';
+import { initEngine, releaseEngine } from '../../src/gpu/current.ts';
 import type { Gpu } from '../../src/gpu/gpu.ts';
 
 export function useGpu(): () => Gpu {

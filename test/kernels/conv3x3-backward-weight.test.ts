@@ -5,6 +5,7 @@ import { expectClose } from '../helpers/compare.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { conv2dBackwardWeight } from '../../src/tensor/ops/conv.ts';
 import { conv3x3WeightGradRef } from './conv3x3-backward-weight.ref.ts';
+import { kernelDefaults } from '../../src/tensor/choice/defaults.ts';
 
 const gpu = useGpu();
 
@@ -13,8 +14,8 @@ describe('conv3x3_backward_weight (3×3, stride 1, padding 1)', () => {
   // channels beyond one workgroup, and a split of the rows across many workgroups.
   for (const [N, Cin, Cout, H, W, minThreads] of [[2, 5, 8, 7, 11, 0], [1, 70, 4, 5, 6, 0], [2, 3, 16, 9, 4, 1e6]]) {
     it(`N ${N}, ${Cin} -> ${Cout}, ${H}x${W}${minThreads ? ', rows split across workgroups' : ''}: matches the CPU and the general kernel`, async () => {
-      const saved = gpu().tuning.minThreads;
-      if (minThreads) gpu().tuning.minThreads = minThreads;
+      const saved = kernelDefaults(gpu()).minThreads;
+      if (minThreads) kernelDefaults(gpu()).minThreads = minThreads;
       try {
         const x = randomArray(N * Cin * H * W, Cin + H);
         const dy = randomArray(N * Cout * H * W, Cout + W);
@@ -27,7 +28,7 @@ describe('conv3x3_backward_weight (3×3, stride 1, padding 1)', () => {
         const general = await conv2dBackwardWeight(tx, tdy, [Cout, Cin, 3, 3], 1, 1, true).toArray();
         expectClose(await fast.toArray(), general, 1e-5, terms * 2e-7);
       } finally {
-        gpu().tuning.minThreads = saved;
+        kernelDefaults(gpu()).minThreads = saved;
       }
     });
   }

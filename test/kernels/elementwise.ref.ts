@@ -17,6 +17,9 @@ export function unaryRef(op: UnaryOp, x: ArrayLike<number>, alpha = 0, beta = 0)
     powAbs: (v) => (v === 0 ? 0 : Math.abs(v) ** alpha),
     sign: Math.sign,
     reciprocal: (v) => 1 / v,
+    tanh: Math.tanh,
+    sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+    leakyRelu: (v) => (v > 0 ? v : alpha * v),
   };
   return Float64Array.from(x, f[op]);
 }
@@ -40,6 +43,9 @@ export function binaryRef(
     powAbsBackward: (u, v) => (v === 0 ? 0 : u * alpha * Math.abs(v) ** (alpha - 1) * Math.sign(v)),
     clampBackward: (u, v) => (v >= alpha && v <= beta ? u : 0),
     step: (u, v) => (u >= v ? 1 : 0),
+    tanhBackward: (u, v) => u * (1 - v * v),
+    sigmoidBackward: (u, v) => u * v * (1 - v),
+    leakyReluBackward: (u, v) => (v > 0 ? u : alpha * u),
   };
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) {

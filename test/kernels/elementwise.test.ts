@@ -26,11 +26,14 @@ const UNARY_CASES: Record<UnaryOp, { lo: number; hi: number; alpha?: number; bet
   powAbs: { lo: -3, hi: 3, alpha: 0.625, rtol: 4e-6 },
   sign: { lo: -3, hi: 3 },
   reciprocal: { lo: 0.1, hi: 4 },
+  tanh: { lo: -4, hi: 4, rtol: 2e-6 },
+  sigmoid: { lo: -12, hi: 12, rtol: 2e-6 },
+  leakyRelu: { lo: -3, hi: 3, alpha: 0.2 },
 };
 
 describe('unary kernels match the CPU reference', () => {
   it('has a case for every op', () => {
-    expect(Object.keys(UNARY_CASES).sort()).toEqual(Object.keys(UNARY_OPS).sort());
+    expect(Object.keys(UNARY_CASES).sort()).toEqual([...UNARY_OPS].sort());
   });
   for (const [op, c] of Object.entries(UNARY_CASES) as [UnaryOp, (typeof UNARY_CASES)[UnaryOp]][]) {
     it(`${op} on ${SIZES.join(', ')} elements`, async () => {
@@ -41,6 +44,16 @@ describe('unary kernels match the CPU reference', () => {
       }
     });
   }
+});
+
+describe('tanh and sigmoid at the edges', () => {
+  it('stay exact near 0 (no cancellation) and saturate without overflow far out', async () => {
+    const x = [0, 1e-7, -3e-5, 0.01, -0.1249, 0.1251, 0.5, -20, 50, -100, 100, 1e30, -1e30];
+    const t = await unary('tanh', Tensor.fromArray(x, [x.length])).toArray();
+    expectClose(t, x.map(Math.tanh), 1e-6, 1e-12);
+    const sg = await unary('sigmoid', Tensor.fromArray(x, [x.length])).toArray();
+    expectClose(sg, x.map((v) => 1 / (1 + Math.exp(-v))), 1e-6, 1e-12);
+  });
 });
 
 describe('binary kernels match the CPU reference', () => {
@@ -54,9 +67,12 @@ describe('binary kernels match the CPU reference', () => {
     powAbsBackward: { alpha: 0.625 },
     clampBackward: { alpha: -0.5, beta: 0.75 },
     step: {},
+    tanhBackward: {},
+    sigmoidBackward: {},
+    leakyReluBackward: { alpha: 0.2 },
   };
   it('has a case for every op', () => {
-    expect(Object.keys(BINARY_CASES).sort()).toEqual(Object.keys(BINARY_OPS).sort());
+    expect(Object.keys(BINARY_CASES).sort()).toEqual([...BINARY_OPS].sort());
   });
   for (const [op, c] of Object.entries(BINARY_CASES) as [BinaryOp, (typeof BINARY_CASES)[BinaryOp]][]) {
     it(`${op}: same shape, scalar and per-channel broadcasting`, async () => {

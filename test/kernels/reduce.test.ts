@@ -6,6 +6,7 @@ import { Tensor } from '../../src/tensor/tensor.ts';
 import { dot, max, mean, min, reduce, sum, sumSquares } from '../../src/tensor/ops/reduce.ts';
 import { full } from '../../src/tensor/ops/fill.ts';
 import { reduceRef } from './reduce.ref.ts';
+import { kernelDefaults } from '../../src/tensor/choice/defaults.ts';
 
 const gpu = useGpu();
 
@@ -42,20 +43,20 @@ describe('whole-tensor reductions match the CPU reference', () => {
   });
 
   it('the software-GPU and real-GPU kernel shapes give the same sums', async () => {
-    const saved = { ...gpu().tuning.reduce };
+    const saved = { ...kernelDefaults(gpu()).reduce };
     const n = 300001;
     const x = randomArray(n, 3);
     const ref = reduceRef('sum', x, 1, n, 1)[0];
     try {
       for (const shape of [{ wg: 256, perThread: 4 }, { wg: 16, perThread: 64 }, { wg: 64, perThread: 16 }]) {
-        gpu().tuning.reduce = shape;
+        kernelDefaults(gpu()).reduce = shape;
         const got = await sum(Tensor.fromArray(x, [n])).item();
         expect(Math.abs(got - ref)).toBeLessThan(1e-6 * n);
         const byAxis = await sum(Tensor.fromArray(x.subarray(0, 3 * 7000), [3, 7000]), 1).toArray();
         expectClose(byAxis, reduceRef('sum', x, 3, 7000, 1), 1e-5, 1e-4);
       }
     } finally {
-      gpu().tuning.reduce = saved;
+      kernelDefaults(gpu()).reduce = saved;
     }
   });
 

@@ -9,7 +9,7 @@ import { Tensor } from '../../src/tensor/tensor.ts';
 import { lbfgs } from '../../src/optim/lbfgs.ts';
 import { adam } from '../../src/optim/adam.ts';
 import * as ag from '../../src/autograd/index.ts';
-import { loadFeatureNet, type FeatureNet } from '../../src/style/feature-net.ts';
+import { loadFeatureNet, type FeatureNet } from '../../src/nets/feature-net.ts';
 import { styleTransfer, synthesizeTexture } from '../../src/style/transfer.ts';
 import { readImage } from '../../src/image/files.ts';
 import { resizeBilinear } from '../../src/image/resize.ts';

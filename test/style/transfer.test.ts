@@ -8,12 +8,12 @@ import { readImage } from '../../src/image/files.ts';
 import type { RgbImage } from '../../src/image/image.ts';
 import { resizeBilinear } from '../../src/image/resize.ts';
 import { styleTransfer, synthesizeTexture, type StyleTransferResult } from '../../src/style/transfer.ts';
-import { loadFeatureNet, type FeatureNet } from '../../src/style/feature-net.ts';
+import { loadFeatureNet, type FeatureNet } from '../../src/nets/feature-net.ts';
 import { rgbToYcbcr } from '../../src/style/color.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { tidy } from '../../src/tensor/scope.ts';
 import * as ag from '../../src/autograd/index.ts';
-import { toNetworkInput, uploadImage } from '../../src/style/network-input.ts';
+import { toNetworkInput, uploadImage } from '../../src/nets/network-input.ts';
 
 useGpu();
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
@@ -103,7 +103,7 @@ describe.skipIf(!weights)('style transfer', () => {
 
   it('original colours: the output keeps the content chroma (YCbCr Cb, Cr)', async () => {
     const r = await styleTransfer({ content, styles: [style], size: 48, iterations: 8, init: 'content', originalColors: true, net });
-    const sized = (await import('../../src/style/network-input.ts')).downloadImage;
+    const sized = (await import('../../src/nets/network-input.ts')).downloadImage;
     const { resize } = await import('../../src/tensor/ops/resize.ts');
     const contentSized = await tidy(() => sized(resize(uploadImage(content), r.image.height, r.image.width, 'lanczos3')));
     const out = rgbToYcbcr(r.image);
@@ -126,7 +126,7 @@ describe.skipIf(!weights)('style transfer', () => {
     // The same first stage alone, its result upscaled by hand and used as the starting image.
     const first = await styleTransfer({ content, styles: [style], size: 32, iterations: 8, init: 'content', net });
     const { resize } = await import('../../src/tensor/ops/resize.ts');
-    const { downloadImage } = await import('../../src/style/network-input.ts');
+    const { downloadImage } = await import('../../src/nets/network-input.ts');
     const upscaled = await tidy(() => downloadImage(resize(uploadImage(first.image), 43, 64, 'lanczos3')));
     const byHand = await styleTransfer({ content, styles: [style], size: 64, iterations: 1, init: upscaled, net });
     const fromContent = await styleTransfer({ content, styles: [style], size: 64, iterations: 1, init: 'content', net });
@@ -150,7 +150,7 @@ describe.skipIf(!weights)('style transfer', () => {
 describe('image tensors', () => {
   it('toNetworkInput and fromNetworkInput invert each other (caffe and torch conventions)', async () => {
     const { PREPROCESSING } = await import('../../src/nets/preprocessing.ts');
-    const { fromNetworkInput } = await import('../../src/style/network-input.ts');
+    const { fromNetworkInput } = await import('../../src/nets/network-input.ts');
     const img = { width: 5, height: 3, data: Float32Array.from({ length: 45 }, (_, i) => (i % 11) / 10) };
     for (const p of Object.values(PREPROCESSING)) {
       const back = await tidy(() => fromNetworkInput(toNetworkInput(Tensor.fromArray(img.data, [1, 3, 3, 5]), p), p)).toArray();

@@ -3,7 +3,7 @@
 import type { Tensor } from '../../tensor/tensor.ts';
 import * as k from '../../tensor/ops/elementwise.ts';
 import { reduce } from '../../tensor/ops/reduce.ts';
-import { tvBackward, tvTerms } from '../../tensor/ops/tv.ts';
+import { tvBackward, tvTerms, type TvEdges } from '../../tensor/ops/tv.ts';
 import { fmt, shapesEqual } from '../../tensor/shape.ts';
 import { record } from '../node.ts';
 
@@ -25,14 +25,15 @@ export function mseLoss(a: Tensor, b: Tensor, reduction: 'mean' | 'sum' = 'mean'
 }
 
 /**
- * Total variation Σ (dh² + dv²)^(β/2) over every pixel of every plane, with dh, dv the differences
- * to the right and lower neighbours (0 at the far edges). β = 2: the sum of all squared neighbour
- * differences. The exact gradient is in tv_backward.wgsl.
+ * Total variation Σ (dh² + dv²)^(β/2) over the pixels of every plane, with dh, dv the differences
+ * to the right and lower neighbours. edges 'zero': every pixel, a difference leaving the image
+ * taken as 0 (β = 2: the sum of all squared neighbour differences); 'crop': only the pixels that
+ * have both neighbours. The exact gradient is in tv_backward.wgsl.
  */
-export function tvLoss(x: Tensor, beta = 2): Tensor {
+export function tvLoss(x: Tensor, beta = 2, edges: TvEdges = 'zero'): Tensor {
   if (!(beta > 0)) throw new RangeError(`tvLoss: beta must be positive, got ${beta}`);
-  const terms = tvTerms(x, beta);
+  const terms = tvTerms(x, beta, edges);
   const loss = reduce('sum', terms);
   terms.dispose();
-  return record(loss, 'tvLoss', [x], [x], (g, [x]) => [tvBackward(x, g, beta)]);
+  return record(loss, 'tvLoss', [x], [x], (g, [x]) => [tvBackward(x, g, beta, edges)]);
 }

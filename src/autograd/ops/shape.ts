@@ -1,9 +1,14 @@
 // Differentiable shape ops: reshape (a view) and concatenation along an axis.
 
 import { Tensor } from '../../tensor/tensor.ts';
-import { copyBlocks } from '../../tensor/ops/fill.ts';
+import { clone as rawClone, copyBlocks } from '../../tensor/ops/fill.ts';
 import { aroundAxis, axisIndex, fmt, type Shape } from '../../tensor/shape.ts';
 import { record } from '../node.ts';
+
+/** A copy with its own buffer; the gradient passes through unchanged. */
+export function clone(x: Tensor): Tensor {
+  return record(rawClone(x), 'clone', [x], [], (g) => [g]);
+}
 
 export function reshape(x: Tensor, shape: Shape): Tensor {
   return record(x.reshape(shape), 'reshape', [x], [], (g) => [g.reshape(x.shape)]);

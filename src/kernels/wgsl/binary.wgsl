@@ -1,18 +1,28 @@
-// binary: out[i] = g(a[i], b[j]) for one function g chosen by the override constant OP, where
-// b is broadcast by the override BROADCAST:
+// binary: out[i] = g(a[i], b[j]) for one function g chosen by the override constant OP (codes: the
+// `const`s below, looked up by name in src/tensor/ops/elementwise.ts), where b is broadcast by the
+// override BROADCAST:
 //   BROADCAST 0  b has a's shape:            j = i
 //             1  b is a scalar (1 element):  j = 0
 //             2  b is a vector along one axis of a, viewed as [outer, C, inner]:
 //                                            j = (i / inner) % C   (NCHW channel: inner = H*W)
-//   OP 0 alpha*a + beta*b (add, sub, axpy)   1 mul   2 div   3 max   4 min
-//      5 a * (b > 0)   (ReLU backward: a is the incoming gradient, b the ReLU's input)
-//      6 a * alpha * |b|^(alpha-1) * sign(b)   (backward of |b|^alpha)
-//      7 a * (alpha <= b <= beta)   (clamp backward)
-//      8 a >= b ? 1 : 0   (step; the mask of elementwise max/min backward)
+// The *_BACKWARD ops are derivatives: a is the incoming gradient, b what the forward op saved.
 // Layout: flat float32 arrays; a and out have n elements.
-// Tiling: one element per thread, workgroup 256, 2-D grid as in fill.
-override OP: u32 = 0u;
-override BROADCAST: u32 = 0u;
+// Tiling: one element per thread, workgroup WG, 2-D grid as in fill.
+const LINEAR = 0u;            // alpha*a + beta*b (add, sub, axpy)
+const MUL = 1u;
+const DIV = 2u;
+const MAX = 3u;
+const MIN = 4u;
+const RELU_BACKWARD = 5u;     // a * (b > 0); b is the ReLU's input or its output (same sign test)
+const POW_ABS_BACKWARD = 6u;  // a * alpha * |b|^(alpha-1) * sign(b), b the input of |b|^alpha
+const CLAMP_BACKWARD = 7u;    // a * (alpha <= b <= beta), b the clamp's input
+const STEP = 8u;              // a >= b ? 1 : 0 (the mask of elementwise max/min backward)
+const TANH_BACKWARD = 9u;     // a * (1 - b²), b the tanh's output
+const SIGMOID_BACKWARD = 10u; // a * b * (1 - b), b the sigmoid's output
+const LEAKY_RELU_BACKWARD = 11u; // a * (b > 0 ? 1 : alpha), b the input (or output: same sign)
+override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
+override OP: u32;
+override BROADCAST: u32;
 struct Params { n: u32, channels: u32, inner: u32, alpha: f32, beta: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -21,22 +31,25 @@ struct Params { n: u32, channels: u32, inner: u32, alpha: f32, beta: f32 }
 
 fn g(u: f32, v: f32) -> f32 {
   switch OP {
-    case 0u: { return p.alpha * u + p.beta * v; }
-    case 1u: { return u * v; }
-    case 2u: { return u / v; }
-    case 3u: { return max(u, v); }
-    case 4u: { return min(u, v); }
-    case 5u: { return select(0.0, u, v > 0.0); }
-    case 6u: { return select(u * p.alpha * pow(abs(v), p.alpha - 1.0) * sign(v), 0.0, v == 0.0); }
-    case 7u: { return select(0.0, u, v >= p.alpha && v <= p.beta); }
-    case 8u: { return select(0.0, 1.0, u >= v); }
+    case LINEAR: { return p.alpha * u + p.beta * v; }
+    case MUL: { return u * v; }
+    case DIV: { return u / v; }
+    case MAX: { return max(u, v); }
+    case MIN: { return min(u, v); }
+    case RELU_BACKWARD: { return select(0.0, u, v > 0.0); }
+    case POW_ABS_BACKWARD: { return select(u * p.alpha * pow(abs(v), p.alpha - 1.0) * sign(v), 0.0, v == 0.0); }
+    case CLAMP_BACKWARD: { return select(0.0, u, v >= p.alpha && v <= p.beta); }
+    case STEP: { return select(0.0, 1.0, u >= v); }
+    case TANH_BACKWARD: { return u * (1.0 - v * v); }
+    case SIGMOID_BACKWARD: { return u * v * (1.0 - v); }
+    case LEAKY_RELU_BACKWARD: { return select(u * p.alpha, u, v > 0.0); }
     default: { return u; }
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   var j = i;
   if (BROADCAST == 1u) { j = 0u; }

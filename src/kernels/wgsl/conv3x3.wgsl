@@ -15,10 +15,10 @@
 // GPU, loads cost far more than FMAs, so reuse in registers is what counts. Workgroup WG threads
 // along one output plane. Grid: (ceil(H · ceil(W/PX) / WG), ceil(Cout / (4·OCV)), N).
 override FUSE_RELU: bool = false;
-override PX: u32 = 8u;
-override OCV: u32 = 2u;
-override WG: u32 = 64u;
-override SPLITS: u32 = 1u;
+override PX: u32;
+override OCV: u32;
+override WG: u32;
+override SPLITS: u32;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, CoutPad: u32, tilesX: u32, N: u32, ciChunk: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

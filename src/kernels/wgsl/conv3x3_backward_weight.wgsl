@@ -9,8 +9,8 @@
 // every thread of a workgroup, whose threads differ only in ci) feed 36·OCV FMAs. Rows
 // (n·H + y) are split across grid z (splits), each split a contiguous range of rowsPerSplit rows.
 // Grid: (ceil(Cin / WG), Cout / (4·OCV), splits).
-override OCV: u32 = 2u;
-override WG: u32 = 64u;
+override OCV: u32;
+override WG: u32;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, rows: u32, rowsPerSplit: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -6,16 +6,17 @@
 //       convolution (input and output channels swapped, kernel rotated by 180°), with which the
 //       input gradient of a stride-1 convolution is itself a stride-1 convolution.
 // Layout: w [Cout, Cin, K, K] as stored; out [I, K, K, Opad] where (I, O) = (Cin, Cout), or
-// (Cout, Cin) when transposed. Tiling: one output element per thread, workgroup 256, 2-D grid.
+// (Cout, Cin) when transposed. Tiling: one output element per thread, workgroup WG, 2-D grid.
+override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
 override TRANSPOSE: bool = false;
 struct Params { n: u32, I: u32, O: u32, Opad: u32, K: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let idx = gid.x + gid.y * nwg.x * 256u;
+  let idx = gid.x + gid.y * nwg.x * WG;
   if (idx >= p.n) { return; }
   let o = idx % p.Opad;
   let kx = (idx / p.Opad) % p.K;

@@ -2,7 +2,7 @@
 // 8 independent vec4 FMA chains (no memory traffic but one write at the end, so that the work is
 // not optimised away): 2 · 4 · 8 · ITERS floating-point operations per thread.
 // Layout: out [threads]. Tiling: workgroup 64, one-dimensional grid.
-override ITERS: u32 = 4096u;
+override ITERS: u32;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(64)

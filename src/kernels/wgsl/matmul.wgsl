@@ -10,9 +10,9 @@
 // Split K, as in matmul_vec4.wgsl: grid z runs over batches × splits, split s sums k in
 // [s·kChunk, (s+1)·kChunk) into its own copy of C ([splits][batches][M, N]).
 // Grid: (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batches · splits).
-override WG_X: u32 = 16u;
-override WG_Y: u32 = 16u;
-override TK: u32 = 16u;
+override WG_X: u32;
+override WG_Y: u32;
+override TK: u32;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 

@@ -14,10 +14,10 @@
 // k in [s·kChunk, (s+1)·kChunk) into its own copy of C (C is [splits][batches][M, N]), and the
 // caller adds the copies up. kChunk is a multiple of 4.
 // Grid: (ceil(N / (TN·WG_X)), ceil(M / (TM·WG_Y)), batches · splits).
-override TM: u32 = 8u;
-override TN: u32 = 8u;
-override WG_X: u32 = 8u;
-override WG_Y: u32 = 8u;
+override TM: u32;
+override TN: u32;
+override WG_X: u32;
+override WG_Y: u32;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 

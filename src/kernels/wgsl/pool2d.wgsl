@@ -1,20 +1,23 @@
 // pool2d: max or average pooling over K×K windows with stride S, no padding; windows that run past
 // the edge (ceil mode) are clipped to the input.
-//   MODE 0 max: out = max over the window; arg = the winner's flat index iy*W + ix in its plane
+//   MODE MAX: out = max over the window; arg = the winner's flat index iy*W + ix in its plane
 //               (stored as f32, exact below 2^24), for the backward pass.
-//   MODE 1 avg: out = mean over the in-bounds part of the window (arg is not written).
+//   MODE AVG: out = mean over the in-bounds part of the window (arg is not written).
 // Layout: x [N*C planes of H×W], out and arg [N*C planes of OH×OW].
-// Tiling: one output element per thread, workgroup 256, 2-D grid as in fill.
-override MODE: u32 = 0u;
+// Tiling: one output element per thread, workgroup WG, 2-D grid as in fill.
+override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
+const MAX = 0u;
+const AVG = 1u;
+override MODE: u32; // MAX or AVG
 struct Params { n: u32, H: u32, W: u32, OH: u32, OW: u32, K: u32, S: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read_write> arg: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   let planeOut = p.OH * p.OW;
   let plane = i / planeOut;
@@ -36,7 +39,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       total += v;
     }
   }
-  if (MODE == 0u) {
+  if (MODE == MAX) {
     out[i] = best;
     arg[i] = f32(bestAt);
   } else {

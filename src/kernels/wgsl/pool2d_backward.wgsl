@@ -1,19 +1,22 @@
 // pool2d_backward: the gradient of pool2d with respect to its input, gathered per input element
 // (windows may overlap, as in 3×3 stride 2, so each input sums over every window containing it):
-//   MODE 0 max: dx[i] = sum of dy[o] over windows o whose recorded argmax is i
-//   MODE 1 avg: dx[i] = sum of dy[o] / (in-bounds size of window o) over windows o containing i
+//   MODE MAX: dx[i] = sum of dy[o] over windows o whose recorded argmax is i
+//   MODE AVG: dx[i] = sum of dy[o] / (in-bounds size of window o) over windows o containing i
 // Layout: dy and arg [N*C planes of OH×OW], dx [N*C planes of H×W].
-// Tiling: one input element per thread, workgroup 256, 2-D grid as in fill.
-override MODE: u32 = 0u;
+// Tiling: one input element per thread, workgroup WG, 2-D grid as in fill.
+override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
+const MAX = 0u;
+const AVG = 1u;
+override MODE: u32; // MAX or AVG
 struct Params { n: u32, H: u32, W: u32, OH: u32, OW: u32, K: u32, S: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> arg: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   let planeIn = p.H * p.W;
   let plane = i / planeIn;
@@ -30,7 +33,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var oy = oyLo; oy <= oyHi; oy++) {
     for (var ox = oxLo; ox <= oxHi; ox++) {
       let o = base + oy * p.OW + ox;
-      if (MODE == 0u) {
+      if (MODE == MAX) {
         if (u32(arg[o]) == r) { g += dy[o]; }
       } else {
         let h = min(oy * p.S + p.K, p.H) - oy * p.S;

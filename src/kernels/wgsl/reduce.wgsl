@@ -4,17 +4,24 @@
 //   out[r * chunks + c] = scale * REDUCE_{k in chunk c} MAP(x[..k..], y[..k..])
 // The caller repeats passes (inner = 1, MAP = identity) until each row is one value, so a sum of
 // n elements is a tree of depth log2(n): accurate where a serial float32 sum is not.
-//   OP  0 sum   1 max   2 min
-//   MAP 0 x     1 x*x   2 x*y (dot product; y is bound, otherwise the binding repeats x)   3 |x|
+// OP and MAP take the codes of the `const`s below (src/tensor/ops/reduce.ts looks them up by name);
+// MAP_PRODUCT is the dot product: y is bound (otherwise the binding repeats x).
 // Tiling: workgroup of WG threads (override, a power of two); thread t first combines the PER_THREAD
 // elements t, t+WG, t+2·WG, … of the chunk (coalesced; a short serial sum), then a shared-memory
 // tree of log2(WG) levels. Few threads and few barriers suit CPU drivers (llvmpipe runs a barrier as
 // a switch between all invocations of the workgroup). Grid: chunks*rows workgroups, linearised over
 // a 2-D grid (wid.x + wid.y * num_workgroups.x) when above 65535.
-override OP: u32 = 0u;
-override MAP: u32 = 0u;
-override WG: u32 = 64u;
-override PER_THREAD: u32 = 16u;
+const SUM = 0u;
+const MAX = 1u;
+const MIN = 2u;
+const MAP_IDENTITY = 0u;
+const MAP_SQUARE = 1u;
+const MAP_PRODUCT = 2u;
+const MAP_ABS = 3u;
+override OP: u32;
+override MAP: u32;
+override WG: u32;
+override PER_THREAD: u32;
 struct Params { len: u32, inner: u32, rows: u32, chunks: u32, scale: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -25,16 +32,16 @@ var<workgroup> partial: array<f32, WG>;
 
 fn identity() -> f32 {
   switch OP {
-    case 1u: { return bitcast<f32>(0xff7fffffu); }
-    case 2u: { return bitcast<f32>(0x7f7fffffu); }
+    case MAX: { return bitcast<f32>(0xff7fffffu); }
+    case MIN: { return bitcast<f32>(0x7f7fffffu); }
     default: { return 0.0; }
   }
 }
 
 fn combine(u: f32, v: f32) -> f32 {
   switch OP {
-    case 1u: { return max(u, v); }
-    case 2u: { return min(u, v); }
+    case MAX: { return max(u, v); }
+    case MIN: { return min(u, v); }
     default: { return u + v; }
   }
 }
@@ -42,9 +49,9 @@ fn combine(u: f32, v: f32) -> f32 {
 fn load(idx: u32) -> f32 {
   let v = x[idx];
   switch MAP {
-    case 1u: { return v * v; }
-    case 2u: { return v * y[idx]; }
-    case 3u: { return abs(v); }
+    case MAP_SQUARE: { return v * v; }
+    case MAP_PRODUCT: { return v * y[idx]; }
+    case MAP_ABS: { return abs(v); }
     default: { return v; }
   }
 }

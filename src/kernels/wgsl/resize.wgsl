@@ -2,11 +2,15 @@
 // each output sample is the normalised weighted sum of the input samples under the filter kernel
 // centred on it, the kernel stretched by the scale factor when shrinking (so every input pixel
 // contributes, as Pillow and ImageMagick do). Two passes (width, then height) resize an image.
-//   FILTER 0 triangle (bilinear), support 1     1 Lanczos-3, support 3     2 box (area), support 1/2
+//   FILTER BILINEAR (triangle), support 1     LANCZOS3, support 3     AREA (box), support 1/2
 // Layout: x viewed as [outer, inSize, inner] -> out [outer, outSize, inner]; resizing the width of
 // NCHW is inner = 1, the height inner = W.
-// Tiling: one output element per thread (it loops over its window), workgroup 256, 2-D grid.
-override FILTER: u32 = 0u;
+// Tiling: one output element per thread (it loops over its window), workgroup WG, 2-D grid.
+override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
+const BILINEAR = 0u;
+const LANCZOS3 = 1u;
+const AREA = 2u;
+override FILTER: u32;
 struct Params { n: u32, inSize: u32, outSize: u32, inner: u32, scale: f32, support: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -22,15 +26,15 @@ fn sinc(v: f32) -> f32 {
 fn kernel(t: f32) -> f32 {
   let a = abs(t);
   switch FILTER {
-    case 1u: { return select(0.0, sinc(a) * sinc(a / 3.0), a < 3.0); }
-    case 2u: { return select(0.0, 1.0, a < 0.5 || (a == 0.5 && t < 0.0)); }
+    case LANCZOS3: { return select(0.0, sinc(a) * sinc(a / 3.0), a < 3.0); }
+    case AREA: { return select(0.0, 1.0, a < 0.5 || (a == 0.5 && t < 0.0)); }
     default: { return max(0.0, 1.0 - a); }
   }
 }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   let inner = i % p.inner;
   let o = (i / p.inner) % p.outSize;

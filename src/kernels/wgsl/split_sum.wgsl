@@ -2,7 +2,8 @@
 // channels were split across workgroups (conv3x3.wgsl with SPLITS > 1): the splits' raw sums
 // added in order, the bias of the output channel, ReLU when FUSE_RELU.
 // Layout: partial [splits][n] (n = N·C·H·W), bias [C], out [n]; c(i) = (i / plane) % C.
-// Tiling: one output element per thread, workgroup 256, 2-D grid as in fill.
+// Tiling: one output element per thread, workgroup WG, 2-D grid as in fill.
+override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
 override FUSE_RELU: bool = false;
 struct Params { n: u32, splits: u32, plane: u32, C: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
@@ -10,9 +11,9 @@ struct Params { n: u32, splits: u32, plane: u32, C: u32 }
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * 256u;
+  let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.n) { return; }
   var v = bias[(i / p.plane) % p.C];
   for (var s = 0u; s < p.splits; s++) { v += partial[s * p.n + i]; }

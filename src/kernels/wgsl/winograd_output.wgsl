@@ -4,7 +4,7 @@
 //        [0  1 -1  2 -2  0]
 //        [0  1  1  4  4  0]
 //        [0  1 -1  8 -8  1]
-// m is the batched product of conv.ts, for the chunk of tiles t0 .. t0+Tc-1.
+// m is the batched product of src/tensor/ops/winograd.ts, for the chunk of tiles t0 .. t0+Tc-1.
 // Layout: M [36][Opad][TcPad]; bias [O]; out [N, O, H, W] (tile t as in winograd_input.wgsl;
 // pixels beyond the image's edge are dropped).
 // Tiling: one thread per (tile, output channel); grid (ceil(Tc / 64), O).

@@ -9,8 +9,8 @@
 // TRANSPOSE serves the input gradient: g(i, o) = w[i][o] rotated by 180° (a stride-1 "same"
 // convolution's input gradient is the convolution of dy with that kernel), so i runs over Cout.
 // Layout: w [Cout, Cin, 3, 3]; U [36][I][Opad] (ξ = 6·row + column; Opad = O rounded up to a
-// multiple of 4, padding channels zero), the A operand of the batched product in conv.ts.
-// Tiling: one thread per (i, o); grid (ceil(I·Opad / 64)) folded by grid1d.
+// multiple of 4, padding channels zero), the A operand of the batched product in src/tensor/ops/winograd.ts.
+// Tiling: one thread per (i, o); grid (ceil(I·Opad / 64)) folded into 2-D by fold() (grid.ts).
 override TRANSPOSE: bool = false;
 struct Params { total: u32, I: u32, O: u32, Opad: u32, rowStride: u32 }
 @group(0) @binding(0) var<uniform> p: Params;

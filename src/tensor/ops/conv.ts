@@ -1,6 +1,6 @@
 // 2-D convolution (NCHW, OIHW weights, cross-correlation) and its two backward kernels.
 
-import { Params } from '../../gpu/gpu.ts';
+import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { fold, grid1d } from './grid.ts';
@@ -8,7 +8,17 @@ import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
 import { zeros } from './fill.ts';
 import { winogradConv3x3, winogradWeights } from './winograd.ts';
-import { winogradFits, type Conv3x3Choice } from '../../gpu/tuner.ts';
+import { conv3x3Choice, winogradFits, type Conv3x3Choice } from '../choice/conv3x3-tuner.ts';
+import { kernelDefaults } from '../choice/defaults.ts';
+
+const GEOMETRY = { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', S: 'u32', P: 'u32' } as const satisfies ParamLayout;
+const CONV2D = defineKernel('conv2d', { ...GEOMETRY, tilesX: 'u32' });
+const CONV2D_BACKWARD_INPUT = defineKernel('conv2d_backward_input', { ...GEOMETRY, tilesX: 'u32' });
+const CONV2D_BACKWARD_WEIGHT = defineKernel('conv2d_backward_weight', { ...GEOMETRY, N: 'u32' });
+const CONV3X3 = defineKernel('conv3x3', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', CoutPad: 'u32', tilesX: 'u32', N: 'u32', ciChunk: 'u32' });
+const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', rows: 'u32', rowsPerSplit: 'u32' });
+const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', Opad: 'u32', K: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 export interface Conv2dOptions {
   stride?: number;
@@ -52,9 +62,7 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
   return { N, Cin, H, W, Cout, KH, KW, S: stride, P: padding, OH, OW };
 }
 
-function geometryParams(g: ConvGeometry, last: number): Params {
-  return new Params().u32(g.Cin).u32(g.H).u32(g.W).u32(g.Cout).u32(g.OH).u32(g.OW).u32(g.KH).u32(g.KW).u32(g.S).u32(g.P).u32(last);
-}
+const geometryParams = (g: ConvGeometry) => ({ Cin: g.Cin, H: g.H, W: g.W, Cout: g.Cout, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, S: g.S, P: g.P });
 
 /** Whether conv3x3.wgsl (3×3, stride 1, padding 1) serves this geometry. */
 const isConv3x3 = (g: ConvGeometry) => g.KH === 3 && g.KW === 3 && g.S === 1 && g.P === 1;
@@ -71,9 +79,9 @@ export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tenso
   return w.derived(`conv3x3-${transpose ? 'dx' : 'fwd'}-${multiple}`, () => {
     const out = Tensor.empty([I, K, K, Opad], w.gpu);
     w.gpu.dispatch({
-      kernel: 'conv_repack',
+      kernel: CONV_REPACK,
       overrides: { TRANSPOSE: transpose ? 1 : 0 },
-      params: new Params().u32(out.size).u32(I).u32(O).u32(Opad).u32(K),
+      params: { n: out.size, I, O, Opad, K },
       buffers: [w.buffer, out.buffer],
       workgroups: grid1d(w.gpu, out.size),
     });
@@ -84,13 +92,13 @@ export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tenso
 /**
  * A 3×3 stride-1 padding-1 convolution of x with w (transpose: the input gradient's rotated,
  * transposed kernel), from I to O channels, by the algorithm asked for or else chosen for this
- * adapter and shape (Gpu.conv3x3Choice: the autotuner's cached choice or the default).
+ * adapter and shape (conv3x3Choice: the autotuner's cached choice or the default).
  */
 function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, asked?: Conv3x3Algorithm): Tensor {
   const I = x.shape[1];
   if (asked === 'winograd' && !winogradFits(I)) throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
-  let choice = x.gpu.conv3x3Choice(x.shape, O);
-  if (asked && asked !== choice.algorithm) choice = asked === 'winograd' ? { algorithm: 'winograd' } : { algorithm: 'direct', ...x.gpu.tuning.conv3x3 };
+  let choice = conv3x3Choice(x.gpu, x.shape, O);
+  if (asked && asked !== choice.algorithm) choice = asked === 'winograd' ? { algorithm: 'winograd' } : { algorithm: 'direct', ...kernelDefaults(x.gpu).conv3x3 };
   return conv3x3By(choice, x, w, transpose, bias, O, relu);
 }
 
@@ -117,18 +125,18 @@ function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: 
   const out = Tensor.empty(splits > 1 ? [splits, N, Cout, H, W] : [N, Cout, H, W], x.gpu);
   const tilesX = Math.ceil(W / px);
   x.gpu.dispatch({
-    kernel: 'conv3x3',
+    kernel: CONV3X3,
     overrides: { FUSE_RELU: relu ? 1 : 0, PX: px, OCV: ocv, WG: wg, SPLITS: splits },
-    params: new Params().u32(Cin).u32(H).u32(W).u32(Cout).u32(wp.shape[3]).u32(tilesX).u32(N).u32(ciChunk),
+    params: { Cin, H, W, Cout, CoutPad: wp.shape[3], tilesX, N, ciChunk },
     buffers: [x.buffer, wp.buffer, bias.buffer, out.buffer],
     workgroups: [Math.ceil((H * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N * splits],
   });
   if (splits === 1) return out;
   const sum = Tensor.empty([N, Cout, H, W], x.gpu);
   x.gpu.dispatch({
-    kernel: 'split_sum',
+    kernel: SPLIT_SUM,
     overrides: { FUSE_RELU: relu ? 1 : 0 },
-    params: new Params().u32(sum.size).u32(splits).u32(H * W).u32(Cout),
+    params: { n: sum.size, splits, plane: H * W, C: Cout },
     buffers: [out.buffer, bias.buffer, sum.buffer],
     workgroups: grid1d(x.gpu, sum.size),
   });
@@ -148,9 +156,9 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
-    kernel: 'conv2d',
+    kernel: CONV2D,
     overrides: { FUSE_RELU: o.relu ? 1 : 0 },
-    params: geometryParams(g, tilesX),
+    params: { ...geometryParams(g), tilesX },
     buffers: [x.buffer, w.buffer, b.buffer, out.buffer],
     workgroups: [Math.ceil((g.OH * tilesX) / 64), Math.ceil(g.Cout / 4), g.N],
   });
@@ -170,8 +178,8 @@ export function conv2dBackwardInput(
   const dx = Tensor.empty(xShape, dy.gpu);
   const tilesX = Math.ceil(g.W / 4);
   dy.gpu.dispatch({
-    kernel: 'conv2d_backward_input',
-    params: geometryParams(g, tilesX),
+    kernel: CONV2D_BACKWARD_INPUT,
+    params: { ...geometryParams(g), tilesX },
     buffers: [dy.buffer, w.buffer, dx.buffer],
     workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
   });
@@ -184,8 +192,8 @@ export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly num
   if (isConv3x3(g) && g.Cout % 4 === 0 && !generic) return conv3x3BackwardWeight(x, dy, g);
   const dw = Tensor.empty(wShape, x.gpu);
   x.gpu.dispatch({
-    kernel: 'conv2d_backward_weight',
-    params: geometryParams(g, g.N),
+    kernel: CONV2D_BACKWARD_WEIGHT,
+    params: { ...geometryParams(g), N: g.N },
     buffers: [x.buffer, dy.buffer, dw.buffer],
     workgroups: fold(x.gpu, g.Cout * g.Cin),
   });
@@ -204,14 +212,14 @@ function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   const dyT = permute(dy, [0, 2, 3, 1]);
   const rows = g.N * g.H;
   const threads = Math.ceil(g.Cin / wg) * wg * (g.Cout / (4 * ocv));
-  const splits = Math.max(1, Math.min(rows, Math.ceil(gpu.tuning.minThreads / threads)));
+  const splits = Math.max(1, Math.min(rows, Math.ceil(kernelDefaults(gpu).minThreads / threads)));
   const rowsPerSplit = Math.ceil(rows / splits);
   const used = Math.ceil(rows / rowsPerSplit);
   const partial = Tensor.empty([used, g.Cout, g.Cin, 3, 3], gpu);
   gpu.dispatch({
-    kernel: 'conv3x3_backward_weight',
+    kernel: CONV3X3_BACKWARD_WEIGHT,
     overrides: { OCV: ocv, WG: wg },
-    params: new Params().u32(g.Cin).u32(g.H).u32(g.W).u32(g.Cout).u32(rows).u32(rowsPerSplit),
+    params: { Cin: g.Cin, H: g.H, W: g.W, Cout: g.Cout, rows, rowsPerSplit },
     buffers: [x.buffer, dyT.buffer, partial.buffer],
     workgroups: [Math.ceil(g.Cin / wg), g.Cout / (4 * ocv), used],
   });

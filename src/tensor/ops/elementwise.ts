@@ -1,34 +1,28 @@
-// Elementwise ops, declared once in two tables (the WGSL `OP` code of unary.wgsl / binary.wgsl and
-// how parameters map), not one hand-written kernel per op.
+// Elementwise ops: two kernels (unary.wgsl, binary.wgsl), each op one code of the kernel's OP
+// constant. The codes are declared once, in the WGSL files (`const RELU = 3u;`); this file names
+// the ops and looks the codes up (kernelConstant), so the two never drift apart.
 
-import { Params } from '../../gpu/gpu.ts';
+import { constantName, defineKernel, ELEMENTWISE_WORKGROUP, kernelConstant } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { aroundAxis, fmt, shapesEqual } from '../shape.ts';
 import { grid1d } from './grid.ts';
 
-export const UNARY_OPS = {
-  identity: 0,
-  neg: 1,
-  affine: 2,
-  relu: 3,
-  square: 4,
-  sqrt: 5,
-  exp: 6,
-  log: 7,
-  clamp: 8,
-  abs: 9,
-  powAbs: 10,
-  sign: 11,
-  reciprocal: 12,
-} as const;
-export type UnaryOp = keyof typeof UNARY_OPS;
+const UNARY = defineKernel('unary', { n: 'u32', alpha: 'f32', beta: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const BINARY = defineKernel('binary', { n: 'u32', channels: 'u32', inner: 'u32', alpha: 'f32', beta: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
+export const UNARY_OPS = [
+  'identity', 'neg', 'affine', 'relu', 'square', 'sqrt', 'exp', 'log', 'clamp', 'abs', 'powAbs', 'sign', 'reciprocal',
+  'tanh', 'sigmoid', 'leakyRelu',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** f(x) elementwise; alpha and beta are the op's scalar arguments (see unary.wgsl). */
 export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
   const out = Tensor.empty(x.shape, x.gpu);
   x.gpu.dispatch({
-    kernel: 'unary',
-    overrides: { OP: UNARY_OPS[op] },
-    params: new Params().u32(x.size).f32(alpha).f32(beta),
+    kernel: UNARY,
+    overrides: { OP: kernelConstant(UNARY, constantName(op)) },
+    params: { n: x.size, alpha, beta },
     buffers: [x.buffer, out.buffer],
     workgroups: grid1d(x.gpu, x.size),
   });
@@ -44,6 +38,10 @@ export const log = (x: Tensor) => unary('log', x);
 export const abs = (x: Tensor) => unary('abs', x);
 export const sign = (x: Tensor) => unary('sign', x);
 export const reciprocal = (x: Tensor) => unary('reciprocal', x);
+export const tanh = (x: Tensor) => unary('tanh', x);
+export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+/** x > 0 ? x : slope·x */
+export const leakyRelu = (x: Tensor, slope = 0.01) => unary('leakyRelu', x, slope);
 /** alpha * x + beta */
 export const affine = (x: Tensor, alpha: number, beta = 0) => unary('affine', x, alpha, beta);
 export const scale = (x: Tensor, alpha: number) => unary('affine', x, alpha, 0);
@@ -54,18 +52,11 @@ export const clamp = (x: Tensor, min: number, max: number) => {
 /** |x|^p (0 at x = 0). */
 export const powAbs = (x: Tensor, p: number) => unary('powAbs', x, p);
 
-export const BINARY_OPS = {
-  linear: 0,
-  mul: 1,
-  div: 2,
-  max: 3,
-  min: 4,
-  reluBackward: 5,
-  powAbsBackward: 6,
-  clampBackward: 7,
-  step: 8,
-} as const;
-export type BinaryOp = keyof typeof BINARY_OPS;
+export const BINARY_OPS = [
+  'linear', 'mul', 'div', 'max', 'min', 'reluBackward', 'powAbsBackward', 'clampBackward', 'step',
+  'tanhBackward', 'sigmoidBackward', 'leakyReluBackward',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /**
  * How b is broadcast against a: 'none' (same shape), 'scalar' (b has one element), or a channel
@@ -92,15 +83,18 @@ export function broadcastOf(a: Tensor, b: Tensor, opName: string): Broadcast {
   );
 }
 
+const BROADCAST_CODES = { none: 0, scalar: 1, axis: 2 } as const;
+
+/** g(a, b) elementwise, b broadcast against a (see binary.wgsl). */
 export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 1): Tensor {
   if (a.gpu !== b.gpu) throw new Error(`${op}: tensors live on different GPU contexts`);
   const bc = broadcastOf(a, b, op);
   const { len: channels, inner } = bc.kind === 'axis' ? aroundAxis(a.shape, bc.axis) : { len: 1, inner: 1 };
   const out = Tensor.empty(a.shape, a.gpu);
   a.gpu.dispatch({
-    kernel: 'binary',
-    overrides: { OP: BINARY_OPS[op], BROADCAST: bc.kind === 'none' ? 0 : bc.kind === 'scalar' ? 1 : 2 },
-    params: new Params().u32(a.size).u32(channels).u32(Math.max(inner, 1)).f32(alpha).f32(beta),
+    kernel: BINARY,
+    overrides: { OP: kernelConstant(BINARY, constantName(op)), BROADCAST: BROADCAST_CODES[bc.kind] },
+    params: { n: a.size, channels, inner: Math.max(inner, 1), alpha, beta },
     buffers: [a.buffer, b.buffer, out.buffer],
     workgroups: grid1d(a.gpu, a.size),
   });

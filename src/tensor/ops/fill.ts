@@ -1,20 +1,23 @@
 // Filling and copying: zeros, full, clone, and the strided block copy behind concat and slices.
 
-import { Params } from '../../gpu/gpu.ts';
-import { currentGpu } from '../../engine.ts';
+import type { Gpu } from '../../gpu/gpu.ts';
+import { currentGpu } from '../../gpu/current.ts';
+import { defineKernel, ELEMENTWISE_WORKGROUP } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { aroundAxis, type Shape } from '../shape.ts';
 import { grid1d } from './grid.ts';
-import type { Gpu } from '../../gpu/gpu.ts';
+
+const FILL = defineKernel('fill', { n: 'u32', value: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const COPY = defineKernel(
+  'copy',
+  { rows: 'u32', len: 'u32', srcOffset: 'u32', srcStride: 'u32', dstOffset: 'u32', dstStride: 'u32' },
+  { workgroupSize: ELEMENTWISE_WORKGROUP },
+);
+const BROADCAST = defineKernel('broadcast', { n: 'u32', len: 'u32', inner: 'u32', factor: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** Writes `value` into every element of t (records a dispatch; t is the destination). */
 export function fillInto(t: Tensor, value: number): Tensor {
-  t.gpu.dispatch({
-    kernel: 'fill',
-    params: new Params().u32(t.size).f32(value),
-    buffers: [t.buffer],
-    workgroups: grid1d(t.gpu, t.size),
-  });
+  t.gpu.dispatch({ kernel: FILL, params: { n: t.size, value }, buffers: [t.buffer], workgroups: grid1d(t.gpu, t.size) });
   return t;
 }
 
@@ -48,8 +51,8 @@ export function copyBlocks(src: Tensor, dst: Tensor, c: BlockCopy): void {
     }
   }
   src.gpu.dispatch({
-    kernel: 'copy',
-    params: new Params().u32(rows).u32(len).u32(srcOffset).u32(srcStride).u32(dstOffset).u32(dstStride),
+    kernel: COPY,
+    params: { rows, len, srcOffset, srcStride, dstOffset, dstStride },
     buffers: [src.buffer, dst.buffer],
     workgroups: grid1d(src.gpu, rows * len),
   });
@@ -71,8 +74,8 @@ export function broadcastAlong(g: Tensor, shape: Shape, axis: number | undefined
   if (g.size !== outer * inner) throw new RangeError(`broadcastAlong: ${g} does not fit ${outer}x${inner}`);
   const out = Tensor.empty(shape, g.gpu);
   g.gpu.dispatch({
-    kernel: 'broadcast',
-    params: new Params().u32(out.size).u32(Math.max(len, 1)).u32(Math.max(inner, 1)).f32(factor),
+    kernel: BROADCAST,
+    params: { n: out.size, len: Math.max(len, 1), inner: Math.max(inner, 1), factor },
     buffers: [g.buffer, out.buffer],
     workgroups: grid1d(g.gpu, out.size),
   });

@@ -1,10 +1,12 @@
-// Workgroup grids for one-thread-per-element kernels: a 1-D grid folded into 2-D when the count
-// exceeds the device's per-dimension limit (the kernels linearise gid.x + gid.y * nwg.x * 256).
+// Workgroup grids for one-thread-per-element kernels (ELEMENTWISE_WORKGROUP threads each): a 1-D
+// grid folded into 2-D when the count exceeds the device's per-dimension limit (the kernels
+// linearise gid.x + gid.y * nwg.x * WG).
 
 import type { Gpu } from '../../gpu/gpu.ts';
+import { ELEMENTWISE_WORKGROUP } from '../../gpu/kernel-spec.ts';
 
-export function grid1d(gpu: Gpu, elements: number, workgroupSize = 256): [number, number] {
-  return fold(gpu, Math.ceil(elements / workgroupSize));
+export function grid1d(gpu: Gpu, elements: number): [number, number] {
+  return fold(gpu, Math.ceil(elements / ELEMENTWISE_WORKGROUP));
 }
 
 /** Folds a count of workgroups into [x, y] with x, y within the per-dimension limit. */

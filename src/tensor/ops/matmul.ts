@@ -2,10 +2,18 @@
 // 2-D: A [M,K] (transA: [K,M]), B [K,N] (transB: [N,K]) -> C [M,N].
 // 3-D: a leading batch dimension on either or both (an unbatched operand is shared by all).
 
-import { Params } from '../../gpu/gpu.ts';
+import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
+import { kernelDefaults } from '../choice/defaults.ts';
 import { reduce } from './reduce.ts';
+
+/** Both matmul kernels take the same parameters. */
+const PARAMS = {
+  M: 'u32', N: 'u32', K: 'u32', batchA: 'u32', batchB: 'u32', batchC: 'u32', alpha: 'f32', splits: 'u32', kChunk: 'u32', batches: 'u32',
+} as const satisfies ParamLayout;
+const MATMUL_SHARED = defineKernel('matmul', PARAMS);
+const MATMUL_VEC4 = defineKernel('matmul_vec4', PARAMS);
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -62,25 +70,25 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
   }
   const outShape = a.rank === 3 || b.rank === 3 ? [batch, M, N] : [M, N];
   const strides = [a.rank === 3 ? M * K : 0, b.rank === 3 ? K * N : 0, M * N];
-  const useVec4 = o.kernel === 'vec4' || (o.kernel === undefined && a.gpu.tuning.matmul.kernel === 'vec4');
+  const defaults = kernelDefaults(a.gpu).matmul;
+  const useVec4 = o.kernel === 'vec4' || (o.kernel === undefined && defaults.kernel === 'vec4');
   if (o.kernel === 'vec4' && !vec4Fits(M, N, K, transA)) {
     throw new RangeError(`matmul: the vec4 kernel needs K, N (and M when transposed) divisible by 4, got M=${M} N=${N} K=${K}`);
   }
   const vec4 = useVec4 && vec4Fits(M, N, K, transA);
-  const blk = o.block ?? a.gpu.tuning.matmul.block;
+  const blk = o.block ?? defaults.block;
   const [bm, bn] = vec4 ? [blk.tm * blk.wgY, blk.tn * blk.wgX] : [4 * tile.wgY, 4 * tile.wgX];
   const groups: [number, number, number] = [Math.ceil(N / bn), Math.ceil(M / bm), batch];
-  const split = o.splits ?? splitK(a.gpu.tuning.matmul.minWorkgroups, groups[0] * groups[1] * batch, K);
+  const split = o.splits ?? splitK(defaults.minWorkgroups, groups[0] * groups[1] * batch, K);
   const kChunk = Math.ceil(K / split / 16) * 16; // a multiple of 4 (vec4) and of the tiles' TK steps
   const splits = Math.ceil(K / kChunk);
-  const params = new Params().u32(M).u32(N).u32(K).u32(strides[0]).u32(strides[1]).u32(strides[2]).f32(alpha).u32(splits).u32(kChunk).u32(batch);
   const partial = Tensor.empty(splits > 1 ? [splits, ...outShape] : outShape, a.gpu);
   a.gpu.dispatch({
-    kernel: vec4 ? 'matmul_vec4' : 'matmul',
+    kernel: vec4 ? MATMUL_VEC4 : MATMUL_SHARED,
     overrides: vec4
       ? { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 }
       : { WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
-    params,
+    params: { M, N, K, batchA: strides[0], batchB: strides[1], batchC: strides[2], alpha, splits, kChunk, batches: batch },
     buffers: [a.buffer, b.buffer, partial.buffer],
     workgroups: [groups[0], groups[1], batch * splits],
   });

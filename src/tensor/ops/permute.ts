@@ -1,11 +1,16 @@
 // Axis permutations (transposes) of contiguous tensors, up to 8 axes.
 
-import { Params } from '../../gpu/gpu.ts';
+import { defineKernel, ELEMENTWISE_WORKGROUP } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt, stridesOf } from '../shape.ts';
 import { grid1d } from './grid.ts';
 
 const MAX_RANK = 8;
+const PERMUTE = defineKernel(
+  'permute',
+  { n: 'u32', rank: 'u32', shape: 'array<vec4u, 2>', strides: 'array<vec4u, 2>' },
+  { workgroupSize: ELEMENTWISE_WORKGROUP },
+);
 
 /** out.shape[d] = x.shape[perm[d]]. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
@@ -18,10 +23,13 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const inStrides = stridesOf(x.shape);
   const outShape = perm.map((p) => x.shape[p]);
   const out = Tensor.empty(outShape, x.gpu);
-  const params = new Params().u32(x.size).u32(rank).u32(0).u32(0);
-  for (let d = 0; d < MAX_RANK; d++) params.u32(d < rank ? outShape[d] : 1);
-  for (let d = 0; d < MAX_RANK; d++) params.u32(d < rank ? inStrides[perm[d]] : 0);
-  x.gpu.dispatch({ kernel: 'permute', params, buffers: [x.buffer, out.buffer], workgroups: grid1d(x.gpu, x.size) });
+  const axes = [...Array(MAX_RANK).keys()];
+  x.gpu.dispatch({
+    kernel: PERMUTE,
+    params: { n: x.size, rank, shape: axes.map((d) => (d < rank ? outShape[d] : 1)), strides: axes.map((d) => (d < rank ? inStrides[perm[d]] : 0)) },
+    buffers: [x.buffer, out.buffer],
+    workgroups: grid1d(x.gpu, x.size),
+  });
   return out;
 }
 

@@ -1,6 +1,6 @@
 // 2-D max and average pooling (no padding; optional ceil mode) and their backward kernels.
 
-import { Params } from '../../gpu/gpu.ts';
+import { defineKernel, ELEMENTWISE_WORKGROUP, kernelConstant, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { grid1d } from './grid.ts';
@@ -31,7 +31,9 @@ function geometry(shape: readonly number[], o: PoolOptions) {
   return { N, C, H, W, K, S, OH, OW };
 }
 
-const MODES = { max: 0, avg: 1 } as const;
+const PARAMS = { n: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', K: 'u32', S: 'u32' } as const satisfies ParamLayout;
+const POOL = defineKernel('pool2d', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const POOL_BACKWARD = defineKernel('pool2d_backward', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** Pools x; for max pooling also returns the argmax per output (for the backward pass). */
 export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor; arg: Tensor } {
@@ -40,9 +42,9 @@ export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor
   const out = Tensor.empty(outShape, x.gpu);
   const arg = Tensor.empty(mode === 'max' ? outShape : [1], x.gpu);
   x.gpu.dispatch({
-    kernel: 'pool2d',
-    overrides: { MODE: MODES[mode] },
-    params: new Params().u32(out.size).u32(g.H).u32(g.W).u32(g.OH).u32(g.OW).u32(g.K).u32(g.S),
+    kernel: POOL,
+    overrides: { MODE: kernelConstant(POOL, mode.toUpperCase()) },
+    params: { n: out.size, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.K, S: g.S },
     buffers: [x.buffer, out.buffer, arg.buffer],
     workgroups: grid1d(x.gpu, out.size),
   });
@@ -54,9 +56,9 @@ export function pool2dBackward(mode: PoolMode, dy: Tensor, arg: Tensor, xShape: 
   const g = geometry(xShape, o);
   const dx = Tensor.empty(xShape, dy.gpu);
   dy.gpu.dispatch({
-    kernel: 'pool2d_backward',
-    overrides: { MODE: MODES[mode] },
-    params: new Params().u32(dx.size).u32(g.H).u32(g.W).u32(g.OH).u32(g.OW).u32(g.K).u32(g.S),
+    kernel: POOL_BACKWARD,
+    overrides: { MODE: kernelConstant(POOL_BACKWARD, mode.toUpperCase()) },
+    params: { n: dx.size, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.K, S: g.S },
     buffers: [dy.buffer, arg.buffer, dx.buffer],
     workgroups: grid1d(dy.gpu, dx.size),
   });

@@ -7,10 +7,15 @@
 //   winograd_output   y = Aᵀ·M·A + bias      per tile and output channel (ReLU fused)
 // Tiles are processed in chunks so that V and M stay within a memory budget (and a binding).
 
-import { Params } from '../../gpu/gpu.ts';
+import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fold } from './grid.ts';
 import { matmul } from './matmul.ts';
+
+const TILE_RANGE = { H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32' } as const satisfies ParamLayout;
+const WINOGRAD_WEIGHTS = defineKernel('winograd_weights', { total: 'u32', I: 'u32', O: 'u32', Opad: 'u32', rowStride: 'u32' });
+const WINOGRAD_INPUT = defineKernel('winograd_input', { C: 'u32', ...TILE_RANGE, tiles: 'u32' });
+const WINOGRAD_OUTPUT = defineKernel('winograd_output', { O: 'u32', ...TILE_RANGE, Opad: 'u32' });
 
 /** The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input gradient. */
 export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
@@ -21,9 +26,9 @@ export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
     const U = Tensor.empty([36, I, Opad], w.gpu);
     const [gx, gy] = fold(w.gpu, Math.ceil((I * Opad) / 64));
     w.gpu.dispatch({
-      kernel: 'winograd_weights',
+      kernel: WINOGRAD_WEIGHTS,
       overrides: { TRANSPOSE: transpose ? 1 : 0 },
-      params: new Params().u32(I * Opad).u32(I).u32(O).u32(Opad).u32(gx * 64),
+      params: { total: I * Opad, I, O, Opad, rowStride: gx * 64 },
       buffers: [w.buffer, U.buffer],
       workgroups: [gx, gy],
     });
@@ -33,6 +38,24 @@ export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
 
 /** Bytes of V and of M per chunk (each): small enough for a binding, large enough to keep dispatches few. */
 const CHUNK_BYTES = 8 * 2 ** 20;
+
+/**
+ * The input transform of tiles t0 … t0+Tc−1 of x [N, I, H, W] (4×4 output tiles, row-major over
+ * the images): V [36, I, TcPad], the tiles past the last one (and the padding) zero.
+ */
+export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number): Tensor {
+  const [N, I, H, W] = x.shape;
+  const tilesX = Math.ceil(W / 4);
+  const tilesPerImage = Math.ceil(H / 4) * tilesX;
+  const V = Tensor.empty([36, I, TcPad], x.gpu);
+  x.gpu.dispatch({
+    kernel: WINOGRAD_INPUT,
+    params: { C: I, H, W, tilesX, tilesPerImage, t0, Tc, TcPad, tiles: N * tilesPerImage },
+    buffers: [x.buffer, V.buffer],
+    workgroups: [Math.ceil(TcPad / 64), I],
+  });
+  return V;
+}
 
 /**
  * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad].
@@ -52,19 +75,13 @@ export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, r
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);
     const TcPad = Math.ceil(Tc / 4) * 4;
-    const V = Tensor.empty([36, I, TcPad], gpu);
-    gpu.dispatch({
-      kernel: 'winograd_input',
-      params: new Params().u32(I).u32(H).u32(W).u32(tilesX).u32(tilesPerImage).u32(t0).u32(Tc).u32(TcPad).u32(tiles),
-      buffers: [x.buffer, V.buffer],
-      workgroups: [Math.ceil(TcPad / 64), I],
-    });
+    const V = winogradInput(x, t0, Tc, TcPad);
     const M = matmul(U, V, { transA: true, kernel: 'vec4' });
     V.dispose();
     gpu.dispatch({
-      kernel: 'winograd_output',
+      kernel: WINOGRAD_OUTPUT,
       overrides: { FUSE_RELU: relu ? 1 : 0 },
-      params: new Params().u32(O).u32(H).u32(W).u32(tilesX).u32(tilesPerImage).u32(t0).u32(Tc).u32(TcPad).u32(Opad),
+      params: { O, H, W, tilesX, tilesPerImage, t0, Tc, TcPad, Opad },
       buffers: [M.buffer, bias.buffer, out.buffer],
       workgroups: [Math.ceil(Tc / 64), O],
     });

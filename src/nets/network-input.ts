@@ -1,12 +1,14 @@
 // RGB images (0..1, on the GPU) to a network's input convention and back, as 1x1 convolutions:
 // the channel reorder (RGB <-> BGR), scale and mean/std are one 3x3 matrix and a bias.
+// Differentiable: a loss on the network's input convention reaches RGB pixels through it.
 
 import { Tensor } from '../tensor/tensor.ts';
-import { conv2d } from '../tensor/ops/conv.ts';
-import type { Preprocessing } from '../nets/preprocessing.ts';
-import type { RgbImage } from '../image/image.ts';
-import { createImage } from '../image/image.ts';
-import { currentGpu } from '../engine.ts';
+import { currentGpu } from '../gpu/current.ts';
+import { tidy } from '../tensor/scope.ts';
+import * as raw from '../tensor/ops/index.ts';
+import * as ops from '../autograd/index.ts';
+import type { Preprocessing } from './preprocessing.ts';
+import { createImage, type RgbImage } from '../image/image.ts';
 
 function matrices(p: Preprocessing, inverse: boolean): { w: number[]; b: number[] } {
   const w = new Array(9).fill(0);
@@ -30,7 +32,7 @@ function mix(x: Tensor, p: Preprocessing, inverse: boolean): Tensor {
   const { w, b } = matrices(p, inverse);
   const wt = Tensor.fromArray(w, [3, 3, 1, 1], x.gpu);
   const bt = Tensor.fromArray(b, [3], x.gpu);
-  const out = conv2d(x, wt, bt);
+  const out = ops.conv2d(x, wt, bt);
   wt.dispose();
   bt.dispose();
   return out;
@@ -41,11 +43,29 @@ export const toNetworkInput = (rgb: Tensor, p: Preprocessing) => mix(rgb, p, fal
 /** The network's input convention -> RGB 0..1 (unclamped). */
 export const fromNetworkInput = (x: Tensor, p: Preprocessing) => mix(x, p, true);
 
+/** An RGB image as a [1, 3, H, W] tensor (0..1). */
 export function uploadImage(img: RgbImage, gpu = currentGpu()): Tensor {
   return Tensor.fromArray(img.data, [1, 3, img.height, img.width], gpu);
 }
 
+/** A [1, 3, H, W] RGB tensor as an image (values as they are: the writers clamp). */
 export async function downloadImage(rgb: Tensor): Promise<RgbImage> {
+  if (rgb.rank !== 4 || rgb.shape[0] !== 1 || rgb.shape[1] !== 3) throw new RangeError(`downloadImage: expects [1, 3, H, W], got ${rgb}`);
   const [, , H, W] = rgb.shape;
   return createImage(W, H, await rgb.toArray());
+}
+
+/** An RGB image resized on the GPU (Lanczos-3) to width × height, as a network input [1, 3, H, W]. */
+export function imageToNetworkInput(img: RgbImage, width: number, height: number, p: Preprocessing, gpu = currentGpu()): Tensor {
+  return tidy(() => {
+    const rgb = uploadImage(img, gpu);
+    const sized = img.width === width && img.height === height ? rgb : raw.resize(rgb, height, width, 'lanczos3');
+    return toNetworkInput(sized, p);
+  });
+}
+
+/** A network-convention image [1, 3, H, W] as RGB 0..1 on the CPU. */
+export function networkInputToImage(x: Tensor, p: Preprocessing): Promise<RgbImage> {
+  const rgb = ops.noGrad(() => fromNetworkInput(x, p));
+  return downloadImage(rgb).finally(() => rgb.dispose());
 }

@@ -3,11 +3,11 @@
 // and then in batches of runs with one sync each until a batch lasts ~minMs; the fastest mean wins
 // and is cached.
 
-import type { Gpu } from './gpu.ts';
-import { describeChoice, shapeKey, winogradFits, type Conv3x3Choice, type Conv3x3Shape } from './tuner.ts';
-import { Tensor } from '../tensor/tensor.ts';
-import { timeRuns } from './timing.ts';
-import { conv2dWith } from '../tensor/ops/conv.ts';
+import type { Gpu } from '../../gpu/gpu.ts';
+import { conv3x3Tuner, describeChoice, shapeKey, winogradFits, type Conv3x3Choice, type Conv3x3Shape } from './conv3x3-tuner.ts';
+import { Tensor } from '../tensor.ts';
+import { timeRuns } from '../timing.ts';
+import { conv2dWith } from '../ops/conv.ts';
 
 export interface TuneReport {
   shape: Conv3x3Shape;
@@ -32,13 +32,14 @@ export function conv3x3Candidates(gpu: Gpu, s: Conv3x3Shape): Conv3x3Choice[] {
 }
 
 /**
- * Times every candidate for each shape, records the fastest in gpu.tuner and saves the cache.
+ * Times every candidate for each shape, records the fastest in the GPU's tuner and saves the cache.
  * `onShape` reports each shape as it is done (the CLI prints a line).
  */
 export async function tuneConv3x3(
   gpu: Gpu, shapes: Conv3x3Shape[], o: { minMs?: number; onShape?: (r: TuneReport) => void } = {},
 ): Promise<TuneReport[]> {
   const reports: TuneReport[] = [];
+  const tuner = conv3x3Tuner(gpu);
   const minMs = o.minMs ?? 150;
   for (const s of shapes) {
     const x = Tensor.fromArray(Float32Array.from({ length: s.N * s.I * s.H * s.W }, (_, i) => Math.sin(i)), [s.N, s.I, s.H, s.W], gpu);
@@ -50,12 +51,12 @@ export async function tuneConv3x3(
     x.dispose();
     w.dispose();
     const best = times.reduce((a, b) => (b.ms < a.ms ? b : a)).choice;
-    gpu.tuner.record(s, best);
+    tuner.record(s, best);
     const r = { shape: s, times, best };
     reports.push(r);
     o.onShape?.(r);
   }
-  gpu.tuner.persist();
+  tuner.persist();
   return reports;
 }
 

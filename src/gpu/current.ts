@@ -1,9 +1,9 @@
-// The engine's current GPU context. Tensor factories use it unless given a Gpu explicitly.
+// The current GPU context: tensor factories use it unless given a Gpu explicitly.
 // `initEngine()` once at start; `releaseEngine()` when done, so Node can exit (Dawn keeps the
 // process alive while its instance is referenced).
 
-import { Gpu } from './gpu/gpu.ts';
-import type { DeviceOptions } from './gpu/device.ts';
+import { Gpu } from './gpu.ts';
+import type { DeviceOptions } from './device.ts';
 
 let current: Gpu | null = null;
 let starting: Promise<Gpu> | null = null;

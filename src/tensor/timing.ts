@@ -4,8 +4,8 @@
 // GPU's kernels), doubling the batch until it has at least minRuns runs and lasts minMs. Each run
 // is inside tidy() and frees everything it made, its result included. Returns ms per run.
 
-import type { Gpu } from './gpu.ts';
-import { tidy } from '../tensor/scope.ts';
+import type { Gpu } from '../gpu/gpu.ts';
+import { tidy } from './scope.ts';
 
 export interface TimingOptions {
   minRuns?: number;

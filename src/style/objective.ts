@@ -1,13 +1,14 @@
-// The style-transfer losses on top of the autograd: content (feature distance), style (Gram
+// What style transfer minimises, on top of the autograd: content (feature distance), style (Gram
 // distance, against targets computed once) and total variation, each with the normalisation its
-// preset names (presets.ts).
+// preset names (presets.ts); and the closure the optimizer calls: image -> loss and gradient.
 
-import type { Tensor } from '../tensor/tensor.ts';
-import { keep, tidy } from '../tensor/scope.ts';
-import * as ag from '../autograd/index.ts';
-import { linear, scale } from '../tensor/ops/elementwise.ts';
-import type { FeatureNet } from './feature-net.ts';
+import { items, type Tensor } from '../tensor/tensor.ts';
+import { keep, tidy, tidyAsync } from '../tensor/scope.ts';
+import * as ops from '../autograd/index.ts';
+import type { Closure } from '../optim/types.ts';
+import type { FeatureNet } from '../nets/feature-net.ts';
 import type { ContentNorm, LossSettings, StyleNorm } from './presets.ts';
+import type { LossValues } from './record.ts';
 
 /** The Gram scale and reduction implementing a style normalisation for one feature map. */
 function styleTerm(norm: StyleNorm, C: number, HW: number, imagePixels: number): { scale: number; reduction: 'mean' | 'sum' } {
@@ -26,7 +27,7 @@ function styleTerm(norm: StyleNorm, C: number, HW: number, imagePixels: number):
 /** Gram matrix of one feature map [1, C, H, W] in the normalisation's own scale. */
 export function scaledGram(f: Tensor, norm: StyleNorm, imagePixels: number): Tensor {
   const [, C, H, W] = f.shape;
-  return ag.gram(f, styleTerm(norm, C, H * W, imagePixels).scale);
+  return ops.gram(f, styleTerm(norm, C, H * W, imagePixels).scale);
 }
 
 /**
@@ -36,7 +37,7 @@ export function scaledGram(f: Tensor, norm: StyleNorm, imagePixels: number): Ten
 export function styleTargets(net: FeatureNet, styles: { x: Tensor; weight: number }[], s: LossSettings): Map<string, Tensor> {
   const layers = s.styleLayers.map((l) => l.layer);
   const targets = new Map<string, Tensor>();
-  ag.noGrad(() => {
+  ops.noGrad(() => {
     for (const { x, weight } of styles) {
       tidy(() => {
         const pixels = x.shape[2] * x.shape[3];
@@ -44,7 +45,7 @@ export function styleTargets(net: FeatureNet, styles: { x: Tensor; weight: numbe
         for (const layer of layers) {
           const g = scaledGram(feats.get(layer)!, s.styleNorm, pixels);
           const prev = targets.get(layer);
-          targets.set(layer, keep(prev ? linear(prev, g, 1, weight) : scale(g, weight)));
+          targets.set(layer, keep(prev ? ops.linear(prev, g, 1, weight) : ops.scale(g, weight)));
           prev?.dispose();
         }
         return undefined;
@@ -58,7 +59,7 @@ export function styleTargets(net: FeatureNet, styles: { x: Tensor; weight: numbe
 export function contentTargets(net: FeatureNet, content: Tensor, s: LossSettings): Map<string, Tensor> {
   const layers = s.contentLayers.map((l) => l.layer);
   const out = new Map<string, Tensor>();
-  ag.noGrad(() => {
+  ops.noGrad(() => {
     tidy(() => {
       const feats = net.features(content, layers, s.pooling);
       for (const l of layers) out.set(l, keep(feats.get(l)!));
@@ -69,9 +70,9 @@ export function contentTargets(net: FeatureNet, content: Tensor, s: LossSettings
 }
 
 function contentTerm(f: Tensor, p: Tensor, norm: ContentNorm): Tensor {
-  if (norm === 'mean') return ag.mseLoss(f, p, 'mean');
-  const sum = ag.mseLoss(f, p, 'sum');
-  return norm === 'half-sum' ? ag.scale(sum, 0.5) : sum;
+  if (norm === 'mean') return ops.mseLoss(f, p, 'mean');
+  const sum = ops.mseLoss(f, p, 'sum');
+  return norm === 'half-sum' ? ops.scale(sum, 0.5) : sum;
 }
 
 export interface LossParts {
@@ -96,7 +97,7 @@ export function styleTransferLoss(
   const weights: number[] = [];
   let content: Tensor | null = null;
   if (useContent) {
-    content = ag.weightedSum(
+    content = ops.weightedSum(
       s.contentLayers.map((l) => contentTerm(feats.get(l.layer)!, targets.content!.get(l.layer)!, s.contentNorm)),
       s.contentLayers.map((l) => l.weight),
     );
@@ -105,11 +106,11 @@ export function styleTransferLoss(
   }
   let style: Tensor | null = null;
   if (s.styleLayers.length > 0 && s.styleWeight !== 0) {
-    style = ag.weightedSum(
+    style = ops.weightedSum(
       s.styleLayers.map((l) => {
         const [, C, H, W] = feats.get(l.layer)!.shape;
         const { reduction } = styleTerm(s.styleNorm, C, H * W, pixels);
-        return ag.mseLoss(scaledGram(feats.get(l.layer)!, s.styleNorm, pixels), targets.style.get(l.layer)!, reduction);
+        return ops.mseLoss(scaledGram(feats.get(l.layer)!, s.styleNorm, pixels), targets.style.get(l.layer)!, reduction);
       }),
       s.styleLayers.map((l) => l.weight),
     );
@@ -118,7 +119,7 @@ export function styleTransferLoss(
   }
   let tv: Tensor | null = null;
   if (s.tvWeight !== 0) {
-    tv = ag.tvLoss(x, s.tvBeta);
+    tv = ops.scale(ops.tvLoss(x, s.tvBeta, s.tvEdges), s.tvScale);
     terms.push(tv);
     weights.push(s.tvWeight);
   }
@@ -126,5 +127,46 @@ export function styleTransferLoss(
   // our handles now lets it (an evaluation then peaks near the activations it must keep).
   for (const f of feats.values()) f.dispose();
   if (terms.length === 0) throw new Error('style transfer: every loss weight is zero; nothing to optimise');
-  return { total: ag.weightedSum(terms, weights), content, style, tv };
+  return { total: ops.weightedSum(terms, weights), content, style, tv };
+}
+
+export interface Objective {
+  /** image (network convention) -> loss and gradient: what the optimizer minimises. */
+  closure: Closure;
+  /** The weighted components of the evaluation whose total was `loss` (the latest such). */
+  valuesFor(loss: number): LossValues;
+  /** The components of the first evaluation (the starting image's). */
+  readonly initial: LossValues | null;
+}
+
+/**
+ * The objective of one stage: forward through the network, the losses against the targets,
+ * backward to the image, and one download of the loss components.
+ */
+export function styleObjective(net: FeatureNet, s: LossSettings, targets: { content: Map<string, Tensor> | null; style: Map<string, Tensor> }): Objective {
+  const recent: LossValues[] = [];
+  let initial: LossValues | null = null;
+  const closure: Closure = (x) =>
+    tidyAsync(async () => {
+      x.requireGrad();
+      const parts = styleTransferLoss(net, x, s, targets);
+      parts.total.backward();
+      const grad = x.grad!;
+      x.grad = null;
+      const present = [parts.total, parts.content, parts.style, parts.tv].filter((t): t is Tensor => !!t);
+      const values = await items(present);
+      const take = (t: Tensor | null, w: number) => (t ? values[present.indexOf(t)] * w : null);
+      const v: LossValues = { total: values[0], content: take(parts.content, s.contentWeight), style: take(parts.style, s.styleWeight), tv: take(parts.tv, s.tvWeight) };
+      initial ??= v;
+      recent.push(v);
+      if (recent.length > 64) recent.shift();
+      return { loss: v.total, grad };
+    });
+  return {
+    closure,
+    valuesFor: (loss) => [...recent].reverse().find((e) => e.total === loss) ?? { total: loss, content: null, style: null, tv: null },
+    get initial() {
+      return initial;
+    },
+  };
 }

@@ -1,12 +1,13 @@
-// Node only (imported dynamically, kept out of browser bundles): the autotuner's choices as one
-// JSON file, by adapter. GATYS_CACHE_DIR, else $XDG_CACHE_HOME/gatys-gpu, else ~/.cache/gatys-gpu.
+// The autotuner's choices as one JSON file, by adapter (Node only; a browser has no file): in
+// GATYS_CACHE_DIR, else $XDG_CACHE_HOME/gatys-gpu, else ~/.cache/gatys-gpu.
 // Written atomically (a temporary file renamed over the old one); an unreadable file is reported
 // once and ignored (it is only a cache), never silently overwritten with less.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { Conv3x3Choice, TuningStore } from './tuner.ts';
+import type { Conv3x3Choice, TuningStore } from './conv3x3-tuner.ts';
+import { nodeModule, requireNodeModule } from '../../util/node-modules.ts';
+
+const fs = () => requireNodeModule('node:fs', 'the tuning cache');
+const join = (...parts: string[]) => requireNodeModule('node:path', 'the tuning cache').join(...parts);
 
 interface CacheFile {
   version: 1;
@@ -14,7 +15,8 @@ interface CacheFile {
 }
 
 export function tuningCacheDir(): string {
-  return process.env.GATYS_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gatys-gpu');
+  const home = requireNodeModule('node:os', 'the tuning cache').homedir();
+  return process.env.GATYS_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(home, '.cache'), 'gatys-gpu');
 }
 
 export class TuningFile implements TuningStore {
@@ -24,10 +26,15 @@ export class TuningFile implements TuningStore {
     this.location = join(dir, 'tuning.json');
   }
 
+  /** The cache of this machine's user, or null where there is no file system (a browser). */
+  static forThisMachine(): TuningFile | null {
+    return nodeModule('node:fs') ? new TuningFile() : null;
+  }
+
   private read(): CacheFile {
-    if (!existsSync(this.location)) return { version: 1, adapters: {} };
+    if (!fs().existsSync(this.location)) return { version: 1, adapters: {} };
     try {
-      const f = JSON.parse(readFileSync(this.location, 'utf8')) as CacheFile;
+      const f = JSON.parse(fs().readFileSync(this.location, 'utf8')) as CacheFile;
       if (f.version !== 1 || typeof f.adapters !== 'object') throw new Error(`unknown format (version ${String(f.version)})`);
       return f;
     } catch (e) {
@@ -44,9 +51,9 @@ export class TuningFile implements TuningStore {
   save(adapterKey: string, choices: Record<string, Conv3x3Choice>): void {
     const f = this.read();
     f.adapters[adapterKey] = { conv3x3: choices, updated: new Date().toISOString() };
-    mkdirSync(join(this.location, '..'), { recursive: true });
+    fs().mkdirSync(join(this.location, '..'), { recursive: true });
     const tmp = `${this.location}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(f, null, 1));
-    renameSync(tmp, this.location);
+    fs().writeFileSync(tmp, JSON.stringify(f, null, 1));
+    fs().renameSync(tmp, this.location);
   }
 }

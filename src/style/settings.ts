@@ -1,0 +1,229 @@
+// The one place a run's settings are resolved: which preset and network (each defaults from the
+// other: SqueezeNet means the CS231n conventions, and the cs231n preset means SqueezeNet), the loss
+// settings (the preset, adapted to the network's input scale, then each override), and the plan
+// of the run (stage sizes, blend weights, optimizer, seed). The CLI, the library and the JSON log
+// all read it from here, so they cannot disagree.
+
+import { currentGpu } from '../gpu/current.ts';
+import type { FeatureNet, NetworkName } from '../nets/feature-net.ts';
+import type { RgbImage } from '../image/image.ts';
+import { fitLongestSide } from '../image/resize.ts';
+import { adaptWeights, PRESETS, PRESET_NAMES, TEXTURE_LAYERS, type LayerWeight, type LossSettings, type PresetName } from './presets.ts';
+
+export type InitKind = 'content' | 'noise' | 'style';
+export type OptimizerName = 'lbfgs' | 'adam';
+
+export class StyleTransferError extends Error {
+  override name = 'StyleTransferError';
+}
+
+/** The options that decide a run's settings (the rest of StyleTransferOptions is data and callbacks). */
+export interface RunSettingsOptions {
+  /** Loss conventions (default 'johnson', or 'cs231n' with network squeezenet1_1). */
+  preset?: PresetName;
+  /** Default: the preset's network. */
+  network?: NetworkName;
+  contentLayers?: LayerWeight[];
+  styleLayers?: LayerWeight[];
+  contentWeight?: number;
+  styleWeight?: number;
+  tvWeight?: number;
+  tvBeta?: number;
+  pooling?: 'max' | 'avg';
+  /** Iterations per stage (default: the preset's). */
+  iterations?: number;
+  /** Longest side of the output (transfer), default 512. */
+  size?: number;
+  /** Output size for texture synthesis (default: size × size). */
+  width?: number;
+  height?: number;
+  /** Coarse-to-fine: the longest side of each stage; overrides `size`. */
+  scales?: number[];
+  /** Relative weights of the style images (normalised to sum 1). Default: equal. */
+  styleBlendWeights?: number[];
+  /** Style images are resized to styleScale × the output's longest side. Default 1. */
+  styleScale?: number;
+  /** Luminance-only transfer that keeps the content's colours. */
+  originalColors?: boolean;
+  /** Starting image: content, noise, style, or an image. Default: the preset's. */
+  init?: InitKind | RgbImage;
+  seed?: number;
+  optimizer?: OptimizerName;
+  /** Adam's step size (default: the preset's, in the network's input units) or L-BFGS's initial step (1). */
+  learningRate?: number;
+  /** L-BFGS history size (default 100). */
+  lbfgsHistory?: number;
+  lineSearch?: 'strong-wolfe' | 'none';
+}
+
+/** Defaults that do not come from a preset (the CLI's help prints them from here). */
+export const RUN_DEFAULTS = {
+  size: 512,
+  styleScale: 1,
+  seed: 0,
+  optimizer: 'lbfgs' as OptimizerName,
+  lbfgsLearningRate: 1,
+  lbfgsHistory: 100,
+  lineSearch: 'strong-wolfe' as const,
+};
+
+/** Which preset and network a run uses. */
+export function resolvePresetAndNetwork(o: Pick<RunSettingsOptions, 'preset' | 'network'>): { preset: PresetName; network: NetworkName } {
+  if (o.preset !== undefined && !PRESET_NAMES.includes(o.preset)) {
+    throw new StyleTransferError(`unknown preset '${o.preset}' (known: ${PRESET_NAMES.join(', ')})`);
+  }
+  const preset = o.preset ?? (o.network === 'squeezenet1_1' ? 'cs231n' : 'johnson');
+  return { preset, network: o.network ?? PRESETS[preset].network };
+}
+
+function checkNonNegative(key: string, v: number): void {
+  if (!Number.isFinite(v) || v < 0) throw new StyleTransferError(`${key} must be a non-negative number, got ${v}`);
+}
+
+/** The loss settings: the preset adapted to the network's input scale, then each override. */
+export function resolveLossSettings(o: RunSettingsOptions, netScale: 'caffe' | 'torch', netName: NetworkName, texture: boolean): LossSettings {
+  const { preset } = resolvePresetAndNetwork(o);
+  let s: LossSettings = adaptWeights({ ...PRESETS[preset] }, netScale);
+  if (texture && netName === 'vgg19') s = { ...s, styleLayers: TEXTURE_LAYERS, contentLayers: [] };
+  if (texture) s = { ...s, contentLayers: [], contentWeight: 0, init: 'noise' };
+  for (const key of ['contentWeight', 'styleWeight', 'tvWeight', 'tvBeta', 'iterations'] as const) {
+    const v = o[key];
+    if (v === undefined) continue;
+    checkNonNegative(key, v);
+    s[key] = v;
+  }
+  if (o.tvBeta !== undefined && !(o.tvBeta > 0)) throw new StyleTransferError(`tvBeta must be positive, got ${o.tvBeta}`);
+  if (o.pooling) s.pooling = o.pooling;
+  if (o.contentLayers) s.contentLayers = o.contentLayers;
+  if (o.styleLayers) s.styleLayers = o.styleLayers;
+  for (const l of [...s.contentLayers, ...s.styleLayers]) {
+    if (!Number.isFinite(l.weight) || l.weight < 0) throw new StyleTransferError(`layer ${l.layer}: weight must be a non-negative number, got ${l.weight}`);
+  }
+  if (!Number.isInteger(s.iterations) || s.iterations < 1) throw new StyleTransferError(`iterations must be a positive integer, got ${s.iterations}`);
+  return s;
+}
+
+/** Blend weights normalised to sum 1 (equal when not given). */
+export function blendWeights(n: number, given?: number[]): number[] {
+  const w = given ?? new Array(n).fill(1);
+  if (w.length !== n) throw new StyleTransferError(`${n} style images but ${w.length} blend weights`);
+  if (w.some((v) => !Number.isFinite(v) || v < 0)) throw new StyleTransferError(`style blend weights must be non-negative numbers, got ${w.join(', ')}`);
+  const total = w.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) throw new StyleTransferError('style blend weights must not all be zero');
+  return w.map((v) => v / total);
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** The size of each stage: the content's aspect at each longest side, or the texture's size. */
+export function stageSizes(o: RunSettingsOptions, content: RgbImage | null): Size[] {
+  for (const side of o.scales ?? []) if (!Number.isInteger(side) || side < 1) throw new StyleTransferError(`scales must be positive integers, got ${side}`);
+  if (!content) {
+    const longest = o.size ?? RUN_DEFAULTS.size;
+    const w = o.width ?? longest;
+    const h = o.height ?? longest;
+    const finalSide = Math.max(w, h);
+    return (o.scales ?? [finalSide]).map((side) => ({ width: Math.max(1, Math.round((w * side) / finalSide)), height: Math.max(1, Math.round((h * side) / finalSide)) }));
+  }
+  return (o.scales ?? [o.size ?? RUN_DEFAULTS.size]).map((side) => fitLongestSide(content.width, content.height, side));
+}
+
+/** Checks that a width × height image fits the network and the device; throws a clear message. */
+export function checkSize(net: FeatureNet, layers: string[], width: number, height: number, what: string): void {
+  const min = net.minInputSize(layers);
+  if (Math.min(width, height) < min) {
+    throw new StyleTransferError(`${what} is ${width}x${height}: too small for layer(s) ${layers.join(', ')} of ${net.name}, which need at least ${min} px on each side`);
+  }
+  const gpu = currentGpu();
+  // The largest activation of VGG19 is conv1_x: 64 channels at full resolution.
+  const bytes = 64 * width * height * 4;
+  const limit = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+  if (bytes > limit) {
+    const maxSide = Math.floor(Math.max(width, height) * Math.sqrt(limit / bytes));
+    throw new StyleTransferError(
+      `${what} is ${width}x${height}: its first feature maps (${(bytes / 2 ** 20).toFixed(0)} MiB) exceed this device's ` +
+        `largest buffer binding (${(limit / 2 ** 20).toFixed(0)} MiB); use a longest side of at most ${maxSide} px ` +
+        `(--size ${maxSide}), or a GPU with larger limits`,
+    );
+  }
+}
+
+/** Everything a run is decided by, resolved once. */
+export interface RunPlan {
+  preset: PresetName;
+  network: NetworkName;
+  texture: boolean;
+  loss: LossSettings;
+  sizes: Size[];
+  blend: number[];
+  styleScale: number;
+  seed: number;
+  init: InitKind | 'image';
+  optimizer: OptimizerName;
+  learningRate: number;
+  lbfgsHistory: number;
+  lineSearch: 'strong-wolfe' | 'none';
+  originalColors: boolean;
+}
+
+/** Resolves and validates a run for this network (throws StyleTransferError naming the problem). */
+export function planRun(o: RunSettingsOptions & { styles: RgbImage[]; content?: RgbImage | null }, net: FeatureNet): RunPlan {
+  const texture = !o.content;
+  if (!o.styles || o.styles.length === 0) throw new StyleTransferError('at least one style image is needed');
+  const { preset, network } = resolvePresetAndNetwork(o);
+  if (network !== net.name) throw new StyleTransferError(`the run asks for network ${network} but was given ${net.name}`);
+  const loss = resolveLossSettings(o, net.preprocessing.name, net.name, texture);
+  try {
+    net.checkLayers([...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer));
+  } catch (e) {
+    throw new StyleTransferError((e as Error).message);
+  }
+  const styleScale = o.styleScale ?? RUN_DEFAULTS.styleScale;
+  if (!(styleScale > 0)) throw new StyleTransferError(`styleScale must be positive, got ${styleScale}`);
+  const sizes = stageSizes(o, o.content ?? null);
+  const allLayers = [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer);
+  for (const sz of sizes) checkSize(net, allLayers, sz.width, sz.height, texture ? 'the output' : 'the content image at this size');
+  const optimizer = o.optimizer ?? RUN_DEFAULTS.optimizer;
+  const init = o.init === undefined ? loss.init : typeof o.init === 'object' ? 'image' : o.init;
+  if (init === 'content' && texture) throw new StyleTransferError('init content needs a content image');
+  return {
+    preset,
+    network,
+    texture,
+    loss,
+    sizes,
+    blend: blendWeights(o.styles.length, o.styleBlendWeights),
+    styleScale,
+    seed: o.seed ?? RUN_DEFAULTS.seed,
+    init,
+    optimizer,
+    learningRate: o.learningRate ?? (optimizer === 'adam' ? loss.adamLearningRate : RUN_DEFAULTS.lbfgsLearningRate),
+    lbfgsHistory: o.lbfgsHistory ?? RUN_DEFAULTS.lbfgsHistory,
+    lineSearch: o.lineSearch ?? RUN_DEFAULTS.lineSearch,
+    originalColors: !!o.originalColors && !texture,
+  };
+}
+
+/** The plan as the JSON log records it. */
+export function describePlan(p: RunPlan, net: FeatureNet, styles: number): Record<string, unknown> {
+  return {
+    ...p.loss,
+    preset: p.preset,
+    network: p.network,
+    preprocessing: net.preprocessing.name,
+    sizes: p.sizes,
+    styles,
+    styleBlendWeights: p.blend,
+    styleScale: p.styleScale,
+    originalColors: p.originalColors,
+    init: p.init,
+    seed: p.seed,
+    optimizer: p.optimizer,
+    learningRate: p.learningRate,
+    lbfgsHistory: p.lbfgsHistory,
+    lineSearch: p.lineSearch,
+  };
+}

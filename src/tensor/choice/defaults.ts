@@ -1,0 +1,42 @@
+// Kernel shapes chosen per adapter class (WGSL override constants), measured once per class
+// (bench/RESULTS.md). On a software GPU a workgroup barrier switches between every invocation, so
+// reductions use few threads that each sum more elements, and register-blocked kernels without
+// shared memory win; on a real GPU, wide workgroups and shared-memory tiles.
+
+import type { Gpu } from '../../gpu/gpu.ts';
+
+export interface KernelDefaults {
+  reduce: { wg: number; perThread: number };
+  /** The direct 3×3 kernel's tile (conv3x3.wgsl) where no tuned choice exists. */
+  conv3x3: { px: number; ocv: number; wg: number };
+  /** minWorkgroups: below this many output blocks, K is split (see matmul.ts). */
+  matmul: { kernel: 'shared' | 'vec4'; block: { tm: number; tn: number; wgX: number; wgY: number }; minWorkgroups: number };
+  /** Threads a reduction-shaped kernel (a weight gradient) should spread its work over. */
+  minThreads: number;
+}
+
+const SOFTWARE: KernelDefaults = {
+  reduce: { wg: 16, perThread: 64 },
+  conv3x3: { px: 8, ocv: 2, wg: 64 },
+  matmul: { kernel: 'vec4', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 2 },
+  minThreads: 512,
+};
+
+const HARDWARE: KernelDefaults = {
+  reduce: { wg: 256, perThread: 4 },
+  conv3x3: { px: 4, ocv: 2, wg: 64 },
+  matmul: { kernel: 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 512 },
+  minThreads: 65536,
+};
+
+const perGpu = new WeakMap<Gpu, KernelDefaults>();
+
+/**
+ * The defaults of a GPU context: its adapter class's, copied per context so that a test or a
+ * benchmark can change one field to exercise another path without touching other contexts.
+ */
+export function kernelDefaults(gpu: Gpu): KernelDefaults {
+  let d = perGpu.get(gpu);
+  if (!d) perGpu.set(gpu, (d = structuredClone(gpu.isSoftware ? SOFTWARE : HARDWARE)));
+  return d;
+}
