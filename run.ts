@@ -1,6 +1,102 @@
-// gatys-gpu's command line from a checkout: `npx tsx run.ts [command] [options]`, the same commands
-// as the installed `gatys` (src/cli/main.ts). `npx tsx run.ts --help` lists them.
+// gatys-gpu's command line: `gatys COMMAND [options]` when installed, `npx tsx run.ts COMMAND
+// [options]` in a checkout (this file, compiled to dist/run.js, is the package's `gatys`). One
+// process; commands by their first word (src/cli/); one exit-code table (src/cli/errors.ts); the
+// GPU released at the end so Node can exit. `--help` lists the commands.
 
-import { main } from './src/cli/main.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { releaseEngine } from './src/gpu/current.ts';
+import { describeFailure, EXIT } from './src/cli/errors.ts';
+import type { CommandContext } from './src/cli/context.ts';
+import { styleCommand } from './src/cli/style.ts';
+import { classifyCommand } from './src/cli/classify.ts';
+import { tuneCommand } from './src/cli/tune.ts';
+import { infoCommand } from './src/cli/info.ts';
+import { styleHelp } from './src/cli/style-args.ts';
 
-process.exitCode = await main(process.argv.slice(2));
+/** The package's version (package.json beside this file, or beside dist/ when compiled). */
+export function version(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 3; dir = resolve(dir, '..'), i++) {
+    const p = resolve(dir, 'package.json');
+    if (existsSync(p)) return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+type Command = { summary: string; usage: string; run: (argv: string[], ctx: CommandContext) => Promise<number> };
+
+const COMMANDS: Record<string, Command> = {
+  style: { summary: 'style transfer or texture synthesis (the default command; no options: the demo)', usage: '[style] [options]', run: styleCommand },
+  classify: { summary: 'top-5 ImageNet classes (SqueezeNet 1.1)', usage: 'classify IMAGE...', run: classifyCommand },
+  tune: { summary: 'measure and cache the fastest 3x3 convolution kernels on this GPU', usage: 'tune [--size 256,512]', run: tuneCommand },
+  info: { summary: 'GPU adapter, backend, limits, and a kernel self-check (also --info)', usage: 'info [--json]', run: infoCommand },
+};
+
+export const ENVIRONMENT_HELP = `Environment:
+  GATYS_BACKEND      Dawn backend: vulkan, opengles, metal, d3d12, ... (default: Dawn's choice, but OpenGL ES
+                     over Mesa's software Vulkan when both exist: faster on a CPU)
+  GATYS_ADAPTER      adapter name as Dawn lists it
+  GATYS_POWER        low-power or high-performance
+  GATYS_WEIGHTS_DIR  where weights (and imagenet_classes.txt) are looked for first
+  GATYS_SHARED_DIR   the shared test material, for the tests (default ../shared)
+  GATYS_TUNE         on (default): use the kernel-choice cache written by \`gatys tune\`; off: ignore it
+  GATYS_CACHE_DIR    where that cache lives (default $XDG_CACHE_HOME/gatys-gpu or ~/.cache/gatys-gpu)
+  GATYS_DAWN_TOGGLES Dawn toggles to enable, comma-separated (experiments)
+  GATYS_VERBOSE      1: show Dawn's own messages (as --verbose)
+  GATYS_DEBUG        1: print the stack trace of unexpected errors
+  XDG_RUNTIME_DIR, EGL_PLATFORM  set to /tmp and surfaceless when unset (quiet Mesa; headless EGL)`;
+
+export const EXIT_HELP = `Exit codes: 0 done; 1 runtime failure (GPU, disk, bug); 2 usage error or bad input;
+129/130/143 stopped by SIGHUP/SIGINT/SIGTERM after writing the latest result.`;
+
+export function mainHelp(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  return `gatys ${version()}: neural style transfer on a WebGPU tensor engine written in TypeScript.
+
+Usage: gatys COMMAND [options]   (in a checkout: npx tsx run.ts COMMAND [options])
+
+Commands:
+${Object.values(COMMANDS).map((c) => `  gatys ${c.usage.padEnd(width)}  ${c.summary}`).join('\n')}
+  gatys --version
+Each command has --help.
+
+${ENVIRONMENT_HELP}
+
+${EXIT_HELP}
+
+${styleHelp()}`;
+}
+
+/** Runs the command line; returns the exit code (never throws). */
+export async function main(argv: string[]): Promise<number> {
+  const ctx: CommandContext = { verbose: argv.includes('--verbose') || process.env.GATYS_VERBOSE === '1' };
+  try {
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      console.log(version());
+      return EXIT.ok;
+    }
+    if (argv.includes('--info') && !COMMANDS[argv[0]]) return await infoCommand(argv.filter((a) => a !== '--info'), ctx);
+    const command = COMMANDS[argv[0]];
+    if (!command && (argv.includes('--help') || argv.includes('-h')) && !argv.some((a) => /^--(content|style|texture|resume)/.test(a))) {
+      console.log(mainHelp());
+      return EXIT.ok;
+    }
+    if (!command && argv[0] !== undefined && !argv[0].startsWith('-')) {
+      console.error(`error: unknown command '${argv[0]}' (commands: ${Object.keys(COMMANDS).join(', ')}; see --help)`);
+      return EXIT.usage;
+    }
+    return await (command ?? COMMANDS.style).run(command ? argv.slice(1) : argv, ctx);
+  } catch (e) {
+    const { code, message } = describeFailure(e);
+    console.error(message);
+    return code;
+  } finally {
+    releaseEngine();
+  }
+}
+
+// Run as a program (not when imported by a test).
+if (process.argv[1] && resolve(process.argv[1]).replace(/\.(ts|js)$/, '') === fileURLToPath(import.meta.url).replace(/\.(ts|js)$/, '')) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -3,7 +3,7 @@
 // matmul and Gram GFLOP/s by kernel, one full style-transfer evaluation (bench/vgg-eval.ts) per
 // size with its memory, PyTorch + cuDNN on the same GPU computing the same loss (float32, and
 // with TF32 tensor cores as PyTorch defaults to for convolutions), and a short style transfer.
-//   node device-check.mjs [--weights FILE] [--content A --style B] [--out DIR] [--python python3]
+//   npx tsx bench/device-check.ts [--weights FILE] [--content A --style B] [--out DIR] [--python python3]
 
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';

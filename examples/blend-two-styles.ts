@@ -3,9 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { initEngine, releaseEngine } from '../src/gpu/current.ts';
-import { styleTransfer } from '../src/style/transfer.ts';
-import { readImage, writeImage } from '../src/image/files.ts';
+import { initEngine, releaseEngine, styleTransfer, readImage, writeImage } from '../src/index.ts';
 
 const here = import.meta.dirname;
 const { values, positionals } = parseArgs({ options: { size: { type: 'string', default: '128' }, iterations: { type: 'string', default: '60' }, out: { type: 'string', default: 'blend.png' } }, allowPositionals: true });

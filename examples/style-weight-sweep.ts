@@ -4,11 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { initEngine, releaseEngine } from '../src/gpu/current.ts';
-import { styleTransfer } from '../src/style/transfer.ts';
-import { loadFeatureNet } from '../src/nets/feature-net.ts';
-import { readImage, writeImage } from '../src/image/files.ts';
-import { createImage, type RgbImage } from '../src/image/image.ts';
+import { initEngine, releaseEngine, styleTransfer, loadFeatureNet, readImage, writeImage, createImage, type RgbImage } from '../src/index.ts';
 
 const here = import.meta.dirname;
 const { values, positionals } = parseArgs({ options: { size: { type: 'string', default: '128' }, iterations: { type: 'string', default: '60' }, out: { type: 'string', default: 'sweep.png' } }, allowPositionals: true });

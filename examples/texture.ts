@@ -4,10 +4,7 @@
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { initEngine, releaseEngine } from '../src/gpu/current.ts';
-import { synthesizeTexture } from '../src/style/transfer.ts';
-import { readImage, writeImage } from '../src/image/files.ts';
-import { lossCurveSvg } from '../src/style/plot.ts';
+import { initEngine, releaseEngine, synthesizeTexture, readImage, writeImage, lossCurveSvg } from '../src/index.ts';
 import { writeFileSync } from 'node:fs';
 
 const here = import.meta.dirname;

@@ -27,9 +27,16 @@ export interface KernelSpec<P extends ParamLayout = ParamLayout> {
   readonly workgroupSize?: number;
 }
 
+const declared: KernelSpec[] = [];
+
 export function defineKernel<P extends ParamLayout>(name: string, params: P, o: { workgroupSize?: number } = {}): KernelSpec<P> {
-  return Object.freeze({ name, params, workgroupSize: o.workgroupSize });
+  const spec = Object.freeze({ name, params, workgroupSize: o.workgroupSize });
+  declared.push(spec);
+  return spec;
 }
+
+/** Every kernel declared so far (by the modules loaded): the tests check each against its WGSL. */
+export const declaredKernels = (): readonly KernelSpec[] => declared;
 
 /** One-thread-per-element kernels: 256 threads per workgroup, the 2-D grid of grid1d(). */
 export const ELEMENTWISE_WORKGROUP = 256;

@@ -1,5 +1,5 @@
 // Strong-Wolfe line search (after Moré & Thuente's bracketing/zoom as in minFunc and PyTorch's
-// lbfgs.py): find a step t along a descent direction d with
+// torch/optim/lbfgs.py): find a step t along a descent direction d with
 //   sufficient decrease   f(t) <= f(0) + c1 · t · g(0)·d
 //   curvature             |g(t)·d| <= c2 · |g(0)·d|
 // Phase 1 grows t (cubic extrapolation, at most 10x) until a bracket holds a point satisfying both;

@@ -3,7 +3,7 @@
 // preset names (presets.ts); and the closure the optimizer calls: image -> loss and gradient.
 
 import { items, type Tensor } from '../tensor/tensor.ts';
-import { keep, tidy, tidyAsync } from '../tensor/scope.ts';
+import { closeScope, keep, openScope, tidy } from '../tensor/scope.ts';
 import * as ops from '../autograd/index.ts';
 import type { Closure } from '../optim/types.ts';
 import type { FeatureNet } from '../nets/feature-net.ts';
@@ -146,12 +146,15 @@ export interface Objective {
 export function styleObjective(net: FeatureNet, s: LossSettings, targets: { content: Map<string, Tensor> | null; style: Map<string, Tensor> }): Objective {
   const recent: LossValues[] = [];
   let initial: LossValues | null = null;
-  const closure: Closure = (x) =>
-    tidyAsync(async () => {
+  const closure: Closure = async (x) => {
+    // Everything this evaluation makes is freed when it returns, but the gradient it hands over.
+    const scope = openScope();
+    let grad: Tensor | null = null;
+    try {
       x.requireGrad();
       const parts = styleTransferLoss(net, x, s, targets);
       parts.total.backward();
-      const grad = x.grad!;
+      grad = x.grad!;
       x.grad = null;
       const present = [parts.total, parts.content, parts.style, parts.tv].filter((t): t is Tensor => !!t);
       const values = await items(present);
@@ -161,7 +164,10 @@ export function styleObjective(net: FeatureNet, s: LossSettings, targets: { cont
       recent.push(v);
       if (recent.length > 64) recent.shift();
       return { loss: v.total, grad };
-    });
+    } finally {
+      closeScope(scope, grad);
+    }
+  };
   return {
     closure,
     valuesFor: (loss) => [...recent].reverse().find((e) => e.total === loss) ?? { total: loss, content: null, style: null, tv: null },

@@ -42,19 +42,30 @@ function close(scope: Set<Disposable>, result: unknown): void {
   }
 }
 
+export type Scope = Set<Disposable>;
+
+/** Opens a scope: what tidy() does before it calls its function. Close it with closeScope(). */
+export function openScope(): Scope {
+  const scope: Scope = new Set();
+  stack.push(scope);
+  return scope;
+}
+
+/** Closes a scope: disposes every tensor created in it except those in `survivors` (a tensor, array or object). */
+export function closeScope(scope: Scope, survivors?: unknown): void {
+  close(scope, survivors);
+}
+
 /** Runs fn; disposes every tensor it created except what it returns. */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Disposable>();
-  stack.push(scope);
-  let result: T;
+  const scope = openScope();
+  let result: T | undefined;
   try {
     result = fn();
-  } catch (e) {
-    close(scope, undefined);
-    throw e;
+    return result;
+  } finally {
+    close(scope, result);
   }
-  close(scope, result);
-  return result;
 }
 
 /**
@@ -62,15 +73,12 @@ export function tidy<T>(fn: () => T): T {
  * scope too: run one tidyAsync at a time.
  */
 export async function tidyAsync<T>(fn: () => Promise<T>): Promise<T> {
-  const scope = new Set<Disposable>();
-  stack.push(scope);
-  let result: T;
+  const scope = openScope();
+  let result: T | undefined;
   try {
     result = await fn();
-  } catch (e) {
-    close(scope, undefined);
-    throw e;
+    return result;
+  } finally {
+    close(scope, result);
   }
-  close(scope, result);
-  return result;
 }

@@ -73,8 +73,11 @@ export function gramRef(f: ArrayLike<number>, shape: number[], scale = 1): Float
   return out;
 }
 
-/** Σ over pixels of (dh² + dv²)^(β/2), differences leaving the plane taken as 0. */
-export function tvRef(x: ArrayLike<number>, shape: number[], beta = 2): number {
+/**
+ * Σ over pixels of (dh² + dv²)^(β/2): 'zero' edges take a difference leaving the plane as 0;
+ * 'crop' counts only pixels with both a right and a lower neighbour.
+ */
+export function tvRef(x: ArrayLike<number>, shape: number[], beta = 2, edges: 'zero' | 'crop' = 'zero'): number {
   const H = shape[shape.length - 2];
   const W = shape[shape.length - 1];
   let total = 0;
@@ -82,6 +85,7 @@ export function tvRef(x: ArrayLike<number>, shape: number[], beta = 2): number {
     const r = i % (H * W);
     const y = Math.floor(r / W);
     const c = r % W;
+    if (edges === 'crop' && (c + 1 >= W || y + 1 >= H)) continue;
     const dh = c + 1 < W ? x[i + 1] - x[i] : 0;
     const dv = y + 1 < H ? x[i + W] - x[i] : 0;
     const s = dh * dh + dv * dv;

@@ -118,14 +118,16 @@ describe('losses, concat and reshape: gradients', () => {
     }
   });
 
-  for (const beta of [2, 1.25, 1]) {
-    it(`tvLoss beta=${beta}: forward and gradient on [2, 3, 7, 11]`, async () => {
-      const shape = [2, 3, 7, 11];
-      const xv = randomArray(2 * 3 * 77, 3);
-      expect(await ag.tvLoss(Tensor.fromArray(xv, shape), beta).item()).toBeCloseTo(tvRef(xv, shape, beta), 3);
-      const res = await gradcheck((x) => ag.tvLoss(x, beta), (x) => tvRef(x, shape, beta), xv, shape);
-      expect(res.relError).toBeLessThan(1e-3);
-    });
+  for (const edges of ['zero', 'crop'] as const) {
+    for (const beta of [2, 1.25, 1]) {
+      it(`tvLoss beta=${beta}, ${edges} edges: forward and gradient on [2, 3, 7, 11]`, async () => {
+        const shape = [2, 3, 7, 11];
+        const xv = randomArray(2 * 3 * 77, 3);
+        expect(await ag.tvLoss(Tensor.fromArray(xv, shape), beta, edges).item()).toBeCloseTo(tvRef(xv, shape, beta, edges), 3);
+        const res = await gradcheck((x) => ag.tvLoss(x, beta, edges), (x) => tvRef(x, shape, beta, edges), xv, shape);
+        expect(res.relError).toBeLessThan(1e-3);
+      });
+    }
   }
 
   it('concat along channels, and reshape', async () => {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -69,6 +69,16 @@ describe.skipIf(!weights)('run.ts: a small run', () => {
     const forced = run([...args, '--force'], dir);
     expect(forced.status).toBe(0);
     expect(Buffer.compare(readFileSync(resolve(dir, 'small.png')), first)).toBe(0); // same seed: same bytes
+  }, 300_000);
+
+  it.skipIf(!existsSync(resolve(WEIGHTS_DIR, 'squeezenet1_1_imagenet.safetensors')))('--network squeezenet1_1 without --preset runs and logs the cs231n preset it used', () => {
+    const dir = fresh();
+    const r = run(['--content', content, '--style', style, '--network', 'squeezenet1_1', '--size', '64', '--iterations', '2', '--output', 'sq.png', '--quiet'], dir);
+    expect(r.status, r.lines.join('\n')).toBe(0);
+    const log = JSON.parse(readFileSync(resolve(dir, 'sq.png.json'), 'utf8'));
+    expect(log.settings.preset).toBe('cs231n');
+    expect(log.settings.network).toBe('squeezenet1_1');
+    expect(log.settings.styleLayers.map((l: { layer: string }) => l.layer)).toEqual(['features.1', 'features.4', 'features.6', 'features.7']);
   }, 300_000);
 
   it('texture synthesis with --size WxH, JPEG output', () => {

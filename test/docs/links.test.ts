@@ -46,3 +46,50 @@ describe('documentation links', () => {
     });
   }
 });
+
+/** Every file of the repository (not node_modules, generated output, or git's own). */
+function repoFiles(dir = root, out: string[] = []): string[] {
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.git', 'dist', 'results', 'test-output'].includes(name.name)) continue;
+    const p = resolve(dir, name.name);
+    if (name.isDirectory()) repoFiles(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** The comment text of a TypeScript or WGSL source (line comments and block comments). */
+function comments(source: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  source.split('\n').forEach((l, i) => {
+    const at = l.indexOf('//');
+    if (at >= 0 && !/['"`][^'"`]*\/\//.test(l.slice(0, at + 2))) out.push({ line: i + 1, text: l.slice(at + 2) });
+    const block = /\/\*+(.*?)(\*\/|$)|^\s*\*\s?(.*)$/.exec(l);
+    if (block && at < 0) out.push({ line: i + 1, text: block[1] ?? block[3] ?? '' });
+  });
+  return out;
+}
+
+/** Files of other projects that comments cite on purpose (they are not in this repository). */
+const EXTERNAL = new Set(['torch/optim/lbfgs.py', 'neural_style.lua', 'transformer_net.py', 'neural_style.py', 'conv2d_mm_webgpu.ts', 'matmul_packed_webgpu.ts', 'Conv2D_impl.ts', 'networks.py', 'cycle_gan_model.py', 'make_transformer_reference.py']);
+
+describe('file names in code comments', () => {
+  const files = repoFiles();
+  const basenames = new Set(files.map((f) => f.split('/').pop()));
+  const sources = files.filter((f) => /\.(ts|wgsl)$/.test(f) && !f.endsWith('.generated.ts'));
+  it('every file a TypeScript or WGSL comment names exists', () => {
+    const problems: string[] = [];
+    for (const file of sources) {
+      for (const { line, text } of comments(readFileSync(file, 'utf8'))) {
+        for (const m of text.matchAll(/(?<![\w:/.-])((?:\.{0,2}\/)?[\w-]+(?:\/[\w.-]+)*\.(?:ts|wgsl|md|py|mjs))\b/g)) {
+          const name = m[1];
+          if (/^https?:/.test(name) || EXTERNAL.has(name)) continue;
+          const ok = name.includes('/') ? existsSync(resolve(root, name)) || existsSync(resolve(dirname(file), name)) : basenames.has(name);
+          if (!ok) problems.push(`${file.slice(root.length + 1)}:${line}: '${name}' does not exist`);
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+    expect(sources.length).toBeGreaterThan(100);
+  });
+});

@@ -70,6 +70,26 @@ export function reciprocal(x: Tensor): Tensor {
   return record(y, 'reciprocal', [x], [y], (g, [y]) => [k.scale(k.mul(g, k.square(y)), -1)]);
 }
 
+export function tanh(x: Tensor): Tensor {
+  // d tanh(x)/dx = 1 − tanh²(x): the output is what the rule needs
+  const y = k.tanh(x);
+  return record(y, 'tanh', [x], [y], (g, [y]) => [k.binary('tanhBackward', g, y)]);
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  // dσ/dx = σ(1 − σ)
+  const y = k.sigmoid(x);
+  return record(y, 'sigmoid', [x], [y], (g, [y]) => [k.binary('sigmoidBackward', g, y)]);
+}
+
+/** x > 0 ? x : slope·x (CycleGAN's discriminators use slope 0.2). */
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  // f'(x) = 1 where x > 0, else slope: the output has the input's sign (slope > 0), so it is saved
+  if (!(slope > 0)) throw new RangeError(`leakyRelu: slope must be positive, got ${slope}`);
+  const y = k.leakyRelu(x, slope);
+  return record(y, 'leakyRelu', [x], [y], (g, [y]) => [k.binary('leakyReluBackward', g, y, slope)]);
+}
+
 /** sign(x): piecewise constant, so its gradient is 0 everywhere it exists. */
 export function sign(x: Tensor): Tensor {
   return record(k.sign(x), 'sign', [x], [], () => [null]);

@@ -1,4 +1,4 @@
-// Measuring the candidates for 3×3 convolutions (see tuner.ts): each candidate runs on fixed
+// Measuring the candidates for 3×3 convolutions (see conv3x3-tuner.ts): each candidate runs on fixed
 // pseudo-random data of the shape, first to warm up (pipeline compile, weight transform, clocks)
 // and then in batches of runs with one sync each until a batch lasts ~minMs; the fastest mean wins
 // and is cached.

@@ -132,15 +132,26 @@ function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: 
     workgroups: [Math.ceil((H * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N * splits],
   });
   if (splits === 1) return out;
-  const sum = Tensor.empty([N, Cout, H, W], x.gpu);
-  x.gpu.dispatch({
+  const sum = splitSum(out, bias, relu);
+  out.dispose();
+  return sum;
+}
+
+/**
+ * act(Σ_s partial[s] + bias[c]) for partial [splits, N, C, H, W] (split_sum.wgsl): the end of a
+ * convolution whose input channels were split across workgroups.
+ */
+export function splitSum(partial: Tensor, bias: Tensor, relu: boolean): Tensor {
+  const [splits, N, C, H, W] = partial.shape;
+  if (partial.rank !== 5 || bias.size !== C) throw new RangeError(`splitSum: expects partial [splits, N, C, H, W] and bias [C], got ${partial} and ${bias}`);
+  const sum = Tensor.empty([N, C, H, W], partial.gpu);
+  partial.gpu.dispatch({
     kernel: SPLIT_SUM,
     overrides: { FUSE_RELU: relu ? 1 : 0 },
-    params: { n: sum.size, splits, plane: H * W, C: Cout },
-    buffers: [out.buffer, bias.buffer, sum.buffer],
-    workgroups: grid1d(x.gpu, sum.size),
+    params: { n: sum.size, splits, plane: H * W, C },
+    buffers: [partial.buffer, bias.buffer, sum.buffer],
+    workgroups: grid1d(partial.gpu, sum.size),
   });
-  out.dispose();
   return sum;
 }
 
