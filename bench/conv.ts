@@ -30,15 +30,15 @@ for (const layer of layers) {
   const algorithms: (Conv3x3Algorithm | undefined)[] = [undefined, 'direct', ...(cin % 4 === 0 ? ['winograd' as const] : [])];
   for (const algorithm of algorithms) {
     const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }));
-    const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1, false, algorithm));
+    const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, { padding: 1, algorithm }));
     const label = algorithm ?? `chosen`;
     console.log(`${name.padEnd(8)} ${String(cin).padStart(4)} ${String(cout).padStart(5)} ${`${h}x${h}`.padStart(7)}  ${label.padEnd(9)} ${fwd.toFixed(1).padStart(9)} ${(flops / fwd / 1e6).toFixed(2).padStart(12)} ${dx.toFixed(1).padStart(8)} ${(flops / dx / 1e6).toFixed(2).padStart(11)}`);
     if (!algorithm) console.log(`         (chosen: forward ${describeChoice(conv3x3Choice(gpu, x.shape, cout))}, input gradient ${describeChoice(conv3x3Choice(gpu, dy.shape, cin))})`);
     rows.push({ layer: name, cin, cout, h, algorithm: label, fwdMs: fwd, fwdGflops: flops / fwd / 1e6, dxMs: dx, dxGflops: flops / dx / 1e6 });
   }
   // The weight gradient (training): the specialised kernel against the general one.
-  const dwFast = await time(() => conv2dBackwardWeight(x, dy, w.shape, 1, 1));
-  const dwGeneral = await time(() => conv2dBackwardWeight(x, dy, w.shape, 1, 1, true));
+  const dwFast = await time(() => conv2dBackwardWeight(x, dy, w.shape, { padding: 1 }));
+  const dwGeneral = await time(() => conv2dBackwardWeight(x, dy, w.shape, { padding: 1, generic: true }));
   console.log(`         weight gradient: ${(flops / dwFast / 1e6).toFixed(2)} GFLOP/s (${dwFast.toFixed(1)} ms); general kernel ${(flops / dwGeneral / 1e6).toFixed(2)} GFLOP/s`);
   rows.push({ layer: name, dwMs: dwFast, dwGflops: flops / dwFast / 1e6, dwGeneralGflops: flops / dwGeneral / 1e6 });
   ops.dispose();

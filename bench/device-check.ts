@@ -54,7 +54,7 @@ for (const size of run('conv') ? sizes.filter((s) => s >= 512) : []) {
     let line = `conv ${size}px ${name} ${h}x${h} ${cin}->${cout} GFLOP/s fwd | dx:`;
     for (const algorithm of [undefined, 'direct', 'winograd'] as (Conv3x3Algorithm | undefined)[]) {
       const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }), 10);
-      const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, 1, 1, false, algorithm), 10);
+      const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, { padding: 1, algorithm }), 10);
       line += ` ${algorithm ?? `chosen (${describeChoice(conv3x3Choice(gpu, x.shape, cout))})`} ${(flops / fwd / 1e6).toFixed(0)} | ${(flops / dx / 1e6).toFixed(0)};`;
     }
     console.log(line);

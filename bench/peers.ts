@@ -82,7 +82,7 @@ for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')
     const ops = convOperands(gpu, layer, h);
     const { x, w, b, dy, flops } = ops;
     const { x: xs, w: ws, dy: dys } = ops.data;
-    const ours = { fwd: flops / (await timeOurs(() => conv2d(x, w, b, { padding: 1, relu: true }))) / 1e6, dx: flops / (await timeOurs(() => conv2dBackwardInput(dy, w, x.shape, 1, 1))) / 1e6 };
+    const ours = { fwd: flops / (await timeOurs(() => conv2d(x, w, b, { padding: 1, relu: true }))) / 1e6, dx: flops / (await timeOurs(() => conv2dBackwardInput(dy, w, x.shape, { padding: 1 }))) / 1e6 };
     const row: Record<string, unknown> = { size, layer: name, cin, cout, h, ours, ceiling };
     let line = `  ${name} ${`${h}x${h}`.padStart(7)} ${cin}->${cout}: ours ${ours.fwd.toFixed(1)} (${pct(ours.fwd)}) | ${ours.dx.toFixed(1)} (${pct(ours.dx)})`;
     for (const be of backends) {

@@ -10,3 +10,5 @@ export * from './ops/pool.ts';
 export * from './ops/shape.ts';
 export * from './ops/losses.ts';
 export { zeros, full } from '../tensor/ops/fill.ts';
+export * from './ops/norm.ts';
+export * from './ops/resample.ts';

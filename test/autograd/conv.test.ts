@@ -5,7 +5,7 @@ import { expectClose } from '../helpers/compare.ts';
 import { gradcheck, weightedSumRef } from '../helpers/gradcheck.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import * as ag from '../../src/autograd/index.ts';
-import { conv2dRef } from './ops.ref.ts';
+import { conv2dRef, convTranspose2dRef } from './ops.ref.ts';
 import { kernelDefaults } from '../../src/tensor/choice/defaults.ts';
 
 useGpu();
@@ -17,6 +17,8 @@ interface Case {
   stride: number;
   pad: number;
   relu?: boolean;
+  padMode?: 'zeros' | 'reflect';
+  algorithm?: 'direct' | 'winograd';
 }
 
 // Odd sizes; the VGG case (3x3, stride 1, pad 1), 1x1, SqueezeNet's first conv (3x3 stride 2 no
@@ -28,6 +30,14 @@ const CASES: Case[] = [
   { name: '3x3 s2 p0 (SqueezeNet conv1), C 3->4', x: [1, 3, 11, 13], w: [4, 3, 3, 3], stride: 2, pad: 0 },
   { name: '3x3 s2 p1, C 3->5', x: [2, 3, 7, 11], w: [5, 3, 3, 3], stride: 2, pad: 1 },
   { name: '5x5 s1 p2, C 2->3', x: [1, 2, 9, 6], w: [3, 2, 5, 5], stride: 1, pad: 2 },
+  // Training shapes (TransformerNet, CycleGAN), reflection padding as PyTorch's ReflectionPad2d.
+  { name: '3x3 s1 p1 reflect (residual block), direct, C 4->5, 6x7, batch 2', x: [2, 4, 6, 7], w: [5, 4, 3, 3], stride: 1, pad: 1, padMode: 'reflect', algorithm: 'direct' },
+  { name: '3x3 s1 p1 reflect, Winograd, C 4->5, 9x7', x: [1, 4, 9, 7], w: [5, 4, 3, 3], stride: 1, pad: 1, padMode: 'reflect', algorithm: 'winograd' },
+  { name: '9x9 s1 p4 reflect (TransformerNet conv1), C 3->4, 11x10', x: [1, 3, 11, 10], w: [4, 3, 9, 9], stride: 1, pad: 4, padMode: 'reflect' },
+  { name: '3x3 s2 p1 reflect (TransformerNet conv2), C 3->4, 9x8, batch 2', x: [2, 3, 9, 8], w: [4, 3, 3, 3], stride: 2, pad: 1, padMode: 'reflect' },
+  { name: '7x7 s1 p3 reflect (CycleGAN ResNet), C 2->3, 8x9', x: [1, 2, 8, 9], w: [3, 2, 7, 7], stride: 1, pad: 3, padMode: 'reflect' },
+  { name: '4x4 s2 p1 (pix2pix down), C 3->4, 10x8, batch 2', x: [2, 3, 10, 8], w: [4, 3, 4, 4], stride: 2, pad: 1 },
+  { name: '4x4 s1 p1 (PatchGAN head), C 3->1, 6x7', x: [1, 3, 6, 7], w: [1, 3, 4, 4], stride: 1, pad: 1 },
 ];
 
 const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
@@ -38,9 +48,10 @@ describe('conv2d', () => {
       const xv = randomArray(size(c.x), 1);
       const wv = randomArray(size(c.w), 2);
       const bv = randomArray(c.w[0], 3);
-      const ref = conv2dRef(xv, c.x, wv, c.w, bv, c.stride, c.pad, c.relu);
+      const cref = (x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>) => conv2dRef(x, c.x, w, c.w, b, c.stride, c.pad, c.relu, c.padMode);
+      const ref = cref(xv, wv, bv);
       const rv = randomArray(ref.out.length, 4);
-      const opts = { stride: c.stride, padding: c.pad, relu: c.relu };
+      const opts = { stride: c.stride, padding: c.pad, relu: c.relu, padMode: c.padMode, algorithm: c.algorithm };
 
       it('forward matches the CPU reference', async () => {
         const y = ag.conv2d(Tensor.fromArray(xv, c.x), Tensor.fromArray(wv, c.w), Tensor.fromArray(bv, [c.w[0]]), opts);
@@ -54,7 +65,7 @@ describe('conv2d', () => {
         const r = Tensor.fromArray(rv, ref.shape);
         const res = await gradcheck(
           (x) => ag.sum(ag.mul(ag.conv2d(x, w, b, opts), r)),
-          (x) => weightedSumRef(conv2dRef(x, c.x, wv, c.w, bv, c.stride, c.pad, c.relu).out, rv),
+          (x) => weightedSumRef(cref(x, wv, bv).out, rv),
           xv, c.x,
         );
         expect(res.relError).toBeLessThan(1e-3);
@@ -66,20 +77,25 @@ describe('conv2d', () => {
         const r = Tensor.fromArray(rv, ref.shape);
         const resW = await gradcheck(
           (w) => ag.sum(ag.mul(ag.conv2d(x, w, b, opts), r)),
-          (w) => weightedSumRef(conv2dRef(xv, c.x, w, c.w, bv, c.stride, c.pad, c.relu).out, rv),
+          (w) => weightedSumRef(cref(xv, w, bv).out, rv),
           wv, c.w,
         );
         expect(resW.relError).toBeLessThan(1e-3);
         const w = Tensor.fromArray(wv, c.w);
         const resB = await gradcheck(
           (bb) => ag.sum(ag.mul(ag.conv2d(x, w, bb, opts), r)),
-          (bb) => weightedSumRef(conv2dRef(xv, c.x, wv, c.w, bb, c.stride, c.pad, c.relu).out, rv),
+          (bb) => weightedSumRef(cref(xv, wv, bb).out, rv),
           bv, [c.w[0]],
         );
         expect(resB.relError).toBeLessThan(1e-3);
       });
     });
   }
+
+  it('reflection padding needs an input larger than the padding', () => {
+    const x = Tensor.fromArray(randomArray(2 * 3 * 3), [1, 2, 3, 3]);
+    expect(() => ag.conv2d(x, Tensor.fromArray(randomArray(2 * 2 * 49), [2, 2, 7, 7]), null, { padding: 3, padMode: 'reflect' })).toThrow(/reflection padding 3 needs an input larger than that/);
+  });
 
   it('frozen weights get no gradient; only the input does', async () => {
     const x = Tensor.fromArray(randomArray(2 * 3 * 5 * 5, 5), [2, 3, 5, 5]).requireGrad();
@@ -113,11 +129,42 @@ describe('conv3x3 (specialised) against the general kernel, for each tile shape'
           const slow = await k.conv2d(x, wt, b, { padding: 1, relu: true, generic: true }).toArray();
           expectClose(fast, slow, 1e-5, 1e-5);
           const dy = Tensor.fromArray(randomArray(2 * cout * h * w, 9), [2, cout, h, w]);
-          expectClose(await k.conv2dBackwardInput(dy, wt, x.shape, 1, 1).toArray(), await k.conv2dBackwardInput(dy, wt, x.shape, 1, 1, true).toArray(), 1e-5, 1e-5);
+          expectClose(await k.conv2dBackwardInput(dy, wt, x.shape, { padding: 1 }).toArray(), await k.conv2dBackwardInput(dy, wt, x.shape, { padding: 1, generic: true }).toArray(), 1e-5, 1e-5);
         }
       } finally {
         kernelDefaults(gpu()).conv3x3 = saved;
       }
+    });
+  }
+});
+
+describe('convTranspose2d (PyTorch ConvTranspose2d)', () => {
+  const TCASES = [
+    { name: '4x4 s2 p1 (pix2pix up), C 4->3, 5x4, batch 2', x: [2, 4, 5, 4], w: [4, 3, 4, 4], stride: 2, pad: 1, op: 0 },
+    { name: '3x3 s2 p1 output padding 1 (CycleGAN ResNet up), C 3->2, 4x5', x: [1, 3, 4, 5], w: [3, 2, 3, 3], stride: 2, pad: 1, op: 1 },
+    { name: '3x3 s1 p1, C 4->4 (the fast 3x3 path), 6x5', x: [1, 4, 6, 5], w: [4, 4, 3, 3], stride: 1, pad: 1, op: 0 },
+  ];
+  for (const c of TCASES) {
+    describe(c.name, () => {
+      const xv = randomArray(size(c.x), 11);
+      const wv = randomArray(size(c.w), 12);
+      const bv = randomArray(c.w[1], 13);
+      const tref = (x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number>) => convTranspose2dRef(x, c.x, w, c.w, b, c.stride, c.pad, c.op);
+      const ref = tref(xv, wv, bv);
+      const rv = randomArray(ref.out.length, 14);
+      const opts = { stride: c.stride, padding: c.pad, outputPadding: c.op };
+      it('forward matches the CPU reference', async () => {
+        const y = ag.convTranspose2d(Tensor.fromArray(xv, c.x), Tensor.fromArray(wv, c.w), Tensor.fromArray(bv, [c.w[1]]), opts);
+        expect(y.shape).toEqual(ref.shape);
+        expectClose(await y.toArray(), ref.out, 1e-5, 1e-5);
+      });
+      it('input, weight and bias gradients match finite differences', async () => {
+        const [x, w, b, r] = [Tensor.fromArray(xv, c.x), Tensor.fromArray(wv, c.w), Tensor.fromArray(bv, [c.w[1]]), Tensor.fromArray(rv, ref.shape)];
+        const loss = (xx: Tensor, ww: Tensor, bb: Tensor) => ag.sum(ag.mul(ag.convTranspose2d(xx, ww, bb, opts), r));
+        expect((await gradcheck((t) => loss(t, w, b), (t) => weightedSumRef(tref(t, wv, bv).out, rv), xv, c.x)).relError).toBeLessThan(1e-3);
+        expect((await gradcheck((t) => loss(x, t, b), (t) => weightedSumRef(tref(xv, t, bv).out, rv), wv, c.w)).relError).toBeLessThan(1e-3);
+        expect((await gradcheck((t) => loss(x, w, t), (t) => weightedSumRef(tref(xv, wv, t).out, rv), bv, [c.w[1]])).relError).toBeLessThan(1e-3);
+      });
     });
   }
 });

@@ -1,9 +1,12 @@
 // CPU references (float64) for the network ops: conv2d, pooling, Gram matrix, total variation.
 // The gradient checks differentiate these by finite differences.
 
+/** Index of the padded sample i along an axis of n: itself inside, else its mirror image (reflect) or -1 (zeros). */
+const padIndex = (i: number, n: number, reflect: boolean) => (i >= 0 && i < n ? i : !reflect ? -1 : i < 0 ? -i : 2 * (n - 1) - i);
+
 export function conv2dRef(
   x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null,
-  stride = 1, pad = 0, relu = false,
+  stride = 1, pad = 0, relu = false, padMode: 'zeros' | 'reflect' = 'zeros',
 ): { out: Float64Array; shape: number[] } {
   const [N, Cin, H, W] = xShape;
   const [Cout, , KH, KW] = wShape;
@@ -17,15 +20,45 @@ export function conv2dRef(
           let acc = b ? b[co] : 0;
           for (let ci = 0; ci < Cin; ci++)
             for (let ky = 0; ky < KH; ky++) {
-              const iy = oy * stride - pad + ky;
-              if (iy < 0 || iy >= H) continue;
+              const iy = padIndex(oy * stride - pad + ky, H, padMode === 'reflect');
+              if (iy < 0) continue;
               for (let kx = 0; kx < KW; kx++) {
-                const ix = ox * stride - pad + kx;
-                if (ix < 0 || ix >= W) continue;
+                const ix = padIndex(ox * stride - pad + kx, W, padMode === 'reflect');
+                if (ix < 0) continue;
                 acc += w[((co * Cin + ci) * KH + ky) * KW + kx] * x[((n * Cin + ci) * H + iy) * W + ix];
               }
             }
           out[((n * Cout + co) * OH + oy) * OW + ox] = relu ? Math.max(acc, 0) : acc;
+        }
+  return { out, shape: [N, Cout, OH, OW] };
+}
+
+/** PyTorch's ConvTranspose2d: w [Cin, Cout, KH, KW]; out[oy·] += x[iy·] w[ci, co, ky, kx] at oy = iy·S − P + ky. */
+export function convTranspose2dRef(
+  x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null, stride: number, pad: number, outputPadding = 0,
+): { out: Float64Array; shape: number[] } {
+  const [N, Cin, H, W] = xShape;
+  const [, Cout, KH, KW] = wShape;
+  const OH = (H - 1) * stride - 2 * pad + KH + outputPadding;
+  const OW = (W - 1) * stride - 2 * pad + KW + outputPadding;
+  const out = new Float64Array(N * Cout * OH * OW);
+  for (let n = 0; n < N; n++)
+    for (let co = 0; co < Cout; co++) for (let i = 0; i < OH * OW; i++) out[(n * Cout + co) * OH * OW + i] = b ? b[co] : 0;
+  for (let n = 0; n < N; n++)
+    for (let ci = 0; ci < Cin; ci++)
+      for (let iy = 0; iy < H; iy++)
+        for (let ix = 0; ix < W; ix++) {
+          const v = x[((n * Cin + ci) * H + iy) * W + ix];
+          for (let co = 0; co < Cout; co++)
+            for (let ky = 0; ky < KH; ky++) {
+              const oy = iy * stride - pad + ky;
+              if (oy < 0 || oy >= OH) continue;
+              for (let kx = 0; kx < KW; kx++) {
+                const ox = ix * stride - pad + kx;
+                if (ox < 0 || ox >= OW) continue;
+                out[((n * Cout + co) * OH + oy) * OW + ox] += v * w[((ci * Cout + co) * KH + ky) * KW + kx];
+              }
+            }
         }
   return { out, shape: [N, Cout, OH, OW] };
 }

@@ -75,8 +75,8 @@ describe('Winograd F(4×4, 3×3)', () => {
     const direct = await conv2d(x, w, b, { padding: 1, relu: true, algorithm: 'direct' }).toArray();
     expectClose(await conv2d(x, w, b, { padding: 1, relu: true, algorithm: 'winograd' }).toArray(), direct, 1e-4, 1e-5);
     const dy = Tensor.fromArray(randomArray(32 * 400, 4), [1, 32, 20, 20]);
-    const dxDirect = await conv2dBackwardInput(dy, w, x.shape, 1, 1, false, 'direct').toArray();
-    expectClose(await conv2dBackwardInput(dy, w, x.shape, 1, 1, false, 'winograd').toArray(), dxDirect, 1e-4, 1e-5);
+    const dxDirect = await conv2dBackwardInput(dy, w, x.shape, { padding: 1, algorithm: 'direct' }).toArray();
+    expectClose(await conv2dBackwardInput(dy, w, x.shape, { padding: 1, algorithm: 'winograd' }).toArray(), dxDirect, 1e-4, 1e-5);
   });
 
   it('refuses Winograd for input channels that are not a multiple of 4, naming the count', () => {

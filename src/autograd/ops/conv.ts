@@ -15,8 +15,7 @@ import { record } from '../node.ts';
  * Only the gradients that are needed are computed: style transfer never computes dw or db.
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, o: k.Conv2dOptions = {}): Tensor {
-  const stride = o.stride ?? 1;
-  const padding = o.padding ?? 0;
+  const geometry = { stride: o.stride ?? 1, padding: o.padding ?? 0, padMode: o.padMode };
   const y = k.conv2d(x, w, b, o);
   const inputs = b ? [x, w, b] : [x, w];
   // x is needed only for the weight gradient: without it (style transfer: frozen weights) the
@@ -27,13 +26,34 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null, o: k.Conv2dOption
     const [ws, ys, xs] = o.relu ? saved : [saved[0], null, saved[1]];
     if (needs[1] && !xs) throw new Error('conv2d: the weight started requiring a gradient after the forward pass; run the forward again');
     const dy = o.relu ? binary('reluBackward', g, ys!) : g;
-    const dx = needs[0] ? k.conv2dBackwardInput(dy, ws, x.shape, stride, padding) : null;
-    const dw = needs[1] ? k.conv2dBackwardWeight(xs!, dy, ws.shape, stride, padding) : null;
-    let db: Tensor | null = null;
-    if (b && needs[2]) {
-      const [N, C, OH, OW] = dy.shape;
-      db = reduce('sum', reduce('sum', dy.reshape([N, C, OH * OW]), { axis: 2 }), { axis: 0 });
-    }
-    return [dx, dw, db];
+    const dx = needs[0] ? k.conv2dBackwardInput(dy, ws, x.shape, geometry) : null;
+    const dw = needs[1] ? k.conv2dBackwardWeight(xs!, dy, ws.shape, geometry) : null;
+    return [dx, dw, b && needs[2] ? channelSums(dy) : null];
+  });
+}
+
+/** Σ over n, y, x of g [N, C, H, W]: a per-channel bias's gradient, [C]. */
+function channelSums(g: Tensor): Tensor {
+  const [N, C, H, W] = g.shape;
+  return reduce('sum', reduce('sum', g.reshape([N, C, H * W]), { axis: 2 }), { axis: 0 });
+}
+
+/**
+ * PyTorch's ConvTranspose2d, y = convT(x, w) + b with w [Cin, Cout, KH, KW]: the input gradient of
+ * the convolution by w, so its own gradients are that convolution's other passes:
+ *   dx = conv2d(dy, w)               (the forward convolution)
+ *   dw = conv2dBackwardWeight with dy as the convolution's input and x as its output gradient
+ *   db[co] = Σ dy[·, co, ·, ·]
+ */
+export function convTranspose2d(x: Tensor, w: Tensor, b: Tensor | null, o: k.ConvTransposeOptions = {}): Tensor {
+  const geometry = { stride: o.stride ?? 1, padding: o.padding ?? 0 };
+  const y = k.convTranspose2d(x, w, b, o);
+  const inputs = b ? [x, w, b] : [x, w];
+  return record(y, 'convTranspose2d', inputs, w.requiresGrad ? [w, x] : [w], (g, saved, needs) => {
+    const [ws, xs] = saved;
+    if (needs[1] && !xs) throw new Error('convTranspose2d: the weight started requiring a gradient after the forward pass; run the forward again');
+    const dx = needs[0] ? k.conv2d(g, ws, null, geometry) : null;
+    const dw = needs[1] ? k.conv2dBackwardWeight(g, xs!, ws.shape, geometry) : null;
+    return [dx, dw, b && needs[2] ? channelSums(g) : null];
   });
 }

@@ -1,18 +1,28 @@
 // conv2d: out[n, oc, oy, ox] = bias[oc] + sum_{ci, ky, kx} w[oc, ci, ky, kx] * x[n, ci, oy*S - P + ky, ox*S - P + kx]
-// (cross-correlation, as in every DL framework), zero padding P, stride S, any kernel size;
-// FUSE_RELU applies max(0, .) in the write.
+// (cross-correlation, as in every DL framework), padding P (zeros, or with REFLECT the reflection
+// of the input, as PyTorch's ReflectionPad2d), stride S, any kernel size; FUSE_RELU applies
+// max(0, .) in the write.
 // Layout: x [N, Cin, H, W], w [Cout, Cin, KH, KW] (OIHW), bias [Cout], out [N, Cout, OH, OW].
 // Tiling: direct convolution; one thread computes 4 horizontally adjacent output pixels × 4
 // output channels (16 accumulators as 4 vec4s over channels), so each input value loaded is used
 // for 4 channels and each weight vec4 for 4 pixels. Workgroup 64 threads along the pixels of one
 // output plane. Grid: (ceil(OH * ceil(OW/4) / 64), ceil(Cout/4), N).
 override FUSE_RELU: bool = false;
+override REFLECT: bool;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, OH: u32, OW: u32, KH: u32, KW: u32, S: u32, P: u32, tilesX: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
+
+// The index of the padded input's sample i along an axis of n samples: itself inside, and with
+// REFLECT the mirror image across the edge (i = -1 reads 1, i = n reads n - 2), clamped so that a
+// tile's overhang past the output still reads in bounds.
+fn reflect_index(i: i32, n: i32) -> i32 {
+  let a = abs(i);
+  return clamp(select(a, 2 * (n - 1) - a, a >= n), 0, n - 1);
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -30,14 +40,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var ci = 0u; ci < p.Cin; ci++) {
     let plane = (n * p.Cin + ci) * p.H;
     for (var ky = 0u; ky < p.KH; ky++) {
-      let iy = i32(oy * p.S + ky) - i32(p.P);
+      var iy = i32(oy * p.S + ky) - i32(p.P);
+      if (REFLECT) { iy = reflect_index(iy, i32(p.H)); }
       if (iy < 0 || iy >= i32(p.H)) { continue; }
       let row = (plane + u32(iy)) * p.W;
       for (var kx = 0u; kx < p.KW; kx++) {
         let t = ci * taps + ky * p.KW + kx;
         let wv = vec4f(w[wo.x + t], w[wo.y + t], w[wo.z + t], w[wo.w + t]);
         for (var j = 0u; j < 4u; j++) {
-          let ix = i32((ox0 + j) * p.S + kx) - i32(p.P);
+          var ix = i32((ox0 + j) * p.S + kx) - i32(p.P);
+          if (REFLECT) { ix = reflect_index(ix, i32(p.W)); }
           if (ix >= 0 && ix < i32(p.W)) { acc[j] = fma(vec4f(x[row + u32(ix)]), wv, acc[j]); }
         }
       }

@@ -1,6 +1,7 @@
 // conv3x3_backward_weight: the weight gradient of a 3×3, stride-1, padding-1 convolution,
 //   dw[co, ci, ky, kx] = sum_{n, y, x} dy[n, co, y, x] * x[n, ci, y + ky - 1, x + kx - 1]
-// specialised (the general kernel is conv2d_backward_weight.wgsl).
+// specialised (the general kernel is conv2d_backward_weight.wgsl); with REFLECT the input is
+// padded by reflection (x[-1] = x[1]) instead of zeros.
 // Layout: x [N, Cin, H, W]; dyT = dy as [N, H, W, Cout] (channels last, so that 4 output channels
 // are one vec4); partial [splits][Cout][Cin][9], added up over splits by the caller.
 // Tiling: one thread per (input channel, group of 4·OCV output channels) keeps all 9 taps × 4·OCV
@@ -11,13 +12,23 @@
 // Grid: (ceil(Cin / WG), Cout / (4·OCV), splits).
 override OCV: u32;
 override WG: u32;
+override REFLECT: bool;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, rows: u32, rowsPerSplit: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dyT: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
+// The index of the padded input's sample i along an axis of n samples: itself inside, and with
+// REFLECT the mirror image across the edge (i = -1 reads 1, i = n reads n - 2), clamped so that a
+// tile's overhang past the output still reads in bounds.
+fn reflect_index(i: i32, n: i32) -> i32 {
+  let a = abs(i);
+  return clamp(select(a, 2 * (n - 1) - a, a >= n), 0, n - 1);
+}
+
 fn xAt(plane: u32, y: i32, xx: i32) -> f32 {
+  if (REFLECT) { return x[plane + u32(reflect_index(y, i32(p.H))) * p.W + u32(reflect_index(xx, i32(p.W)))]; }
   if (y < 0 || y >= i32(p.H) || xx < 0 || xx >= i32(p.W)) { return 0.0; }
   return x[plane + u32(y) * p.W + u32(xx)];
 }
@@ -38,7 +49,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     // The window: win[ky][kx] = x at (y + ky - 1, xx + kx - 1), starting at xx = 0.
     var win: array<f32, 9>;
     for (var ky = 0; ky < 3; ky++) {
-      win[ky * 3] = 0.0;
+      win[ky * 3] = xAt(plane, y + ky - 1, -1);
       win[ky * 3 + 1] = xAt(plane, y + ky - 1, 0);
       win[ky * 3 + 2] = xAt(plane, y + ky - 1, 1);
     }

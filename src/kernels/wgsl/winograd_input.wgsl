@@ -7,11 +7,13 @@
 //        [0  2 -1 -2  1  0]
 //        [0  4  0 -5  0  1]
 // Tile t (over all images: t = n·tilesY·tilesX + ty·tilesX + tx) covers output rows 4ty..4ty+3 and
-// columns 4tx..4tx+3, so input rows 4ty-1..4ty+4 (outside the image: zero padding).
+// columns 4tx..4tx+3, so input rows 4ty-1..4ty+4 (outside the image: zero padding, or with
+// REFLECT the reflection, x[-1] = x[1]).
 // This dispatch handles tiles t0 .. t0+Tc-1 (a chunk, to bound the memory of V).
 // Layout: x [N, C, H, W]; V [36][C][TcPad] (ξ = 6·row + column; columns Tc..TcPad-1 are zero).
 // Tiling: one thread per (tile, channel); grid (ceil(TcPad / 64), C). Consecutive invocations take
 // consecutive tiles, so each of the 36 writes is contiguous across a workgroup.
+override REFLECT: bool;
 struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -25,6 +27,14 @@ fn bt(d0: f32, d1: f32, d2: f32, d3: f32, d4: f32, d5: f32) -> array<f32, 6> {
     2.0 * (d3 - d1) - d2 + d4,
     2.0 * (d1 - d3) - d2 + d4,
     4.0 * d1 - 5.0 * d3 + d5);
+}
+
+// The index of the padded input's sample i along an axis of n samples: itself inside, and with
+// REFLECT the mirror image across the edge (i = -1 reads 1, i = n reads n - 2), clamped so that a
+// tile's overhang past the output still reads in bounds.
+fn reflect_index(i: i32, n: i32) -> i32 {
+  let a = abs(i);
+  return clamp(select(a, 2 * (n - 1) - a, a >= n), 0, n - 1);
 }
 
 @compute @workgroup_size(64)
@@ -41,12 +51,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let x0 = i32(r % p.tilesX) * 4 - 1;
     let plane = (n * p.C + c) * p.H;
     for (var i = 0; i < 6; i++) {
-      let y = y0 + i;
+      var y = y0 + i;
+      if (REFLECT) { y = reflect_index(y, i32(p.H)); }
       if (y < 0 || y >= i32(p.H)) { continue; }
       let row = (plane + u32(y)) * p.W;
       for (var j = 0; j < 6; j++) {
         let xx = x0 + j;
-        d[i * 6 + j] = select(0.0, x[row + u32(max(xx, 0))], xx >= 0 && xx < i32(p.W));
+        if (REFLECT) {
+          d[i * 6 + j] = x[row + u32(reflect_index(xx, i32(p.W)))];
+        } else {
+          d[i * 6 + j] = select(0.0, x[row + u32(max(xx, 0))], xx >= 0 && xx < i32(p.W));
+        }
       }
     }
   }

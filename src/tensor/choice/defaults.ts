@@ -7,6 +7,8 @@ import type { Gpu } from '../../gpu/gpu.ts';
 
 export interface KernelDefaults {
   reduce: { wg: number; perThread: number };
+  /** Threads per normalisation workgroup (one workgroup per group of elements). */
+  norm: { wg: number };
   /** The direct 3×3 kernel's tile (conv3x3.wgsl) where no tuned choice exists. */
   conv3x3: { px: number; ocv: number; wg: number };
   /** minWorkgroups: below this many output blocks, K is split (see matmul.ts). */
@@ -17,6 +19,7 @@ export interface KernelDefaults {
 
 const SOFTWARE: KernelDefaults = {
   reduce: { wg: 16, perThread: 64 },
+  norm: { wg: 64 },
   conv3x3: { px: 8, ocv: 2, wg: 64 },
   matmul: { kernel: 'vec4', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 2 },
   minThreads: 512,
@@ -24,6 +27,7 @@ const SOFTWARE: KernelDefaults = {
 
 const HARDWARE: KernelDefaults = {
   reduce: { wg: 256, perThread: 4 },
+  norm: { wg: 256 },
   conv3x3: { px: 4, ocv: 2, wg: 64 },
   matmul: { kernel: 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 512 },
   minThreads: 65536,

@@ -1,4 +1,7 @@
-// 2-D convolution (NCHW, OIHW weights, cross-correlation) and its two backward kernels.
+// 2-D convolution (NCHW, OIHW weights, cross-correlation) with zero or reflection padding, its two
+// backward kernels, and the transposed convolution (which is the input gradient's computation).
+// A reflection-padded convolution reads the mirrored input in its kernels (REFLECT); its input
+// gradient is the zero-padding one plus what reached the padding, folded back (reflect_fold.wgsl).
 
 import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
@@ -7,6 +10,7 @@ import { fold, grid1d } from './grid.ts';
 import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
 import { zeros } from './fill.ts';
+import { binary } from './elementwise.ts';
 import { winogradConv3x3, winogradWeights } from './winograd.ts';
 import { conv3x3Choice, winogradFits, type Conv3x3Choice } from '../choice/conv3x3-tuner.ts';
 import { kernelDefaults } from '../choice/defaults.ts';
@@ -19,10 +23,16 @@ const CONV3X3 = defineKernel('conv3x3', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 
 const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', rows: 'u32', rowsPerSplit: 'u32' });
 const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', Opad: 'u32', K: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', ...GEOMETRY }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+
+/** How the input is padded: zeros, or its reflection across the edge (PyTorch's ReflectionPad2d). */
+export type PadMode = 'zeros' | 'reflect';
 
 export interface Conv2dOptions {
   stride?: number;
   padding?: number;
+  /** Default 'zeros'. Reflection needs padding < the input's height and width. */
+  padMode?: PadMode;
   /** Apply ReLU in the same kernel. */
   relu?: boolean;
   /** Use the general kernel even where the specialised 3×3 one applies (for tests, benchmarks). */
@@ -47,7 +57,7 @@ export interface ConvGeometry {
   OW: number;
 }
 
-export function convGeometry(xShape: readonly number[], wShape: readonly number[], stride = 1, padding = 0): ConvGeometry {
+export function convGeometry(xShape: readonly number[], wShape: readonly number[], stride = 1, padding = 0, padMode: PadMode = 'zeros'): ConvGeometry {
   if (xShape.length !== 4) throw new RangeError(`conv2d: input must be NCHW (4-D), got ${fmt(xShape)}`);
   if (wShape.length !== 4) throw new RangeError(`conv2d: weight must be [Cout, Cin, KH, KW], got ${fmt(wShape)}`);
   const [N, Cin, H, W] = xShape;
@@ -59,6 +69,9 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
   const OH = Math.floor((H + 2 * padding - KH) / stride) + 1;
   const OW = Math.floor((W + 2 * padding - KW) / stride) + 1;
   if (OH < 1 || OW < 1) throw new RangeError(`conv2d: a ${KH}x${KW} kernel does not fit input ${fmt(xShape)} with padding ${padding}`);
+  if (padMode === 'reflect' && (padding >= H || padding >= W)) {
+    throw new RangeError(`conv2d: reflection padding ${padding} needs an input larger than that on each side, got ${fmt(xShape)}`);
+  }
   return { N, Cin, H, W, Cout, KH, KW, S: stride, P: padding, OH, OW };
 }
 
@@ -94,18 +107,18 @@ export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tenso
  * transposed kernel), from I to O channels, by the algorithm asked for or else chosen for this
  * adapter and shape (conv3x3Choice: the autotuner's cached choice or the default).
  */
-function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, asked?: Conv3x3Algorithm): Tensor {
+function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect: boolean, asked?: Conv3x3Algorithm): Tensor {
   const I = x.shape[1];
   if (asked === 'winograd' && !winogradFits(I)) throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
   let choice = conv3x3Choice(x.gpu, x.shape, O);
   if (asked && asked !== choice.algorithm) choice = asked === 'winograd' ? { algorithm: 'winograd' } : { algorithm: 'direct', ...kernelDefaults(x.gpu).conv3x3 };
-  return conv3x3By(choice, x, w, transpose, bias, O, relu);
+  return conv3x3By(choice, x, w, transpose, bias, O, relu, reflect);
 }
 
 /** The 3×3 s1 p1 convolution by one algorithm and tile. */
-function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean): Tensor {
-  if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu);
-  return conv3x3Direct(x, repackWeights(w, transpose, choice.ocv), bias, O, relu, choice);
+function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect = false): Tensor {
+  if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu, Infinity, reflect);
+  return conv3x3Direct(x, repackWeights(w, transpose, choice.ocv), bias, O, relu, choice, reflect);
 }
 
 /** A 3×3 s1 p1 convolution (no bias, no ReLU) by a given choice: what the autotuner times. */
@@ -117,7 +130,7 @@ export const conv2dWith = (x: Tensor, w: Tensor, choice: Conv3x3Choice): Tensor 
  * input channels are divided among that many groups of workgroups and split_sum.wgsl adds their
  * sums (then bias and ReLU): for layers with too few pixels to fill a large GPU.
  */
-function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean, tile: { px: number; ocv: number; wg: number; splits?: number }): Tensor {
+function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean, tile: { px: number; ocv: number; wg: number; splits?: number }, reflect: boolean): Tensor {
   const [N, Cin, H, W] = x.shape;
   const { px, ocv, wg } = tile;
   const ciChunk = Math.ceil(Cin / Math.max(1, tile.splits ?? 1));
@@ -126,7 +139,7 @@ function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: 
   const tilesX = Math.ceil(W / px);
   x.gpu.dispatch({
     kernel: CONV3X3,
-    overrides: { FUSE_RELU: relu ? 1 : 0, PX: px, OCV: ocv, WG: wg, SPLITS: splits },
+    overrides: { FUSE_RELU: relu ? 1 : 0, REFLECT: reflect ? 1 : 0, PX: px, OCV: ocv, WG: wg, SPLITS: splits },
     params: { Cin, H, W, Cout, CoutPad: wp.shape[3], tilesX, N, ciChunk },
     buffers: [x.buffer, wp.buffer, bias.buffer, out.buffer],
     workgroups: [Math.ceil((H * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N * splits],
@@ -160,15 +173,16 @@ const zeroBias = (w: Tensor, n: number) => w.derived(`zero-bias-${n}`, () => zer
 
 /** out = conv2d(x, w) + bias (bias may be omitted), optionally ReLU'd. */
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptions = {}): Tensor {
-  const g = convGeometry(x.shape, w.shape, o.stride ?? 1, o.padding ?? 0);
+  const g = convGeometry(x.shape, w.shape, o.stride ?? 1, o.padding ?? 0, o.padMode);
   if (bias && bias.size !== g.Cout) throw new RangeError(`conv2d: bias has ${bias.size} elements, expected ${g.Cout}`);
   const b = bias ?? zeroBias(w, g.Cout);
-  if (isConv3x3(g) && !o.generic) return conv3x3(x, w, false, b, g.Cout, !!o.relu, o.algorithm);
+  const reflect = o.padMode === 'reflect';
+  if (isConv3x3(g) && !o.generic) return conv3x3(x, w, false, b, g.Cout, !!o.relu, reflect, o.algorithm);
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
     kernel: CONV2D,
-    overrides: { FUSE_RELU: o.relu ? 1 : 0 },
+    overrides: { FUSE_RELU: o.relu ? 1 : 0, REFLECT: reflect ? 1 : 0 },
     params: { ...geometryParams(g), tilesX },
     buffers: [x.buffer, w.buffer, b.buffer, out.buffer],
     workgroups: [Math.ceil((g.OH * tilesX) / 64), Math.ceil(g.Cout / 4), g.N],
@@ -176,34 +190,50 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   return out;
 }
 
+/** The geometry and options of a convolution's backward passes. */
+export type ConvBackwardOptions = Pick<Conv2dOptions, 'stride' | 'padding' | 'padMode' | 'generic' | 'algorithm'>;
+
 /** dL/dx of conv2d, given dL/dout. */
-export function conv2dBackwardInput(
-  dy: Tensor, w: Tensor, xShape: readonly number[], stride = 1, padding = 0, generic = false, algorithm?: Conv3x3Algorithm,
-): Tensor {
-  const g = convGeometry(xShape, w.shape, stride, padding);
-  if (isConv3x3(g) && !generic) {
+export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], o: ConvBackwardOptions = {}): Tensor {
+  const g = convGeometry(xShape, w.shape, o.stride ?? 1, o.padding ?? 0, o.padMode);
+  let dx: Tensor;
+  if (isConv3x3(g) && !o.generic) {
     // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
     // transposed, rotated kernel.
-    return conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, algorithm);
+    dx = conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm);
+  } else {
+    dx = Tensor.empty(xShape, dy.gpu);
+    const tilesX = Math.ceil(g.W / 4);
+    dy.gpu.dispatch({
+      kernel: CONV2D_BACKWARD_INPUT,
+      params: { ...geometryParams(g), tilesX },
+      buffers: [dy.buffer, w.buffer, dx.buffer],
+      workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
+    });
   }
-  const dx = Tensor.empty(xShape, dy.gpu);
-  const tilesX = Math.ceil(g.W / 4);
-  dy.gpu.dispatch({
-    kernel: CONV2D_BACKWARD_INPUT,
-    params: { ...geometryParams(g), tilesX },
-    buffers: [dy.buffer, w.buffer, dx.buffer],
-    workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
-  });
+  if (o.padMode === 'reflect' && g.P > 0) reflectFold(dy, w, dx, g);
   return dx;
 }
 
+/** Adds to dx (the zero-padding input gradient) the gradient that reached the reflection padding. */
+function reflectFold(dy: Tensor, w: Tensor, dx: Tensor, g: ConvGeometry): void {
+  dx.gpu.dispatch({
+    kernel: REFLECT_FOLD,
+    params: { n: dx.size, ...geometryParams(g) },
+    buffers: [dy.buffer, w.buffer, dx.buffer],
+    workgroups: grid1d(dx.gpu, dx.size),
+  });
+}
+
 /** dL/dw of conv2d, given the input x and dL/dout. */
-export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly number[], stride = 1, padding = 0, generic = false): Tensor {
-  const g = convGeometry(x.shape, wShape, stride, padding);
-  if (isConv3x3(g) && g.Cout % 4 === 0 && !generic) return conv3x3BackwardWeight(x, dy, g);
+export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly number[], o: ConvBackwardOptions = {}): Tensor {
+  const g = convGeometry(x.shape, wShape, o.stride ?? 1, o.padding ?? 0, o.padMode);
+  const reflect = o.padMode === 'reflect';
+  if (isConv3x3(g) && g.Cout % 4 === 0 && !o.generic) return conv3x3BackwardWeight(x, dy, g, reflect);
   const dw = Tensor.empty(wShape, x.gpu);
   x.gpu.dispatch({
     kernel: CONV2D_BACKWARD_WEIGHT,
+    overrides: { REFLECT: reflect ? 1 : 0 },
     params: { ...geometryParams(g), N: g.N },
     buffers: [x.buffer, dy.buffer, dw.buffer],
     workgroups: fold(x.gpu, g.Cout * g.Cin),
@@ -211,12 +241,48 @@ export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly num
   return dw;
 }
 
+export interface ConvTransposeOptions {
+  stride?: number;
+  padding?: number;
+  /** Extra rows and columns on the bottom and right of the output (< stride), as PyTorch's. */
+  outputPadding?: number;
+}
+
+/** The output size of a transposed convolution along one axis. */
+export const convTransposeSize = (size: number, k: number, stride: number, padding: number, outputPadding: number) =>
+  (size - 1) * stride - 2 * padding + k + outputPadding;
+
+/**
+ * PyTorch's ConvTranspose2d: x [N, Cin, H, W] with w [Cin, Cout, KH, KW] to [N, Cout, OH, OW],
+ * OH = (H − 1)·S − 2P + KH + outputPadding. It is the input gradient of the convolution with the
+ * same weights (whose input would have Cout channels), plus the bias.
+ */
+export function convTranspose2d(x: Tensor, w: Tensor, bias: Tensor | null, o: ConvTransposeOptions = {}): Tensor {
+  const { stride = 1, padding = 0, outputPadding = 0 } = o;
+  if (x.rank !== 4 || w.rank !== 4 || w.shape[0] !== x.shape[1]) {
+    throw new RangeError(`convTranspose2d: input ${fmt(x.shape)} needs a weight [${x.shape[1]}, Cout, KH, KW], got ${fmt(w.shape)}`);
+  }
+  if (!Number.isInteger(outputPadding) || outputPadding < 0 || outputPadding >= stride) {
+    throw new RangeError(`convTranspose2d: outputPadding must be an integer from 0 to stride - 1, got ${outputPadding}`);
+  }
+  const [N, , H, W] = x.shape;
+  const [, Cout, KH, KW] = w.shape;
+  const outShape = [N, Cout, convTransposeSize(H, KH, stride, padding, outputPadding), convTransposeSize(W, KW, stride, padding, outputPadding)];
+  if (outShape[2] < 1 || outShape[3] < 1) throw new RangeError(`convTranspose2d: no output for input ${fmt(x.shape)} and weight ${fmt(w.shape)}`);
+  const y = conv2dBackwardInput(x, w, outShape, { stride, padding });
+  if (!bias) return y;
+  if (bias.size !== Cout) throw new RangeError(`convTranspose2d: bias has ${bias.size} elements, expected ${Cout}`);
+  const withBias = binary('linear', y, bias, 1, 1);
+  y.dispose();
+  return withBias;
+}
+
 /**
  * The 3×3 s1 p1 weight gradient (conv3x3_backward_weight.wgsl): dy goes channels-last first, the
  * rows of pixels are split across workgroups so that there are enough threads to fill the
  * adapter, and the splits' partial sums are added.
  */
-function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
+function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: boolean): Tensor {
   const gpu = x.gpu;
   const ocv = g.Cout % 8 === 0 ? 2 : 1;
   const wg = 64;
@@ -229,7 +295,7 @@ function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   const partial = Tensor.empty([used, g.Cout, g.Cin, 3, 3], gpu);
   gpu.dispatch({
     kernel: CONV3X3_BACKWARD_WEIGHT,
-    overrides: { OCV: ocv, WG: wg },
+    overrides: { OCV: ocv, WG: wg, REFLECT: reflect ? 1 : 0 },
     params: { Cin: g.Cin, H: g.H, W: g.W, Cout: g.Cout, rows, rowsPerSplit },
     buffers: [x.buffer, dyT.buffer, partial.buffer],
     workgroups: [Math.ceil(g.Cin / wg), g.Cout / (4 * ocv), used],

@@ -12,3 +12,5 @@ export * from './tv.ts';
 export * from './resize.ts';
 export * from './updates.ts';
 export * from './fma-peak.ts';
+export * from './norm.ts';
+export * from './resample.ts';

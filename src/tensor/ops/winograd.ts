@@ -43,13 +43,14 @@ const CHUNK_BYTES = 8 * 2 ** 20;
  * The input transform of tiles t0 … t0+Tc−1 of x [N, I, H, W] (4×4 output tiles, row-major over
  * the images): V [36, I, TcPad], the tiles past the last one (and the padding) zero.
  */
-export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number): Tensor {
+export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number, reflect = false): Tensor {
   const [N, I, H, W] = x.shape;
   const tilesX = Math.ceil(W / 4);
   const tilesPerImage = Math.ceil(H / 4) * tilesX;
   const V = Tensor.empty([36, I, TcPad], x.gpu);
   x.gpu.dispatch({
     kernel: WINOGRAD_INPUT,
+    overrides: { REFLECT: reflect ? 1 : 0 },
     params: { C: I, H, W, tilesX, tilesPerImage, t0, Tc, TcPad, tiles: N * tilesPerImage },
     buffers: [x.buffer, V.buffer],
     workgroups: [Math.ceil(TcPad / 64), I],
@@ -59,9 +60,10 @@ export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number):
 
 /**
  * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad].
- * maxChunkTiles (a multiple of 4) caps the tiles per chunk below the memory budget's (for tests).
+ * maxChunkTiles (a multiple of 4) caps the tiles per chunk below the memory budget's (for tests);
+ * reflect pads by reflection instead of zeros.
  */
-export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity): Tensor {
+export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity, reflect = false): Tensor {
   const gpu = x.gpu;
   const [N, I, H, W] = x.shape;
   const Opad = U.shape[2];
@@ -75,7 +77,7 @@ export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, r
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);
     const TcPad = Math.ceil(Tc / 4) * 4;
-    const V = winogradInput(x, t0, Tc, TcPad);
+    const V = winogradInput(x, t0, Tc, TcPad, reflect);
     const M = matmul(U, V, { transA: true, kernel: 'vec4' });
     V.dispose();
     gpu.dispatch({
