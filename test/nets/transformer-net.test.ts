@@ -16,19 +16,12 @@ import * as ops from '../../src/autograd/index.ts';
 import { TransformerNet } from '../../src/nets/transformer-net.ts';
 import { Vgg19 } from '../../src/nets/vgg19.ts';
 import { PerceptualLoss } from '../../src/train/perceptual-loss.ts';
+import { zeroInExactArithmetic } from '../helpers/transformer-net.ts';
 
 useGpu();
 const refPath = sharedFile(resolve(REFERENCE_DIR, 'transformer_net_seed1.safetensors'), 'TransformerNet reference');
 const vggPath = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
 
-/**
- * Parameters whose gradient is exactly zero in exact arithmetic: a bias added to every pixel of a
- * channel that an instance norm then removes (every convolution's bias but the last one's), and
- * each residual block's second instance-norm bias (the block's output reaches the loss only through
- * reflection-padded convolutions followed by instance norms, and a constant channel stays constant
- * through those). Both engines return rounding noise there, so those are checked to be noise-sized.
- */
-const zeroInExactArithmetic = (name: string) => (/conv2d\.bias$/.test(name) && name !== 'deconv3.conv2d.bias') || /^res\d+\.in2\.bias$/.test(name);
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 
 /** Every parameter's gradient against PyTorch's: relative L2 ≤ 1e-3, or both at noise level where the exact value is 0. */

@@ -120,6 +120,7 @@ export function conv3x3Choice(gpu: Gpu, xShape: readonly number[], O: number): C
   const [N, I, H, W] = xShape;
   const tuned = conv3x3Tuner(gpu).lookup({ N, I, H, W, O });
   if (tuned && (tuned.algorithm === 'direct' || winogradFits(I))) return tuned;
-  if (gpu.isSoftware && winogradFits(I) && H * W >= 256) return { algorithm: 'winograd' };
-  return { algorithm: 'direct', ...kernelDefaults(gpu).conv3x3 };
+  const d = kernelDefaults(gpu);
+  if (winogradFits(I) && H * W >= d.winogradFromPixels) return { algorithm: 'winograd' };
+  return { algorithm: 'direct', ...d.conv3x3 };
 }

@@ -11,6 +11,11 @@ export interface KernelDefaults {
   norm: { wg: number };
   /** The direct 3×3 kernel's tile (conv3x3.wgsl) where no tuned choice exists. */
   conv3x3: { px: number; ocv: number; wg: number };
+  /**
+   * Untuned 3×3 convolutions of at least this many pixels run as Winograd F(4×4, 3×3) (where the
+   * channels allow): faster on a software GPU from 16×16 up, ~1e-5 less accurate (Infinity: never).
+   */
+  winogradFromPixels: number;
   /** minWorkgroups: below this many output blocks, K is split (see matmul.ts). */
   matmul: { kernel: 'shared' | 'vec4'; block: { tm: number; tn: number; wgX: number; wgY: number }; minWorkgroups: number };
   /** Threads a reduction-shaped kernel (a weight gradient) should spread its work over. */
@@ -21,6 +26,7 @@ const SOFTWARE: KernelDefaults = {
   reduce: { wg: 16, perThread: 64 },
   norm: { wg: 64 },
   conv3x3: { px: 8, ocv: 2, wg: 64 },
+  winogradFromPixels: 256,
   matmul: { kernel: 'vec4', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 2 },
   minThreads: 512,
 };
@@ -29,6 +35,7 @@ const HARDWARE: KernelDefaults = {
   reduce: { wg: 256, perThread: 4 },
   norm: { wg: 256 },
   conv3x3: { px: 4, ocv: 2, wg: 64 },
+  winogradFromPixels: Infinity,
   matmul: { kernel: 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 512 },
   minThreads: 65536,
 };
