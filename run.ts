@@ -13,6 +13,8 @@ import { styleCommand } from './src/cli/style.ts';
 import { classifyCommand } from './src/cli/classify.ts';
 import { tuneCommand } from './src/cli/tune.ts';
 import { infoCommand } from './src/cli/info.ts';
+import { trainCommand } from './src/cli/train.ts';
+import { stylizeCommand } from './src/cli/stylize.ts';
 import { styleHelp } from './src/cli/style-args.ts';
 
 /** The package's version (package.json beside this file, or beside dist/ when compiled). */
@@ -29,6 +31,8 @@ type Command = { summary: string; usage: string; run: (argv: string[], ctx: Comm
 const COMMANDS: Record<string, Command> = {
   style: { summary: 'style transfer or texture synthesis (the default command; no options: the demo)', usage: '[style] [options]', run: styleCommand },
   classify: { summary: 'top-5 ImageNet classes (SqueezeNet 1.1)', usage: 'classify IMAGE...', run: classifyCommand },
+  train: { summary: 'train a feed-forward style network (Johnson et al.) on photos', usage: 'train --style IMAGE [options]', run: trainCommand },
+  stylize: { summary: 'stylise images with a trained network, one pass each', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
   tune: { summary: 'measure and cache the fastest 3x3 convolution kernels on this GPU', usage: 'tune [--size 256,512]', run: tuneCommand },
   info: { summary: 'GPU adapter, backend, limits, and a kernel self-check (also --info)', usage: 'info [--json]', run: infoCommand },
 };

@@ -3,6 +3,7 @@
 //   npx tsx weights/convert.ts --model vgg19 vgg19-dcbb9e9d.pth --out weights/vgg19_imagenet.safetensors
 //   npx tsx weights/convert.ts --model squeezenet1_1 squeezenet1_1-b8a52dc0.pth --out weights/squeezenet1_1_imagenet.safetensors
 //   npx tsx weights/convert.ts --model vgg19 path/to/tfjs/model.json --out weights/vgg19_imagenet.safetensors
+//   npx tsx weights/convert.ts --model transformer-net udnie.pth --out udnie.safetensors   (pytorch/examples)
 //
 // Sources: PyTorch .pth/.pt state dicts (torch.save's zip format) and TensorFlow.js layers models
 // (model.json + shards; float32 or uint8/uint16/float16 quantized). What was converted, what was
@@ -15,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { readTorchStateDict } from '../src/io/torch-pth.ts';
 import { readTfjsWeights } from '../src/io/tfjs-layers.ts';
 import { writeSafetensors } from '../src/io/safetensors.ts';
-import { convertTfjsVgg19, convertTorch, type Converted, type ModelName } from '../src/nets/convert.ts';
+import { convertTfjsVgg19, convertTorch, MODEL_NAMES, type Converted, type ModelName } from '../src/nets/convert.ts';
 import { writeFileAtomic } from '../src/image/files.ts';
 import { runIfMain } from './run-main.ts';
 
@@ -48,8 +49,10 @@ export async function convertFile(model: ModelName, src: string, out: string): P
   return report;
 }
 
-const HELP = `Usage: npx tsx weights/convert.ts --model vgg19|squeezenet1_1 SOURCE --out FILE.safetensors
-SOURCE: a PyTorch .pth/.pt state dict, or a TensorFlow.js layers model.json (or its directory).`;
+const HELP = `Usage: npx tsx weights/convert.ts --model ${MODEL_NAMES.join('|')} SOURCE --out FILE.safetensors
+SOURCE: a PyTorch .pth/.pt state dict, or a TensorFlow.js layers model.json (or its directory).
+transformer-net: a feed-forward style network saved by pytorch/examples' fast_neural_style
+(torch.save(transformer.state_dict(), ...)); it then runs with \`gatys stylize --model FILE\`.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -60,12 +63,12 @@ async function main(): Promise<number> {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  if (values.model !== 'vgg19' && values.model !== 'squeezenet1_1') {
-    console.error(`unknown --model ${values.model} (vgg19 or squeezenet1_1)`);
+  if (!MODEL_NAMES.includes(values.model as ModelName)) {
+    console.error(`unknown --model ${values.model} (${MODEL_NAMES.join(', ')})`);
     return 2;
   }
-  const r = await convertFile(values.model, positionals[0], values.out);
-  console.log(`wrote ${values.out}: ${r.tensors.length} tensors (${r.metadata.preprocessing.split(':')[0]} preprocessing)`);
+  const r = await convertFile(values.model as ModelName, positionals[0], values.out);
+  console.log(`wrote ${values.out}: ${r.tensors.length} tensors (${r.metadata.preprocessing?.split(':')[0] ?? r.metadata.input})`);
   for (const s of r.skipped) console.log(`  skipped ${s}`);
   for (const m of r.missing) console.log(`  missing ${m}`);
   return 0;

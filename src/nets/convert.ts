@@ -4,8 +4,10 @@
 import type { NamedTensor } from '../io/torch-pth.ts';
 import { PREPROCESSING } from './preprocessing.ts';
 import { VGG19_CONVS } from './vgg19-layers.ts';
+import { TRANSFORMER_NET, transformerArchitecture, withoutLegacyStatistics } from './transformer-model.ts';
 
-export type ModelName = 'vgg19' | 'squeezenet1_1';
+export type ModelName = 'vgg19' | 'squeezenet1_1' | 'transformer-net';
+export const MODEL_NAMES: readonly ModelName[] = ['vgg19', 'squeezenet1_1', 'transformer-net'];
 
 export interface Converted {
   tensors: NamedTensor[];
@@ -39,6 +41,21 @@ function transpose2d(t: NamedTensor, name: string): NamedTensor {
 export function convertTorch(model: ModelName, tensors: NamedTensor[], source: string): Converted {
   const skipped: string[] = [];
   const out: NamedTensor[] = [];
+  if (model === 'transformer-net') {
+    const { tensors: kept, dropped } = withoutLegacyStatistics(new Map(tensors.map((t) => [t.name, t])));
+    const arch = transformerArchitecture(kept, {}, source);
+    return {
+      tensors: [...kept.values()] as NamedTensor[],
+      skipped: dropped.map((d) => `${d} (an instance norm's running statistic of PyTorch < 0.4: not used)`),
+      metadata: {
+        model: TRANSFORMER_NET,
+        source,
+        width: String(arch.width),
+        residualBlocks: String(arch.residualBlocks),
+        input: 'RGB, 0..255, [N, 3, H, W]; output the same',
+      },
+    };
+  }
   if (model === 'squeezenet1_1') {
     for (const t of tensors) out.push(t);
     return {

@@ -93,9 +93,11 @@ export class PerceptualLoss {
     const contentLayers = s.contentLayers.map((l) => l.layer);
     const styleLayers = s.styleLayers.map((l) => l.layer);
     const wanted = [...new Set([...contentLayers, ...styleLayers])];
-    const fx = ops.noGrad(() => this.net.features(this.input(x), contentLayers, 'max'));
+    const fx = contentLayers.length ? ops.noGrad(() => this.net.features(this.input(x), contentLayers, 'max')) : new Map<string, Tensor>();
     const fy = this.net.features(this.input(y), wanted, 'max');
-    const content = ops.weightedSum(s.contentLayers.map((l) => ops.mseLoss(fy.get(l.layer)!, fx.get(l.layer)!)), s.contentLayers.map((l) => l.weight));
+    const content = s.contentLayers.length
+      ? ops.weightedSum(s.contentLayers.map((l) => ops.mseLoss(fy.get(l.layer)!, fx.get(l.layer)!)), s.contentLayers.map((l) => l.weight))
+      : ops.zeros([]); // a texture network: no content term
     const gy = this.grams(fy);
     const targets = this.targetsFor(y.shape[0]);
     const style = ops.weightedSum(s.styleLayers.map((l) => ops.mseLoss(gy.get(l.layer)!, targets.get(l.layer)!)), s.styleLayers.map((l) => l.weight));

@@ -1,4 +1,4 @@
-// conv_repack: rearranges OIHW convolution weights for conv3x3.wgsl, whose threads read 4 output
+// conv_repack: rearranges OIHW convolution weights for conv_direct.wgsl, whose threads read 4 output
 // channels of one tap as one vec4:
 //   out[i][ky][kx][o] (o padded with zeros to Opad, a multiple of 4)
 //     = w[o][i][ky][kx]                      TRANSPOSE = false (the forward convolution)

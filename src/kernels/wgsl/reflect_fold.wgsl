@@ -7,10 +7,13 @@
 // along an axis of n samples, q - P = -i (for 1 <= i <= P) and q - P = 2(n - 1) - i (for
 // n - 1 - P <= i <= n - 2), and their combinations with the other axis.
 // Layout: dy [N, Cout, OH, OW], w [Cout, Cin, KH, KW], dx [N, Cin, H, W] (read and written).
-// Tiling: one dx element per thread, workgroup WG, 2-D grid as in fill; a thread whose pixel has
-// no mirrored preimage (all but the P + 1 rows and columns next to each edge) returns at once.
+// Tiling: one thread per pixel of the border bands, workgroup WG, 2-D grid as in fill. Only pixels
+// within P of an edge (rows 1..P and H-1-P..H-2, columns likewise) have a mirrored preimage: per
+// plane, thread k < 2P·W takes row band k / W, column k % W; the next 2P·H threads take column
+// band (k' / H), row k' % H, skipping pixels the row bands already took (and duplicate bands of a
+// small image).
 override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
-struct Params { n: u32, Cin: u32, H: u32, W: u32, Cout: u32, OH: u32, OW: u32, KH: u32, KW: u32, S: u32, P: u32 }
+struct Params { n: u32, band: u32, Cin: u32, H: u32, W: u32, Cout: u32, OH: u32, OW: u32, KH: u32, KW: u32, S: u32, P: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
@@ -44,15 +47,43 @@ fn paddedGrad(n: u32, ci: u32, qy: u32, qx: u32) -> f32 {
   return acc;
 }
 
+// Band k of 2P along an axis of `size`: k < P is position k + 1, else size - 1 - P + (k - P); and
+// whether that band is a duplicate of an earlier one (a small image whose bands overlap).
+fn bandPosition(k: u32, size: u32) -> vec2u {
+  if (k < p.P) { return vec2u(k + 1u, u32(k + 1u > size - 1u)); }
+  let at = size - 1u - p.P + (k - p.P);
+  return vec2u(at, u32(at <= p.P || at < 1u));
+}
+
+fn inRowBand(y: u32) -> bool {
+  return (y >= 1u && y <= p.P) || (y + 1u + p.P >= p.H && y + 2u <= p.H);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let e = gid.x + gid.y * nwg.x * WG;
   if (e >= p.n) { return; }
-  let ix = e % p.W;
-  let iy = (e / p.W) % p.H;
-  let plane = e / (p.W * p.H);
+  let plane = e / p.band;
+  let k = e % p.band;
+  var iy: u32;
+  var ix: u32;
+  let rows = 2u * p.P * p.W;
+  if (k < rows) {
+    let b = bandPosition(k / p.W, p.H);
+    if (b.y == 1u) { return; }
+    iy = b.x;
+    ix = k % p.W;
+  } else {
+    let b = bandPosition((k - rows) / p.H, p.W);
+    if (b.y == 1u) { return; }
+    ix = b.x;
+    iy = (k - rows) % p.H;
+    if (inRowBand(iy)) { return; }
+  }
+  if (iy >= p.H || ix >= p.W) { return; }
   let ci = plane % p.Cin;
   let n = plane / p.Cin;
+  let e2 = (plane * p.H + iy) * p.W + ix;
   let qy = preimages(iy, p.H);
   let qx = preimages(ix, p.W);
   if (qy.x == 1u && qx.x == 1u) { return; }
@@ -63,5 +94,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       extra += paddedGrad(n, ci, qy[a + 1u], qx[b + 1u]);
     }
   }
-  dx[e] += extra;
+  dx[e2] += extra;
 }

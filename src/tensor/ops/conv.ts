@@ -6,7 +6,7 @@
 import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
-import { fold, grid1d } from './grid.ts';
+import { grid1d } from './grid.ts';
 import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
 import { zeros } from './fill.ts';
@@ -18,12 +18,14 @@ import { kernelDefaults } from '../choice/defaults.ts';
 const GEOMETRY = { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', OH: 'u32', OW: 'u32', KH: 'u32', KW: 'u32', S: 'u32', P: 'u32' } as const satisfies ParamLayout;
 const CONV2D = defineKernel('conv2d', { ...GEOMETRY, tilesX: 'u32' });
 const CONV2D_BACKWARD_INPUT = defineKernel('conv2d_backward_input', { ...GEOMETRY, tilesX: 'u32' });
-const CONV2D_BACKWARD_WEIGHT = defineKernel('conv2d_backward_weight', { ...GEOMETRY, N: 'u32' });
-const CONV3X3 = defineKernel('conv3x3', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', CoutPad: 'u32', tilesX: 'u32', N: 'u32', ciChunk: 'u32' });
+const CONV_BACKWARD_WEIGHT = defineKernel('conv_backward_weight', { ...GEOMETRY, rows: 'u32', rowsPerSplit: 'u32' });
+const CONV_DIRECT = defineKernel('conv_direct', {
+  Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', CoutPad: 'u32', OH: 'u32', OW: 'u32', P: 'u32', tilesX: 'u32', N: 'u32', ciChunk: 'u32',
+});
 const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', rows: 'u32', rowsPerSplit: 'u32' });
 const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', Opad: 'u32', K: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
-const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', ...GEOMETRY }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', band: 'u32', ...GEOMETRY }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** How the input is padded: zeros, or its reflection across the edge (PyTorch's ReflectionPad2d). */
 export type PadMode = 'zeros' | 'reflect';
@@ -77,11 +79,23 @@ export function convGeometry(xShape: readonly number[], wShape: readonly number[
 
 const geometryParams = (g: ConvGeometry) => ({ Cin: g.Cin, H: g.H, W: g.W, Cout: g.Cout, OH: g.OH, OW: g.OW, KH: g.KH, KW: g.KW, S: g.S, P: g.P });
 
-/** Whether conv3x3.wgsl (3×3, stride 1, padding 1) serves this geometry. */
+/** Whether this is VGG's 3×3, stride 1, padding 1 (the algorithm is chosen per shape: direct or Winograd). */
 const isConv3x3 = (g: ConvGeometry) => g.KH === 3 && g.KW === 3 && g.S === 1 && g.P === 1;
 
+/** Whether conv_direct.wgsl serves a square kernel of size K and stride S. */
+const directFits = (K: number, S: number) => K <= 9 && (S === 1 || S === 2);
+
+/** A tile for conv_direct.wgsl: PX pixels × 4·OCV channels, within its register arrays. */
+function directTile(gpu: Tensor['gpu'], Cout: number, S: number, K: number) {
+  const d = kernelDefaults(gpu).conv3x3;
+  const ocv = Cout <= 4 ? 1 : d.ocv;
+  let px = d.px;
+  while (px > 1 && ((px - 1) * S + K > 32 || px * ocv > 32)) px--;
+  return { px, ocv, wg: d.wg };
+}
+
 /**
- * Weights rearranged for conv3x3.wgsl: [I, 3, 3, Opad] (4 output channels of a tap contiguous),
+ * Weights rearranged for conv_direct.wgsl: [I, K, K, Opad] (4 output channels of a tap contiguous),
  * for the forward convolution or (transpose) for the input gradient. Cached on the weight tensor.
  */
 export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tensor {
@@ -89,7 +103,7 @@ export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tenso
   const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
   const multiple = 4 * ocv;
   const Opad = Math.ceil(O / multiple) * multiple;
-  return w.derived(`conv3x3-${transpose ? 'dx' : 'fwd'}-${multiple}`, () => {
+  return w.derived(`direct-${transpose ? 'dx' : 'fwd'}-${multiple}`, () => {
     const out = Tensor.empty([I, K, K, Opad], w.gpu);
     w.gpu.dispatch({
       kernel: CONV_REPACK,
@@ -118,7 +132,8 @@ function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: numb
 /** The 3×3 s1 p1 convolution by one algorithm and tile. */
 function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect = false): Tensor {
   if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu, Infinity, reflect);
-  return conv3x3Direct(x, repackWeights(w, transpose, choice.ocv), bias, O, relu, choice, reflect);
+  const [N, , H, W] = x.shape;
+  return convDirect(x, repackWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: 1, OH: H, OW: W }, relu, choice, reflect);
 }
 
 /** A 3×3 s1 p1 convolution (no bias, no ReLU) by a given choice: what the autotuner times. */
@@ -126,23 +141,25 @@ export const conv2dWith = (x: Tensor, w: Tensor, choice: Conv3x3Choice): Tensor 
   conv3x3By(choice, x, w, false, zeroBias(w, w.shape[0]), w.shape[0], false);
 
 /**
- * The direct 3×3 kernel (conv3x3.wgsl) with repacked weights and a tile. With tile.splits > 1 the
+ * The direct kernel (conv_direct.wgsl) with repacked weights and a tile. With tile.splits > 1 the
  * input channels are divided among that many groups of workgroups and split_sum.wgsl adds their
  * sums (then bias and ReLU): for layers with too few pixels to fill a large GPU.
  */
-function conv3x3Direct(x: Tensor, wp: Tensor, bias: Tensor, Cout: number, relu: boolean, tile: { px: number; ocv: number; wg: number; splits?: number }, reflect: boolean): Tensor {
-  const [N, Cin, H, W] = x.shape;
+function convDirect(
+  x: Tensor, wp: Tensor, bias: Tensor, g: ConvGeometry, relu: boolean, tile: { px: number; ocv: number; wg: number; splits?: number }, reflect: boolean,
+): Tensor {
+  const { N, Cin, H, W, Cout, OH, OW } = g;
   const { px, ocv, wg } = tile;
   const ciChunk = Math.ceil(Cin / Math.max(1, tile.splits ?? 1));
   const splits = Math.ceil(Cin / ciChunk);
-  const out = Tensor.empty(splits > 1 ? [splits, N, Cout, H, W] : [N, Cout, H, W], x.gpu);
-  const tilesX = Math.ceil(W / px);
+  const out = Tensor.empty(splits > 1 ? [splits, N, Cout, OH, OW] : [N, Cout, OH, OW], x.gpu);
+  const tilesX = Math.ceil(OW / px);
   x.gpu.dispatch({
-    kernel: CONV3X3,
-    overrides: { FUSE_RELU: relu ? 1 : 0, REFLECT: reflect ? 1 : 0, PX: px, OCV: ocv, WG: wg, SPLITS: splits },
-    params: { Cin, H, W, Cout, CoutPad: wp.shape[3], tilesX, N, ciChunk },
+    kernel: CONV_DIRECT,
+    overrides: { FUSE_RELU: relu ? 1 : 0, REFLECT: reflect ? 1 : 0, K: g.KH, S: g.S, PX: px, OCV: ocv, WG: wg, SPLITS: splits },
+    params: { Cin, H, W, Cout, CoutPad: wp.shape[3], OH, OW, P: g.P, tilesX, N, ciChunk },
     buffers: [x.buffer, wp.buffer, bias.buffer, out.buffer],
-    workgroups: [Math.ceil((H * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N * splits],
+    workgroups: [Math.ceil((OH * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N * splits],
   });
   if (splits === 1) return out;
   const sum = splitSum(out, bias, relu);
@@ -178,6 +195,10 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const b = bias ?? zeroBias(w, g.Cout);
   const reflect = o.padMode === 'reflect';
   if (isConv3x3(g) && !o.generic) return conv3x3(x, w, false, b, g.Cout, !!o.relu, reflect, o.algorithm);
+  if (g.KH === g.KW && directFits(g.KH, g.S) && !o.generic) {
+    const tile = directTile(x.gpu, g.Cout, g.S, g.KH);
+    return convDirect(x, repackWeights(w, false, tile.ocv), b, g, !!o.relu, tile, reflect);
+  }
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
@@ -201,6 +222,12 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
     // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
     // transposed, rotated kernel.
     dx = conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm);
+  } else if (g.S === 1 && g.KH === g.KW && g.P <= g.KH - 1 && directFits(g.KH, 1) && !o.generic) {
+    // Any stride-1 convolution's input gradient: the convolution of dy with the transposed,
+    // rotated kernel and padding K − 1 − P, which gives back the input's size.
+    const tile = directTile(dy.gpu, g.Cin, 1, g.KH);
+    const t: ConvGeometry = { N: g.N, Cin: g.Cout, H: g.OH, W: g.OW, Cout: g.Cin, KH: g.KH, KW: g.KW, S: 1, P: g.KH - 1 - g.P, OH: g.H, OW: g.W };
+    dx = convDirect(dy, repackWeights(w, true, tile.ocv), zeroBias(w, g.Cin), t, false, tile, false);
   } else {
     dx = Tensor.empty(xShape, dy.gpu);
     const tilesX = Math.ceil(g.W / 4);
@@ -217,11 +244,13 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
 
 /** Adds to dx (the zero-padding input gradient) the gradient that reached the reflection padding. */
 function reflectFold(dy: Tensor, w: Tensor, dx: Tensor, g: ConvGeometry): void {
+  const band = 2 * g.P * (g.W + g.H); // per plane: the row bands, then the column bands
+  const n = g.N * g.Cin * band;
   dx.gpu.dispatch({
     kernel: REFLECT_FOLD,
-    params: { n: dx.size, ...geometryParams(g) },
+    params: { n, band, ...geometryParams(g) },
     buffers: [dy.buffer, w.buffer, dx.buffer],
-    workgroups: grid1d(dx.gpu, dx.size),
+    workgroups: grid1d(dx.gpu, n),
   });
 }
 
@@ -230,15 +259,47 @@ export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly num
   const g = convGeometry(x.shape, wShape, o.stride ?? 1, o.padding ?? 0, o.padMode);
   const reflect = o.padMode === 'reflect';
   if (isConv3x3(g) && g.Cout % 4 === 0 && !o.generic) return conv3x3BackwardWeight(x, dy, g, reflect);
-  const dw = Tensor.empty(wShape, x.gpu);
-  x.gpu.dispatch({
-    kernel: CONV2D_BACKWARD_WEIGHT,
-    overrides: { REFLECT: reflect ? 1 : 0 },
-    params: { ...geometryParams(g), N: g.N },
-    buffers: [x.buffer, dy.buffer, dw.buffer],
-    workgroups: fold(x.gpu, g.Cout * g.Cin),
+  if (g.KW > 9) throw new RangeError(`conv2d: weight gradients of kernels wider than 9 are not implemented (got ${g.KH}x${g.KW})`);
+  return generalBackwardWeight(x, dy, g, reflect);
+}
+
+/** How many splits of `rows` rows give `threads` threads at least the adapter's minimum in all. */
+function rowSplits(gpu: Tensor['gpu'], rows: number, threads: number): { rowsPerSplit: number; splits: number } {
+  const want = Math.max(1, Math.min(rows, Math.ceil(kernelDefaults(gpu).minThreads / threads)));
+  const rowsPerSplit = Math.ceil(rows / want);
+  return { rowsPerSplit, splits: Math.ceil(rows / rowsPerSplit) };
+}
+
+/** Sums partial [splits, ...shape] over the splits into shape (a view when there is one split). */
+function sumSplits(partial: Tensor, shape: readonly number[]): Tensor {
+  const out = partial.shape[0] === 1 ? partial.reshape(shape) : reduce('sum', partial, { axis: 0 });
+  partial.dispose();
+  return out;
+}
+
+/**
+ * Any kernel's weight gradient (conv_backward_weight.wgsl): dy channels-last, one thread per
+ * (input channel, kernel row, output-channel group), rows of output pixels split across workgroups
+ * for enough threads, the splits' sums added.
+ */
+function generalBackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: boolean): Tensor {
+  const gpu = x.gpu;
+  const ocv = g.Cout > 4 ? 2 : 1;
+  const wg = 64;
+  const dyT = permute(dy, [0, 2, 3, 1]);
+  const rows = g.N * g.OH;
+  const threads = Math.ceil((g.Cin * g.KH) / wg) * wg * Math.ceil(g.Cout / (4 * ocv));
+  const { rowsPerSplit, splits } = rowSplits(gpu, rows, threads);
+  const partial = Tensor.empty([splits, g.Cout, g.Cin, g.KH, g.KW], gpu);
+  gpu.dispatch({
+    kernel: CONV_BACKWARD_WEIGHT,
+    overrides: { WG: wg, OCV: ocv, REFLECT: reflect ? 1 : 0 },
+    params: { ...geometryParams(g), rows, rowsPerSplit },
+    buffers: [x.buffer, dyT.buffer, partial.buffer],
+    workgroups: [Math.ceil((g.Cin * g.KH) / wg), Math.ceil(g.Cout / (4 * ocv)), splits],
   });
-  return dw;
+  dyT.dispose();
+  return sumSplits(partial, [g.Cout, g.Cin, g.KH, g.KW]);
 }
 
 export interface ConvTransposeOptions {
@@ -289,24 +350,15 @@ function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: 
   const dyT = permute(dy, [0, 2, 3, 1]);
   const rows = g.N * g.H;
   const threads = Math.ceil(g.Cin / wg) * wg * (g.Cout / (4 * ocv));
-  const splits = Math.max(1, Math.min(rows, Math.ceil(kernelDefaults(gpu).minThreads / threads)));
-  const rowsPerSplit = Math.ceil(rows / splits);
-  const used = Math.ceil(rows / rowsPerSplit);
-  const partial = Tensor.empty([used, g.Cout, g.Cin, 3, 3], gpu);
+  const { rowsPerSplit, splits } = rowSplits(gpu, rows, threads);
+  const partial = Tensor.empty([splits, g.Cout, g.Cin, 3, 3], gpu);
   gpu.dispatch({
     kernel: CONV3X3_BACKWARD_WEIGHT,
     overrides: { OCV: ocv, WG: wg, REFLECT: reflect ? 1 : 0 },
     params: { Cin: g.Cin, H: g.H, W: g.W, Cout: g.Cout, rows, rowsPerSplit },
     buffers: [x.buffer, dyT.buffer, partial.buffer],
-    workgroups: [Math.ceil(g.Cin / wg), g.Cout / (4 * ocv), used],
+    workgroups: [Math.ceil(g.Cin / wg), g.Cout / (4 * ocv), splits],
   });
   dyT.dispose();
-  if (used === 1) {
-    const dw = partial.reshape([g.Cout, g.Cin, 3, 3]);
-    partial.dispose();
-    return dw;
-  }
-  const dw = reduce('sum', partial, { axis: 0 });
-  partial.dispose();
-  return dw;
+  return sumSplits(partial, [g.Cout, g.Cin, 3, 3]);
 }
