@@ -163,7 +163,8 @@ function parseTrainArgs(argv: string[]): TrainArgs | 'help' | { resumeOnly: stri
   };
 }
 
-const TRAIN_OUTPUT_FLAGS = ['--preview-every', '--checkpoint-every', '--checkpoint-dir', '--print-every'];
+/** Flags a resumed run may change: how it reports and saves, and how long it goes on. */
+const TRAIN_OUTPUT_FLAGS = ['--preview-every', '--checkpoint-every', '--checkpoint-dir', '--print-every', '--steps'];
 
 function datasetFiles(content: string, texture: boolean): { train: string[]; val: string[] } {
   if (texture) return { train: [], val: [] };
@@ -199,6 +200,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     if (!hasTrainCheckpoint(dir)) throw new TrainingError(`--resume ${dir}: no checkpoint.json there`);
     resumed = loadTrainCheckpoint(dir, 'feed-forward');
     if ('resumeOnly' in parsed) {
+      // The stored arguments, then these (a later --steps extends the run).
       const again = parseTrainArgs([...resumed.file.args, ...argv]);
       if (again === 'help' || 'resumeOnly' in again) throw new TrainingError(`the checkpoint in ${dir} stores no complete command`);
       parsed = again;
@@ -226,6 +228,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     ...(s.texture ? {} : { photos: datasetFingerprint(data.train) }),
   };
   if (resumed) {
+    if (resumed.file.step >= s.steps) throw new TrainingError(`the checkpoint in ${args.checkpointDir} is at step ${resumed.file.step}, so --steps ${s.steps} leaves nothing to do; pass --steps above ${resumed.file.step} to train on`);
     const diff = Object.keys({ ...fingerprint, ...resumed.file.fingerprint }).filter((k) => fingerprint[k] !== resumed!.file.fingerprint[k]);
     if (diff.length) throw new TrainingError(`the checkpoint in ${args.checkpointDir} was made with other settings or files, so it cannot be resumed: ${diff.join(', ')} differ`);
   }

@@ -154,6 +154,13 @@ describe.skipIf(!vggPath || !photosDir)('gatys train and gatys stylize', () => {
     const log = JSON.parse(readFileSync(resolve(out, 'part.safetensors.json'), 'utf8'));
     expect(log.steps.length).toBe(12);
     expect(log.resumedAt).toEqual([saved.step]);
+    // A finished run resumes only to go further: the same --steps is refused, a larger one extends it.
+    const again = cli(['train', '--resume', 'part.safetensors.checkpoint', '--quiet'], out);
+    expect(again.status).toBe(2);
+    expect(again.errors.join('\n')).toMatch(/is at step 12, so --steps 12 leaves nothing to do/);
+    const longer = cli(['train', '--resume', 'part.safetensors.checkpoint', '--steps', '13', '--quiet'], out);
+    expect(longer.status, longer.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(resolve(out, 'part.safetensors.json'), 'utf8')).steps.length).toBe(13);
   }, 600_000);
 
   it('bad models and bad data: one error line each, nothing written', async () => {
