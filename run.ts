@@ -3,8 +3,8 @@
 // process; commands by their first word (src/cli/); one exit-code table (src/cli/errors.ts); the
 // GPU released at the end so Node can exit. `--help` lists the commands.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { releaseEngine } from './src/gpu/current.ts';
 import { describeFailure, EXIT } from './src/cli/errors.ts';
@@ -16,14 +16,14 @@ import { infoCommand } from './src/cli/info.ts';
 import { trainCommand } from './src/cli/train.ts';
 import { stylizeCommand } from './src/cli/stylize.ts';
 import { styleHelp } from './src/cli/style-args.ts';
+import { weightsCommand } from './src/cli/weights.ts';
+import { packageRoot } from './src/util/package-root.ts';
 
-/** The package's version (package.json beside this file, or beside dist/ when compiled). */
+/** The package's version, from its package.json. */
 export function version(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 3; dir = resolve(dir, '..'), i++) {
-    const p = resolve(dir, 'package.json');
-    if (existsSync(p)) return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
+  const root = packageRoot();
+  const p = root && resolve(root, 'package.json');
+  return p && existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version : 'unknown';
 }
 
 type Command = { summary: string; usage: string; run: (argv: string[], ctx: CommandContext) => Promise<number> };
@@ -34,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   train: { summary: 'train a feed-forward style network (Johnson et al.) on photos', usage: 'train --style IMAGE [options]', run: trainCommand },
   stylize: { summary: 'stylise images with a trained network, one pass each', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
   tune: { summary: 'measure and cache the fastest 3x3 convolution kernels on this GPU', usage: 'tune [--size 256,512]', run: tuneCommand },
+  weights: { summary: 'download and convert pretrained weights (the only network access, when asked)', usage: 'weights fetch|convert ...', run: weightsCommand },
   info: { summary: 'GPU adapter, backend, limits, and a kernel self-check (also --info)', usage: 'info [--json]', run: infoCommand },
 };
 
@@ -101,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // Run as a program (not when imported by a test).
-if (process.argv[1] && resolve(process.argv[1]).replace(/\.(ts|js)$/, '') === fileURLToPath(import.meta.url).replace(/\.(ts|js)$/, '')) {
+// npm's bin is a symbolic link to this file, hence the real path.
+const invokedPath = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : process.argv[1];
+if (invokedPath && invokedPath.replace(/\.(ts|js)$/, '') === fileURLToPath(import.meta.url).replace(/\.(ts|js)$/, '')) {
   process.exitCode = await main(process.argv.slice(2));
 }

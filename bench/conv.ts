@@ -1,5 +1,5 @@
 // conv3x3 benchmark: GFLOP/s of the forward, input-gradient and weight-gradient convolutions on
-// VGG19's layer shapes, by algorithm (direct conv3x3.wgsl, Winograd F(4x4,3x3)) and as chosen by default (the
+// VGG19's layer shapes, by algorithm (direct conv_direct.wgsl, Winograd F(4x4,3x3)) and as chosen by default (the
 // tuning cache, else the adapter's default). Winograd's GFLOP/s are "effective": the direct
 // convolution's 2·Cin·Cout·9·H·W over its time, as is usual for fast algorithms.
 //   npx tsx bench/conv.ts [--size 128] [--layers conv1_2,conv2_2,...] [--reps N] [--json FILE]

@@ -20,11 +20,7 @@ import { timeGpu } from './timing.ts';
 import { measureFmaCeiling } from './fma-ceiling.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs'; // registers the gradients (tfjs-core alone has none)
-import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import '@tensorflow/tfjs-backend-wasm';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { TfjsPeer } from './peers/tfjs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,30 +34,21 @@ const reps = Number(values.reps);
 const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
 const root = resolve(import.meta.dirname, '..');
 
-// TensorFlow.js WebGPU on our own device (it looks for navigator.gpu first); WASM from the
-// package's files.
-if (!(globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) {
-  Object.defineProperty(globalThis, 'navigator', { value: { ...(globalThis as { navigator?: object }).navigator, gpu: gpu.instance }, configurable: true });
-}
-// Kernels are registered under the name 'webgpu': replace that backend's factory with ours.
-if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-tf.registerBackend('webgpu', async () => new WebGPUBackend(gpu.device), 1);
-setWasmPaths(`${resolve(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')}/`);
-
 const timeOurs = (f: () => unknown) => timeGpu(gpu, f, reps);
 
-async function timeTf(f: () => tf.Tensor | tf.Tensor[]): Promise<number> {
-  const run = async () => {
-    const out = tf.tidy(f);
-    const list = Array.isArray(out) ? out : [out];
-    await Promise.all(list.map((t) => t.data())); // waits for the work
-    list.forEach((t) => t.dispose());
-  };
-  await run();
-  const t0 = performance.now();
-  for (let r = 0; r < reps; r++) await run();
-  return (performance.now() - t0) / reps;
+// TensorFlow.js: an optional install of its own (bench/peers/package.json), loaded only when used.
+async function loadTfjs(): Promise<TfjsPeer | null> {
+  if (values['no-tfjs']) return null;
+  try {
+    const { tfjsPeer } = await import('./peers/tfjs.ts');
+    return tfjsPeer(gpu);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    console.log('TensorFlow.js is not installed (an optional peer, ~300 MB): npm run bench:install-tfjs to compare with it; going on without it (--no-tfjs hides this)');
+    return null;
+  }
 }
+const tfjs = await loadTfjs();
 
 const ceiling = await measureFmaCeiling(gpu);
 console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s`);
@@ -70,7 +57,7 @@ const layers = values['no-layers'] ? [] : selectLayers(values.layers, REPRESENTA
 const rows: Record<string, unknown>[] = [];
 const checks: Record<string, unknown>[] = [];
 const pct = (g: number) => `${((100 * g) / ceiling).toFixed(0)}%`;
-const backends = values['no-tfjs'] ? [] : ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])];
+const backends = (!tfjs ? [] : ['webgpu', ...(values['no-wasm'] ? [] : ['wasm'])]) as ('webgpu' | 'wasm')[];
 
 // 128 and 256 px; 512 too on a real GPU.
 for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')).split(',').map(Number)) {
@@ -86,16 +73,12 @@ for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')
     const row: Record<string, unknown> = { size, layer: name, cin, cout, h, ours, ceiling };
     let line = `  ${name} ${`${h}x${h}`.padStart(7)} ${cin}->${cout}: ours ${ours.fwd.toFixed(1)} (${pct(ours.fwd)}) | ${ours.dx.toFixed(1)} (${pct(ours.dx)})`;
     for (const be of backends) {
-      if (!(await tf.setBackend(be))) throw new Error(`TensorFlow.js backend ${be} did not start`);
-      await tf.ready();
-      const tx = tf.transpose(tf.tensor4d(xs, [1, cin, h, h]), [0, 2, 3, 1]) as tf.Tensor4D; // NHWC
-      const tw = tf.transpose(tf.tensor4d(ws, [cout, cin, 3, 3]), [2, 3, 1, 0]) as tf.Tensor4D; // HWIO
-      const tdy = tf.transpose(tf.tensor4d(dys, [1, cout, h, h]), [0, 2, 3, 1]) as tf.Tensor4D;
-      const fwd = flops / (await timeTf(() => tf.relu(tf.conv2d(tx, tw, 1, 'same')))) / 1e6;
-      const dx = flops / (await timeTf(() => tf.conv2dTranspose(tdy, tw, [1, h, h, cin], 1, 'same'))) / 1e6;
+      await tfjs!.use(be);
+      const t = await tfjs!.convMs({ x: xs, w: ws, dy: dys, cin, cout, h }, reps);
+      const fwd = flops / t.fwd / 1e6;
+      const dx = flops / t.dx / 1e6;
       row[be] = { fwd, dx };
       line += ` || ${be === 'wasm' ? 'tfjs-wasm' : 'tfjs-webgpu'} ${fwd.toFixed(1)} | ${dx.toFixed(1)} (x${(ours.fwd / fwd).toFixed(2)} | x${(ours.dx / dx).toFixed(2)})`;
-      [tx, tw, tdy].forEach((t) => t.dispose());
     }
     console.log(line);
     rows.push(row);
@@ -126,44 +109,12 @@ for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')
     keptActivationsMiB: ours.keptBytes / 2 ** 20,
   };
   let line = `  evaluation (VGG19 to relu5_1 + Gram losses + input gradient): ours ${ours.ms.toFixed(0)} ms, loss ${ours.loss.toExponential(4)}\n    ${describeMemory(ours)}\n   `;
-  const cfg = CFG;
-  const tapIdx = TAPS;
-  const wsAll = data.weights.map((w) => w.data);
-  const xv = data.input;
   for (const be of backends) {
-    if (!(await tf.setBackend(be))) throw new Error(`TensorFlow.js backend ${be} did not start`);
-    await tf.ready();
-    const tw = wsAll.map((wv, i) => tf.transpose(tf.tensor4d(wv, data.weights[i].shape), [2, 3, 1, 0]) as tf.Tensor4D);
-    const tx = tf.transpose(tf.tensor4d(xv, [1, 3, size, size]), [0, 2, 3, 1]) as tf.Tensor4D;
-    const lossOf = (x: tf.Tensor) => {
-      let h = x as tf.Tensor4D;
-      let k = 0;
-      let total: tf.Tensor = tf.scalar(0);
-      for (const v of cfg) {
-        if (v === 'M') h = tf.maxPool(h, 2, 2, 'valid');
-        else {
-          h = tf.relu(tf.conv2d(h, tw[k], 1, 'same'));
-          if (tapIdx.has(k)) {
-            const [, hh, ww, cc] = h.shape;
-            const f = tf.reshape(h, [hh * ww, cc]);
-            const g = tf.mul(tf.matMul(f, f, true, false), 1e-6);
-            total = tf.add(total, tf.sum(tf.square(g)));
-          }
-          k++;
-        }
-      }
-      return total;
-    };
-    const gradFn = tf.grad(lossOf);
-    const { value, grad } = tf.valueAndGrad(lossOf)(tx);
-    const tfCheck = crossCheck(be, (await value.data())[0], Math.sqrt(Array.from(await grad.data() as Float32Array).reduce((a, v) => a + v * v, 0)));
-    value.dispose();
-    grad.dispose();
-    const ms = await timeTf(() => gradFn(tx));
-    evalRow[be] = ms;
-    line += ` | ${be === 'wasm' ? 'tfjs-wasm' : 'tfjs-webgpu'} ${ms.toFixed(0)} ms (ours x${(ms / evalMs).toFixed(2)} faster; ${tfCheck})`;
-    tw.forEach((t) => t.dispose());
-    tx.dispose();
+    await tfjs!.use(be);
+    const t = await tfjs!.evaluation({ size, input: data.input, weights: data.weights, cfg: CFG, taps: TAPS }, reps);
+    const tfCheck = crossCheck(be, t.loss, t.gradL2);
+    evalRow[be] = t.ms;
+    line += ` | ${be === 'wasm' ? 'tfjs-wasm' : 'tfjs-webgpu'} ${t.ms.toFixed(0)} ms (ours x${(t.ms / evalMs).toFixed(2)} faster; ${tfCheck})`;
   }
   if (!values['no-torch']) {
     // Debian's python3-torch lives in the system Python, which may not be first on PATH.
@@ -188,6 +139,6 @@ writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), adapter: gp
 console.log(`\nwrote ${file}`);
 const failed = checks.filter((c) => !c.ok);
 if (failed.length) console.log(`WARNING: ${failed.length} peer(s) computed a different result: ${failed.map((c) => `${c.peer} at ${c.size} px`).join(', ')}`);
-tf.engine().reset();
+tfjs?.dispose();
 releaseEngine();
 process.exit(0);

@@ -28,10 +28,16 @@ export { PREPROCESSING, type Preprocessing } from './nets/preprocessing.ts';
 export { toNetworkInput, fromNetworkInput, uploadImage, downloadImage, imageToNetworkInput, networkInputToImage } from './nets/network-input.ts';
 export { classify } from './nets/classify.ts';
 
+// Modules: networks with named parameters (PyTorch's state_dict names), the feed-forward style network.
+export { Module, ModelError, type HostTensor } from './nets/module.ts';
+export { Conv2d, ConvTranspose2d, InstanceNorm2d, BatchNorm2d } from './nets/layers.ts';
+export { TransformerNet, type TransformerNetOptions } from './nets/transformer-net.ts';
+
 // Optimizers.
 export { lbfgs, type LbfgsOptions } from './optim/lbfgs.ts';
 export { adam, adamStep, AdamState, type AdamOptions } from './optim/adam.ts';
 export type { Closure, OptimizeResult, OptimizerState, StopReason } from './optim/types.ts';
+export { ParamAdam, ParamSgd, gradientNorm, zeroGrad, constantLr, linearDecayLr, type ParamOptimizer, type LrSchedule } from './optim/param-optimizers.ts';
 
 // Style transfer and texture synthesis.
 export { styleTransfer, synthesizeTexture, type StyleTransferOptions, type StyleTransferResult } from './style/transfer.ts';
@@ -39,6 +45,12 @@ export { StyleTransferError, planRun, resolvePresetAndNetwork, resolveLossSettin
 export type { Progress, RunRecord, StageRecord, Checkpoint, LossValues } from './style/record.ts';
 export { PRESETS, PRESET_NAMES, type PresetName, type LossSettings } from './style/presets.ts';
 export { lossCurveSvg } from './style/plot.ts';
+
+// Training and the feed-forward networks.
+export { FEED_FORWARD_DEFAULTS, feedForwardRun, trainFeedForward, type FeedForwardSettings } from './train/feed-forward.ts';
+export { loadStyleModel, stylize, type StylizeOptions } from './apps/stylize.ts';
+export { BatchLoader } from './data/loader.ts';
+export { listImages, DatasetError } from './data/image-folder.ts';
 
 // Images.
 export { createImage, noiseImage, fromInterleaved, toRgba8, type RgbImage } from './image/image.ts';

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   const res = await fetch('weights/vgg19_imagenet.safetensors');
   if (!res.ok) {
     state.error = `weights: HTTP ${res.status}`;
-    status(`The VGG19 weights are missing on the server (HTTP ${res.status}): see the README (weights/fetch.ts), then restart npm run web.`, true);
+    status(`The VGG19 weights are missing on the server (HTTP ${res.status}): fetch them (npx tsx run.ts weights fetch vgg19), then restart npm run web.`, true);
     return;
   }
   net = featureNetFromWeights('vgg19', weightsFromBytes(new Uint8Array(await res.arrayBuffer()), 'vgg19_imagenet.safetensors'));

@@ -46,6 +46,6 @@ export async function startServer(port = 8080): Promise<{ server: Server; url: s
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '8080' } } });
   const { url } = await startServer(Number(values.port));
-  if (!findInWeightDirs(WEIGHT_FILES.vgg19)) console.error('warning: no VGG19 weights found; the page will say so (see README: weights/fetch.ts)');
+  if (!findInWeightDirs(WEIGHT_FILES.vgg19)) console.error('warning: no VGG19 weights found; the page will say so (get them: npx tsx run.ts weights fetch vgg19)');
   console.log(`serving ${url} (127.0.0.1 only; Ctrl-C to stop)`);
 }

@@ -3,7 +3,7 @@
 import { initEngine } from '../gpu/current.ts';
 import { integerArg } from './args.ts';
 import { EXIT } from './errors.ts';
-import { parseFlags } from './flags.ts';
+import { formatFlags, parseFlags } from './flags.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 import { SqueezeNet } from '../nets/squeezenet.ts';
 import { classify } from '../nets/classify.ts';
@@ -22,7 +22,9 @@ const FLAGS = [{
 }];
 
 export const CLASSIFY_HELP = `Usage: gatys classify IMAGE... [--top K] [--weights FILE]
-Prints the K (default 5) most likely ImageNet classes of each PNG/JPEG image, with SqueezeNet 1.1.`;
+Prints the K most likely ImageNet classes of each PNG/JPEG image, with SqueezeNet 1.1.
+
+${formatFlags(FLAGS)}`;
 
 export async function classifyCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags(args, FLAGS, { positionals: true });

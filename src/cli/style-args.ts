@@ -2,8 +2,7 @@
 // (strict numbers, known names, one clear line per problem) and the neural-style spellings they
 // also accept.
 
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../util/package-root.ts';
 import { imageFormatOf } from '../image/files.ts';
 import { NETWORKS, type NetworkName } from '../nets/feature-net.ts';
 import { PRESETS, PRESET_NAMES, type LayerWeight, type PresetName } from '../style/presets.ts';
@@ -12,9 +11,8 @@ import { choiceArg, integerArg, layerListArg, listArg, numberArg, positiveArg, s
 import { UsageError } from './errors.ts';
 import { formatFlags, parseFlags, type Alias, type FlagGroup } from './flags.ts';
 
-const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const DEMO_CONTENT = resolve(projectRoot, 'examples/images/chelsea.png');
-export const DEMO_STYLE = resolve(projectRoot, 'examples/images/hubble_deep_field.jpg');
+export const DEMO_CONTENT = packagePath('examples/images/chelsea.png');
+export const DEMO_STYLE = packagePath('examples/images/hubble_deep_field.jpg');
 
 const layers = (l: LayerWeight[]) => l.map((x) => (x.weight === 1 ? x.layer : `${x.layer}:${x.weight}`)).join(',');
 /** The defaults of a run without options (johnson on VGG19 with Caffe weights): what --help prints. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedDir } from '../util/package-root.ts';
 import { initEngine } from '../gpu/current.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { readImage, writeFilesAtomic, writeImage } from '../image/files.ts';
@@ -33,9 +33,8 @@ import { StopSignals } from './stop-signals.ts';
 import { resultArgs, sha256OfFile } from './checkpoint.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 
-const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** The training photos this project's machines have (../shared/datasets/photos). */
-export const DEFAULT_PHOTOS = resolve(process.env.GATYS_SHARED_DIR ?? resolve(projectRoot, '../shared'), 'datasets/photos');
+export const DEFAULT_PHOTOS = resolve(sharedDir(), 'datasets/photos');
 const D = FEED_FORWARD_DEFAULTS;
 const layers = (l: { layer: string; weight: number }[]) => l.map((x) => (x.weight === 1 ? x.layer : `${x.layer}:${x.weight}`)).join(',');
 

@@ -44,7 +44,7 @@ export function preprocessingFromMetadata(metadata: Record<string, string>, sour
   if (/^\s*torch\b/i.test(text) || /0\.485/.test(text)) return PREPROCESSING.torch;
   throw new Error(
     `${source}: its __metadata__ does not say which input preprocessing the weights expect ` +
-      `(preprocessing = ${JSON.stringify(text)}); convert it with weights/convert.ts, which records it`,
+      `(preprocessing = ${JSON.stringify(text)}); convert it with 'gatys weights convert', which records it`,
   );
 }
 

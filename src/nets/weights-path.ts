@@ -1,12 +1,11 @@
 // Finding weight files (Node): GATYS_WEIGHTS_DIR, then ./weights/ (of the working directory and of
-// the project), then ../shared/weights/ beside the project. Missing weights give one message with
+// the package), then the shared material's weights/ ($GATYS_SHARED_DIR or ../shared beside the package). Missing weights give one message with
 // the command that fetches and converts them.
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliCommand, packagePath, sharedDir } from '../util/package-root.ts';
 
-const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export const WEIGHT_FILES: Record<string, string> = {
   vgg19: 'vgg19_imagenet.safetensors',
@@ -21,8 +20,8 @@ export function weightSearchDirs(): string[] {
   const dirs = [
     process.env.GATYS_WEIGHTS_DIR,
     resolve(process.cwd(), 'weights'),
-    resolve(projectRoot, 'weights'),
-    resolve(projectRoot, '../shared/weights'),
+    packagePath('weights'),
+    resolve(sharedDir(), 'weights'),
   ].filter((d): d is string => !!d);
   return [...new Set(dirs)];
 }
@@ -51,7 +50,7 @@ export function locateWeights(model: string, explicit?: string): string {
       `The ${model} weights (${file}) were not found. Looked in:`,
       ...weightSearchDirs().map((d) => `  ${d}`),
       'Fetch and convert them (needs the internet):',
-      `  npx tsx weights/fetch.ts ${model}`,
+      `  ${cliCommand()} weights fetch ${model}`,
       'or point GATYS_WEIGHTS_DIR at a directory that holds the file.',
     ].join('\n'),
   );

@@ -1,5 +1,5 @@
 // A style transfer's loss curve: total and weighted components against iteration, on a log scale
-// (util/svg-plot.ts), stage boundaries marked.
+// (src/util/svg-plot.ts), stage boundaries marked.
 
 import { curvesSvg } from '../util/svg-plot.ts';
 import type { RunRecord } from './record.ts';

@@ -93,7 +93,7 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
   return { completed: step, stopped, ms: performance.now() - t0 };
 }
 
-/** The log's curves: each loss by step (for util/svg-plot.ts). */
+/** The log's curves: each loss by step (for src/util/svg-plot.ts). */
 export function logSeries(log: TrainLog): { name: string; points: [number, number][] }[] {
   const names = [...new Set(log.steps.flatMap((s) => Object.keys(s.losses)))];
   return names.map((name) => ({ name, points: log.steps.map((s): [number, number] => [s.step, s.losses[name] ?? NaN]) }));

@@ -35,7 +35,7 @@ describe.skipIf(!weights)('the walkthrough matches the path', () => {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 100;
     PipelineCache.prototype.get = function (this: PipelineCache, spec, overrides) {
-      if (spec.name === 'conv3x3') stacks.push(new Error().stack ?? '');
+      if (spec.name === 'conv_direct') stacks.push(new Error().stack ?? '');
       return get.call(this, spec, overrides);
     };
     try {

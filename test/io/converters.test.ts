@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
-import { convertFile, convertSource } from '../../weights/convert.ts';
+import { convertFile, convertSource } from '../../src/apps/weights-convert.ts';
 import { parseSafetensors, tensorAsFloat32 } from '../../src/io/safetensors.ts';
 import { readTfjsWeights } from '../../src/io/tfjs-layers.ts';
 import { readTorchStateDict } from '../../src/io/torch-pth.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
-import { DOWNLOADS, fetchWeights } from '../../weights/fetch.ts';
+import { DOWNLOADS, fetchWeights } from '../../src/apps/weights-fetch.ts';
 import { parseSafetensors } from '../../src/io/safetensors.ts';
 
 const pth = sharedFile(resolve(WEIGHTS_DIR, 'sources/squeezenet1_1.pth'), 'SqueezeNet .pth source');

@@ -14,7 +14,7 @@ import { useGpu } from '../helpers/gpu.ts';
 import { difference } from '../helpers/compare.ts';
 import { SHARED_DIR, WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
 import { runPython, torchAvailable } from '../helpers/torch.ts';
-import { convertFile } from '../../weights/convert.ts';
+import { convertFile } from '../../src/apps/weights-convert.ts';
 import { loadStyleModel, stylize } from '../../src/apps/stylize.ts';
 import { readSafetensorsFile, tensorAsFloat32, parseSafetensors, writeSafetensors } from '../../src/io/safetensors.ts';
 import { createImage } from '../../src/image/image.ts';

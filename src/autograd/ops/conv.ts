@@ -10,7 +10,7 @@ import { record } from '../node.ts';
  * y = conv2d(x, w) + b, optionally ReLU'd in the same kernel. With dy the gradient of y (masked by
  * y > 0 when ReLU is fused):
  *   dx = the transposed convolution of dy with w      (conv2d_backward_input.wgsl)
- *   dw[co, ci, ky, kx] = Σ_{n,oy,ox} dy · x[shifted]   (conv2d_backward_weight.wgsl)
+ *   dw[co, ci, ky, kx] = Σ_{n,oy,ox} dy · x[shifted]   (conv_backward_weight.wgsl)
  *   db[co] = Σ_{n,oy,ox} dy[n, co, oy, ox]
  * Only the gradients that are needed are computed: style transfer never computes dw or db.
  */

@@ -1,6 +1,6 @@
 // conv3x3_backward_weight: the weight gradient of a 3×3, stride-1, padding-1 convolution,
 //   dw[co, ci, ky, kx] = sum_{n, y, x} dy[n, co, y, x] * x[n, ci, y + ky - 1, x + kx - 1]
-// specialised (the general kernel is conv2d_backward_weight.wgsl); with REFLECT the input is
+// specialised (the general kernel is conv_backward_weight.wgsl); with REFLECT the input is
 // padded by reflection (x[-1] = x[1]) instead of zeros.
 // Layout: x [N, Cin, H, W]; dyT = dy as [N, H, W, Cout] (channels last, so that 4 output channels
 // are one vec4); partial [splits][Cout][Cin][9], added up over splits by the caller.

@@ -2,7 +2,7 @@
 // padding. With xp the input padded by P by reflection (xp[q] = x[reflect(q - P)]), the gradient of
 // the padded input is gp[q] = sum_{co, ky, kx} w[co, ci, ky, kx] * dy[n, co, oy, ox] over the
 // (oy, ox) with oy*S + ky = qy, ox*S + kx = qx; and dx[i] = sum of gp[q] over every q that reflects
-// onto i. The zero-padding input gradient (conv2d_backward_input.wgsl, or conv3x3.wgsl with
+// onto i. The zero-padding input gradient (conv2d_backward_input.wgsl, or conv_direct.wgsl with
 // transposed weights) already holds the interior preimage q = i + P; this kernel adds the others:
 // along an axis of n samples, q - P = -i (for 1 <= i <= P) and q - P = 2(n - 1) - i (for
 // n - 1 - P <= i <= n - 2), and their combinations with the other axis.

@@ -1,5 +1,5 @@
 // split_sum: out[i] = act(sum_s partial[s][i] + bias[c(i)]) — the end of a convolution whose input
-// channels were split across workgroups (conv3x3.wgsl with SPLITS > 1): the splits' raw sums
+// channels were split across workgroups (conv_direct.wgsl with SPLITS > 1): the splits' raw sums
 // added in order, the bias of the output channel, ReLU when FUSE_RELU.
 // Layout: partial [splits][n] (n = N·C·H·W), bias [C], out [n]; c(i) = (i / plane) % C.
 // Tiling: one output element per thread, workgroup WG, 2-D grid as in fill.

@@ -9,7 +9,7 @@ export interface KernelDefaults {
   reduce: { wg: number; perThread: number };
   /** Threads per normalisation workgroup (one workgroup per group of elements). */
   norm: { wg: number };
-  /** The direct 3×3 kernel's tile (conv3x3.wgsl) where no tuned choice exists. */
+  /** The direct 3×3 kernel's tile (conv_direct.wgsl) where no tuned choice exists. */
   conv3x3: { px: number; ocv: number; wg: number };
   /**
    * Untuned 3×3 convolutions of at least this many pixels run as Winograd F(4×4, 3×3) (where the

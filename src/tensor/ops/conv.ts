@@ -39,7 +39,7 @@ export interface Conv2dOptions {
   relu?: boolean;
   /** Use the general kernel even where the specialised 3×3 one applies (for tests, benchmarks). */
   generic?: boolean;
-  /** For a 3×3 stride-1 padding-1 convolution: direct (conv3x3.wgsl) or Winograd F(4×4, 3×3). */
+  /** For a 3×3 stride-1 padding-1 convolution: direct (conv_direct.wgsl) or Winograd F(4×4, 3×3). */
   algorithm?: Conv3x3Algorithm;
 }
 
