@@ -1,10 +1,11 @@
 // Decoding PNG and JPEG files and encoding PNG (pngjs and jpeg-js: pure JavaScript, so the same code
 // runs anywhere). Decoders are given bounds: a file declaring absurd dimensions is refused before
-// any pixel memory is allocated.
+// any pixel memory is allocated. EXIF orientation (JPEG APP1, PNG eXIf) is applied, as browsers do.
 
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { fromInterleaved, toRgba8, type RgbImage } from './image.ts';
+import { applyOrientation, jpegOrientation, pngOrientation } from './orientation.ts';
 
 export class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
@@ -40,10 +41,10 @@ export function decodeImage(bytes: Uint8Array, source = '(buffer)'): RgbImage {
         throw new ImageDecodeError(`${source}: PNG declares ${size[0]}x${size[1]} pixels, more than its ${bytes.length} bytes can hold`);
       }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return fromInterleaved(png.data, png.width, png.height, 4);
+      return applyOrientation(fromInterleaved(png.data, png.width, png.height, 4), pngOrientation(bytes));
     }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 2048 });
-    return fromInterleaved(img.data, img.width, img.height, 4);
+    return applyOrientation(fromInterleaved(img.data, img.width, img.height, 4), jpegOrientation(bytes));
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
     throw new ImageDecodeError(`${source}: cannot decode ${format.toUpperCase()}: ${(e as Error).message ?? e}`);
