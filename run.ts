@@ -29,40 +29,46 @@ export function version(): string {
 type Command = { summary: string; usage: string; run: (argv: string[], ctx: CommandContext) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
-  style: { summary: 'style transfer or texture synthesis (the default command; no options: the demo)', usage: '[style] [options]', run: styleCommand },
+  style: { summary: 'style transfer or texture synthesis (the default; alone: the demo)', usage: '[style] [options]', run: styleCommand },
   classify: { summary: 'top-5 ImageNet classes (SqueezeNet 1.1)', usage: 'classify IMAGE...', run: classifyCommand },
-  train: { summary: 'train a feed-forward style network (Johnson et al.) on photos', usage: 'train --style IMAGE [options]', run: trainCommand },
-  stylize: { summary: 'stylise images with a trained network, one pass each', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
-  tune: { summary: 'measure and cache the fastest 3x3 convolution kernels on this GPU', usage: 'tune [--size 256,512]', run: tuneCommand },
-  weights: { summary: 'download and convert pretrained weights (the only network access, when asked)', usage: 'weights fetch|convert ...', run: weightsCommand },
-  info: { summary: 'GPU adapter, backend, limits, and a kernel self-check (also --info)', usage: 'info [--json]', run: infoCommand },
+  train: { summary: 'train a feed-forward style network on photos', usage: 'train --style IMAGE [options]', run: trainCommand },
+  stylize: { summary: 'stylise images with a trained network', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
+  tune: { summary: 'time and cache the fastest 3x3 kernels here', usage: 'tune [--size 256,512]', run: tuneCommand },
+  weights: { summary: 'download or convert pretrained weights', usage: 'weights fetch|convert ...', run: weightsCommand },
+  info: { summary: 'the GPU, its limits, a self-check (or --info)', usage: 'info [--json]', run: infoCommand },
 };
 
 export const ENVIRONMENT_HELP = `Environment:
-  GATYS_BACKEND      Dawn backend: vulkan, opengles, metal, d3d12, ... (default: Dawn's choice, but OpenGL ES
-                     over Mesa's software Vulkan when both exist: faster on a CPU)
+  GATYS_BACKEND      Dawn backend: vulkan, opengles, metal, d3d12, ... (default:
+                     Dawn's choice, but OpenGL ES over Mesa's software Vulkan
+                     when both exist: faster on a CPU)
   GATYS_ADAPTER      adapter name as Dawn lists it
   GATYS_POWER        low-power or high-performance
-  GATYS_WEIGHTS_DIR  where weights (and imagenet_classes.txt) are looked for first
+  GATYS_WEIGHTS_DIR  where weights (and imagenet_classes.txt) are looked for
+                     first
   GATYS_SHARED_DIR   the shared test material, for the tests (default ../shared)
-  GATYS_TUNE         on (default): use the kernel-choice cache written by \`gatys tune\`; off: ignore it
-  GATYS_CACHE_DIR    where that cache lives (default $XDG_CACHE_HOME/gatys-gpu or ~/.cache/gatys-gpu)
+  GATYS_TUNE         on (default): use the kernel-choice cache written by
+                     \`gatys tune\`; off: ignore it
+  GATYS_CACHE_DIR    where that cache lives (default $XDG_CACHE_HOME/gatys-gpu
+                     or ~/.cache/gatys-gpu)
   GATYS_DAWN_TOGGLES Dawn toggles to enable, comma-separated (experiments)
   GATYS_VERBOSE      1: show Dawn's own messages (as --verbose)
   GATYS_DEBUG        1: print the stack trace of unexpected errors
-  XDG_RUNTIME_DIR, EGL_PLATFORM  set to /tmp and surfaceless when unset (quiet Mesa; headless EGL)`;
+  XDG_RUNTIME_DIR, EGL_PLATFORM
+                     set to /tmp and surfaceless when unset (quiet Mesa;
+                     headless EGL)`;
 
-export const EXIT_HELP = `Exit codes: 0 done; 1 runtime failure (GPU, disk, bug); 2 usage error or bad input;
-129/130/143 stopped by SIGHUP/SIGINT/SIGTERM after writing the latest result.`;
+export const EXIT_HELP = `Exit codes: 0 done; 1 runtime failure (GPU, disk, bug); 2 usage error or bad
+input; 129/130/143 stopped by SIGHUP/SIGINT/SIGTERM after writing the latest
+result.`;
 
 export function mainHelp(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
-  return `gatys ${version()}: neural style transfer on a WebGPU tensor engine written in TypeScript.
+  return `gatys ${version()}: neural style transfer on a WebGPU tensor engine in TypeScript.
 
-Usage: gatys COMMAND [options]   (in a checkout: npx tsx run.ts COMMAND [options])
+Usage: gatys COMMAND [options]    (in a checkout: npx tsx run.ts COMMAND ...)
 
 Commands:
-${Object.values(COMMANDS).map((c) => `  gatys ${c.usage.padEnd(width)}  ${c.summary}`).join('\n')}
+${Object.values(COMMANDS).map((c) => `  gatys ${c.usage}\n        ${c.summary}`).join('\n')}
   gatys --version
 Each command has --help.
 

@@ -22,7 +22,8 @@ const FLAGS = [{
 }];
 
 export const CLASSIFY_HELP = `Usage: gatys classify IMAGE... [--top K] [--weights FILE]
-Prints the K most likely ImageNet classes of each PNG/JPEG image, with SqueezeNet 1.1.
+Prints the K most likely ImageNet classes of each PNG/JPEG image
+(SqueezeNet 1.1).
 
 ${formatFlags(FLAGS)}`;
 

@@ -84,6 +84,24 @@ export function parseFlags(argv: string[], groups: FlagGroup[], o: { aliases?: A
 }
 
 /** The help text of the flag groups: each flag, its value, what it does and its default. */
+/** Help lines fit an 80-column terminal. */
+const HELP_WIDTH = 80;
+
+/** A paragraph of help text broken into lines of at most 80 columns (at spaces). */
+export function wrapHelp(text: string, indent = ''): string {
+  const lines: string[] = [];
+  let line = indent;
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    if (line.trim() && line.length + 1 + w.length > HELP_WIDTH) {
+      lines.push(line);
+      line = indent;
+    }
+    line += `${line.trim() ? ' ' : ''}${w}`;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 export function formatFlags(groups: FlagGroup[]): string {
   const lines: string[] = [];
   for (const g of groups) {
@@ -94,14 +112,14 @@ export function formatFlags(groups: FlagGroup[]): string {
       const pad = 30;
       const words = text.split(' ');
       let line = `  ${name.padEnd(pad)}`;
-      if (name.length > pad) {
+      if (name.length >= pad) {
         lines.push(`  ${name}`);
         line = `  ${''.padEnd(pad)}`;
       }
       let width = line.length;
       let first = true;
       for (const w of words) {
-        if (!first && width + 1 + w.length > 100) {
+        if (!first && width + 1 + w.length > HELP_WIDTH) {
           lines.push(line);
           line = `  ${''.padEnd(pad)}${w}`;
           width = line.length;

@@ -9,10 +9,11 @@ import { PRESETS, PRESET_NAMES, type LayerWeight, type PresetName } from '../sty
 import { RUN_DEFAULTS, resolveLossSettings, type InitKind, type RunSettingsOptions } from '../style/settings.ts';
 import { choiceArg, integerArg, layerListArg, listArg, numberArg, positiveArg, seedArg } from './args.ts';
 import { UsageError } from './errors.ts';
-import { formatFlags, parseFlags, type Alias, type FlagGroup } from './flags.ts';
+import { formatFlags, parseFlags, wrapHelp, type Alias, type FlagGroup } from './flags.ts';
 
 export const DEMO_CONTENT = packagePath('examples/images/chelsea.png');
 export const DEMO_STYLE = packagePath('examples/images/hubble_deep_field.jpg');
+export const DEMO_DESCRIPTION = 'examples/images/chelsea.png in the style of examples/images/hubble_deep_field.jpg';
 
 const layers = (l: LayerWeight[]) => l.map((x) => (x.weight === 1 ? x.layer : `${x.layer}:${x.weight}`)).join(',');
 /** The defaults of a run without options (johnson on VGG19 with Caffe weights): what --help prints. */
@@ -36,7 +37,7 @@ export const STYLE_FLAGS: FlagGroup[] = [
     ],
   },
   {
-    title: 'Losses (defaults: the johnson preset on VGG19; other presets have their own, see the README)',
+    title: 'Losses (defaults: the johnson preset on VGG19; other presets: see the README)',
     flags: [
       { name: 'preset', kind: 'string', value: 'NAME', help: `${PRESET_NAMES.join(', ')}`, default: 'johnson (cs231n with --network squeezenet1_1)' },
       { name: 'network', kind: 'string', value: 'NAME', help: NETWORKS.join(' or '), default: 'vgg19 (squeezenet1_1 with --preset cs231n)' },
@@ -114,15 +115,14 @@ function badValue(flag: string, v: string, what: string): never {
 }
 
 export function styleHelp(): string {
-  return `Style transfer (Gatys et al.) on the GPU. With no --content and no --style, runs the demo:
-examples/images/chelsea.png in the style of examples/images/hubble_deep_field.jpg, sized for the adapter.
+  return `${wrapHelp(`Style transfer (Gatys et al.) on the GPU. With no --content and no --style, runs the demo: ${DEMO_DESCRIPTION}.`)}
 
 Usage:
-  gatys [style] --content IMAGE --style IMAGE[,IMAGE...] [--output out.png] [options]
-  gatys [style] --texture --style IMAGE --size 256 [--output texture.png]
+  gatys [style] --content IMAGE --style IMAGE[,IMAGE...] [-o out.png] [options]
+  gatys [style] --texture --style IMAGE --size 256 [-o texture.png]
 ${formatFlags(STYLE_FLAGS)}
 
-jcjohnson/neural-style's flag names work too: ${NEURAL_STYLE_ALIASES.filter((a) => !a.boolean).map((a) => a.from).join(', ')}
+${wrapHelp(`jcjohnson/neural-style's flag names work too: ${NEURAL_STYLE_ALIASES.filter((a) => !a.boolean).map((a) => a.from).join(', ')}`)}
 (-init random = noise, -init image = content; -original_colors 0|1).`;
 }
 

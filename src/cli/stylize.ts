@@ -31,7 +31,7 @@ const FLAGS: FlagGroup[] = [{
   ],
 }];
 
-export const stylizeHelp = () => `Usage: gatys stylize --model MODEL IMAGE... | DIR [--out DIR | -o FILE] [--size N]
+export const stylizeHelp = () => `Usage: gatys stylize --model MODEL IMAGE...|DIR [--out DIR | -o FILE] [--size N]
 Stylises photos with a feed-forward style network trained by \`gatys train\`.
 ${formatFlags(FLAGS)}`;
 

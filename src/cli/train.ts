@@ -91,9 +91,10 @@ export const TRAIN_FLAGS: FlagGroup[] = [
   },
 ];
 
-export const trainHelp = () => `Usage: gatys train --style IMAGE [--content DIR] [--steps N] [--output model.safetensors] [options]
-Trains a feed-forward style network (Johnson et al. 2016: TransformerNet, VGG19 perceptual loss)
-on photos; \`gatys stylize --model FILE IMAGE\` then stylises any photo in one pass.
+export const trainHelp = () => `Usage: gatys train --style IMAGE [--content DIR] [--steps N] [-o FILE] [options]
+Trains a feed-forward style network (Johnson et al. 2016: TransformerNet, VGG19
+perceptual loss) on photos; \`gatys stylize --model FILE IMAGE\` then stylises
+any photo in one pass.
 ${formatFlags(TRAIN_FLAGS)}`;
 
 interface TrainArgs {

@@ -8,7 +8,7 @@ import { tuneConv3x3, formatReport } from '../tensor/choice/autotune.ts';
 import { conv3x3Tuner, shapeKey, tuningMode } from '../tensor/choice/conv3x3-tuner.ts';
 import { vgg19Conv3x3Shapes } from '../nets/vgg19-layers.ts';
 import { EXIT, UsageError } from './errors.ts';
-import { parseFlags } from './flags.ts';
+import { formatFlags, parseFlags } from './flags.ts';
 import { checkWritableDir } from './outputs.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 
@@ -24,10 +24,12 @@ const FLAGS = [{
 }];
 
 export const TUNE_HELP = `Usage: gatys tune [--size 256,512] [--force] [--backend B]
-Times the candidate kernels (direct 3x3 tiles, Winograd F(4x4,3x3)) for every 3x3 convolution of
-a VGG19 evaluation (forward and input gradient, to conv5_1) at each size (N or WxH), on this GPU,
-and caches the fastest per shape for later runs (GATYS_CACHE_DIR, default ~/.cache/gatys-gpu).
-Shapes already cached are skipped unless --force. GATYS_TUNE=off makes runs ignore the cache.`;
+Times the candidate kernels (direct 3x3 tiles, Winograd F(4x4,3x3)) for every
+3x3 convolution of a VGG19 evaluation (forward and input gradient, to conv5_1)
+at each size (N or WxH), on this GPU, and caches the fastest per shape for later
+runs (GATYS_CACHE_DIR, default ~/.cache/gatys-gpu). Shapes already cached are
+skipped unless --force. GATYS_TUNE=off makes runs ignore the cache.
+${formatFlags(FLAGS)}`;
 
 export async function tuneCommand(args: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseFlags(args, FLAGS);

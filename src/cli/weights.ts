@@ -32,13 +32,15 @@ const CONVERT_FLAGS: FlagGroup[] = [{
 export const weightsHelp = () => `Usage: gatys weights fetch NAME... [--dir DIR] [--base-url URL]
        gatys weights convert --model NAME SOURCE --out FILE.safetensors
 
-fetch    downloads from the public address, checks the checksum, converts, writes atomically.
+fetch    downloads from the public address, checks the checksum, converts,
+         writes atomically.
          NAME: ${Object.entries(DOWNLOADS).map(([n, d]) => `${n}${d.model ? '' : ' (stored as it is)'}`).join(', ')}
 ${formatFlags(FETCH_FLAGS)}
 
-convert  SOURCE: a PyTorch .pth/.pt state dict, or a TensorFlow.js layers model.json (or its
-         directory). transformer-net: a feed-forward style network saved by pytorch/examples'
-         fast_neural_style (torch.save(transformer.state_dict(), ...)), then run with
+convert  SOURCE: a PyTorch .pth/.pt state dict, or a TensorFlow.js layers
+         model.json (or its directory). transformer-net: a feed-forward style
+         network saved by pytorch/examples' fast_neural_style
+         (torch.save(transformer.state_dict(), ...)), then run with
          \`gatys stylize --model FILE\`.
 ${formatFlags(CONVERT_FLAGS)}`;
 

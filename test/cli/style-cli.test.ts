@@ -2,12 +2,11 @@
 // behind; a good run writes the image, its log and its loss plot, and refuses to overwrite them.
 
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
@@ -15,9 +14,8 @@ const content = resolve(root, 'examples/images/coffee.png');
 const style = resolve(root, 'examples/images/rocket.jpg');
 
 function run(args: string[], cwd: string) {
-  const tsxLoader = pathToFileURL(resolve(root, 'node_modules/tsx/dist/esm/index.mjs')).href;
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, resolve(root, 'run.ts'), ...args], { cwd, encoding: 'utf8', timeout: 300_000 });
-  const lines = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('Warning:'));
+  const r = runCli(args, { cwd, timeout: 300_000 });
+  const lines = r.stderr.split('\n').filter((l) => l.trim());
   return { status: r.status, stdout: r.stdout, lines };
 }
 

@@ -2,20 +2,16 @@
 // caches the choices, says so when everything is cached already, and `--info` reports the cache.
 
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { runCli } from '../helpers/cli.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
 function run(args: string[], env: Record<string, string>) {
-  const tsxLoader = pathToFileURL(resolve(root, 'node_modules/tsx/dist/esm/index.mjs')).href;
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, resolve(root, 'run.ts'), ...args], {
-    cwd: root, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env },
-  });
-  return { status: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('Warning:')).join('\n') };
+  const r = runCli(args, { cwd: root, env, timeout: 300_000 });
+  return { status: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => l.trim()).join('\n') };
 }
 
 describe('run.ts tune', () => {

@@ -4,7 +4,6 @@
 // column is the visual top"), not from the decoder's formulas.
 
 import { describe, expect, it } from 'vitest';
-import { deflateSync } from 'node:zlib';
 import { createImage, type RgbImage } from '../../src/image/image.ts';
 import { decodeImage, encodeJpeg, encodePng } from '../../src/image/codec.ts';
 import { jpegOrientation, pngOrientation } from '../../src/image/orientation.ts';
