@@ -12,8 +12,8 @@ import { UsageError } from './errors.ts';
 import { formatFlags, parseFlags, wrapHelp, type Alias, type FlagGroup } from './flags.ts';
 
 export const DEMO_CONTENT = packagePath('examples/images/chelsea.png');
-export const DEMO_STYLE = packagePath('examples/images/hubble_deep_field.jpg');
-export const DEMO_DESCRIPTION = 'examples/images/chelsea.png in the style of examples/images/hubble_deep_field.jpg';
+export const DEMO_STYLE = packagePath('examples/images/swirls.png');
+export const DEMO_DESCRIPTION = 'examples/images/chelsea.png (a cat) in the style of examples/images/swirls.png (brush strokes painted by scripts/make-demo-style.ts), from the content image, sized for the adapter';
 
 const layers = (l: LayerWeight[]) => l.map((x) => (x.weight === 1 ? x.layer : `${x.layer}:${x.weight}`)).join(',');
 /** The defaults of a run without options (johnson on VGG19 with Caffe weights): what --help prints. */
