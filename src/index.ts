@@ -41,7 +41,7 @@ export { ParamAdam, ParamSgd, gradientNorm, zeroGrad, constantLr, linearDecayLr,
 
 // Style transfer and texture synthesis.
 export { styleTransfer, synthesizeTexture, type StyleTransferOptions, type StyleTransferResult } from './style/transfer.ts';
-export { StyleTransferError, planRun, resolvePresetAndNetwork, resolveLossSettings, type RunSettingsOptions, type RunPlan } from './style/settings.ts';
+export { StyleTransferError, planRun, resolvePresetAndNetwork, resolveLossSettings, type RunSettingsOptions, type RunPlan, type InitKind } from './style/settings.ts';
 export type { Progress, RunRecord, StageRecord, Checkpoint, LossValues } from './style/record.ts';
 export { PRESETS, PRESET_NAMES, type PresetName, type LossSettings } from './style/presets.ts';
 export { lossCurveSvg } from './style/plot.ts';

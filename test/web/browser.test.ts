@@ -1,10 +1,14 @@
 // The page in a real (headless) Chromium: it loads, runs a tiny style transfer on the GPU through
 // navigator.gpu (SwiftShader here), the loss falls, the output is not the content image, and the
-// numbers agree with the same run in Node. A screenshot is written to test-output/web.png.
+// numbers agree with the same run in Node; a run with the CLI's options (two styles with blend
+// weights, coarse-to-fine scales, original colours, a preset) agrees with Node too; the trained-
+// network panel stylises a photo as Node does, and the (fake) webcam frame by frame with its
+// frame rate. A screenshot is written to test-output/web.png.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
 import { useGpu } from '../helpers/gpu.ts';
@@ -20,11 +24,19 @@ useGpu();
 describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium', () => {
   let server: Server;
   let url: string;
+  const models = mkdtempSync(resolve(tmpdir(), 'gatys-web-models-'));
   type Browser = Awaited<ReturnType<typeof import('playwright-core')['chromium']['launch']>>;
   let browser: Browser;
   beforeAll(async () => {
     const { startServer } = await import('../../web/serve.ts');
-    ({ server, url } = await startServer(0));
+    // A small feed-forward network (random weights: the point is that page and Node agree).
+    const { TransformerNet } = await import('../../src/nets/transformer-net.ts');
+    const { transformerMetadata } = await import('../../src/nets/transformer-model.ts');
+    const { downloadState, stateDictBytes } = await import('../../src/nets/state-dict.ts');
+    const tiny = new TransformerNet({ width: 0.25, residualBlocks: 1, seed: 3 });
+    writeFileSync(resolve(models, 'tiny.safetensors'), stateDictBytes(await downloadState(tiny), transformerMetadata(tiny, {})));
+    tiny.dispose();
+    ({ server, url } = await startServer(0, { models }));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -32,6 +44,7 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
       args: [
         '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader',
         '--disable-vulkan-surface', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
       ],
     });
   }, 120_000);
@@ -45,7 +58,7 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     const log: string[] = [];
     page.on('console', (m) => log.push(m.text()));
     // Both images PNG, so that the browser and Node decode the same pixels.
-    await page.goto(`${url}?style=examples/images/coffee.png&size=32&iterations=5&every=1`);
+    await page.goto(`${url}?style=examples/images/coffee.png&size=32&iterations=5&every=1&init=content`);
     await page.waitForFunction(() => (globalThis as any).gatys?.ready || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
     expect(await page.evaluate(() => (globalThis as any).gatys.error), log.join('\n')).toBeNull();
     expect(await page.evaluate(() => (document.getElementById('style') as HTMLCanvasElement).width)).toBe(600); // coffee.png
@@ -86,5 +99,59 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     expect(diff / a.length).toBeGreaterThan(2);
     node.output.dispose();
     expect(readFileSync(resolve(root, 'test-output/web.png')).length).toBeGreaterThan(1000);
+  }, 600_000);
+  it("the CLI's options: two styles with blend weights, scales, original colours and a preset agree with Node", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?style=examples/images/coffee.png,examples/images/swirls.png&blend=1,3&scales=24,32&iterations=3&every=1&init=content&preset=gatys&original-colors=1`);
+    await page.waitForFunction(() => (globalThis as any).gatys?.ready || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
+    expect(await page.evaluate(() => document.getElementById('style-caption')!.textContent)).toBe('style 1 of 2');
+    await page.click('#run');
+    await page.waitForFunction(() => (globalThis as any).gatys.done || (globalThis as any).gatys.error, null, { timeout: 400_000 });
+    const result = await page.evaluate(() => ({ error: (globalThis as any).gatys.error, losses: (globalThis as any).gatys.losses as number[], output: (globalThis as any).gatys.output }));
+    expect(result.error).toBeNull();
+    expect(result.losses.length).toBe(6); // two stages of 3
+    expect(result.output.width).toBe(32);
+    const { styleTransfer } = await import('../../src/style/transfer.ts');
+    const { readImage } = await import('../../src/image/files.ts');
+    const node = await styleTransfer({
+      content: await readImage(resolve(root, 'examples/images/chelsea.png')),
+      styles: [await readImage(resolve(root, 'examples/images/coffee.png')), await readImage(resolve(root, 'examples/images/swirls.png'))],
+      styleBlendWeights: [1, 3], scales: [24, 32], iterations: 3, init: 'content', preset: 'gatys', originalColors: true, seed: 0, weightsPath: weights!,
+    });
+    const nodeLosses = node.record.stages.flatMap((st) => st.iterations.map((i) => i.total));
+    expect(nodeLosses.length).toBe(6);
+    for (let i = 0; i < 6; i++) expect(Math.abs(result.losses[i] - nodeLosses[i]) / nodeLosses[i], `iteration ${i + 1}`).toBeLessThan(1e-2);
+    node.output.dispose();
+  }, 600_000);
+
+  it('the trained-network panel: a photo stylised as in Node, and the webcam frame by frame with its frame rate', async () => {
+    const page = await browser.newPage();
+    const log: string[] = [];
+    page.on('console', (m) => log.push(m.text()));
+    await page.goto(`${url}?tab=stylize&model=tiny.safetensors&photo=examples/images/coffee.png&ff-size=48`);
+    await page.waitForFunction(() => (globalThis as any).gatys?.model || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
+    expect(await page.evaluate(() => (globalThis as any).gatys.error), log.join('\n')).toBeNull();
+    await page.click('#ff-run');
+    await page.waitForFunction(() => (globalThis as any).gatys.stylized || (globalThis as any).gatys.error, null, { timeout: 180_000 });
+    const got = await page.evaluate(() => (globalThis as any).gatys.stylized as { width: number; height: number; rgba: number[] });
+    const { loadStyleModel, stylize } = await import('../../src/apps/stylize.ts');
+    const { readImage } = await import('../../src/image/files.ts');
+    const { toRgba8 } = await import('../../src/image/image.ts');
+    const net = loadStyleModel(new Uint8Array(readFileSync(resolve(models, 'tiny.safetensors'))), 'tiny');
+    const want = await stylize(net, await readImage(resolve(root, 'examples/images/coffee.png')), { size: 48 });
+    net.dispose();
+    expect([got.width, got.height]).toEqual([want.width, want.height]);
+    const w = toRgba8(want);
+    let worst = 0;
+    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - got.rgba[i]));
+    console.log(`stylised in the page vs Node: ${got.width}x${got.height}, largest difference ${worst}/255`);
+    expect(worst).toBeLessThanOrEqual(2);
+
+    await page.click('#webcam');
+    await page.waitForFunction(() => (globalThis as any).gatys.webcamFrames >= 4 || (globalThis as any).gatys.error, null, { timeout: 180_000 });
+    const cam = await page.evaluate(() => ({ frames: (globalThis as any).gatys.webcamFrames, fps: (globalThis as any).gatys.webcamFps, label: document.getElementById('fps')!.textContent }));
+    expect(cam.fps).toBeGreaterThan(0);
+    expect(cam.label).toMatch(/frames\/s at \d+x\d+/);
+    await page.click('#webcam');
   }, 600_000);
 });

@@ -57,8 +57,9 @@ function fresh(req: IncomingMessage, etag: string, st: Stats): boolean {
   return !!ims && !Number.isNaN(Date.parse(ims)) && Math.floor(st.mtimeMs / 1000) <= Math.floor(Date.parse(ims) / 1000);
 }
 
-const refuse = (res: ServerResponse, code: number, text: string, extra: Record<string, string> = {}) =>
+function refuse(res: ServerResponse, code: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(code, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra }).end(`${text}\n`);
+}
 
 /**
  * Answers a request with the file `map` gives for its path (null: 404). The caller's map must

@@ -1,0 +1,169 @@
+// The style-transfer panel: images (several styles with blend weights, or a texture), the CLI's
+// options that matter (preset, scales, init, pooling, original colours, weights; empty: the
+// preset's), the VGG19 weights downloaded with a progress bar, then styleTransfer() with the
+// picture and the loss curve redrawn as it goes.
+
+import {
+  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES,
+  type FeatureNet, type RgbImage, type StyleTransferOptions, type InitKind, type PresetName,
+} from '../src/index.ts';
+import { $, decode, draw, onFiles, optionalList, optionalNumber, setStatus, snapshot } from './ui.ts';
+import { download } from './download.ts';
+import { state } from './state.ts';
+
+const status = (text: string, error = false) => setStatus('status', text, error);
+let content: RgbImage | null = null;
+let styles: RgbImage[] = [];
+let net: FeatureNet | null = null;
+let stopRequested = false;
+
+async function setContent(blob: Blob): Promise<void> {
+  content = await decode(blob);
+  draw($('content'), content);
+}
+
+async function setStyles(blobs: Blob[]): Promise<void> {
+  styles = await Promise.all(blobs.map(decode));
+  draw($('style'), styles[0]);
+  $('style-caption').textContent = styles.length > 1 ? `style 1 of ${styles.length}` : 'style';
+}
+
+/** The form as styleTransfer's options (throws a readable message on a bad field). */
+function options(): Omit<StyleTransferOptions, 'net'> {
+  const texture = $<HTMLInputElement>('texture').checked;
+  const init = $<HTMLSelectElement>('init').value as InitKind | '';
+  const pooling = $<HTMLSelectElement>('pooling').value as 'max' | 'avg' | '';
+  const size = optionalNumber('size') ?? 128;
+  return {
+    content: texture ? null : content,
+    styles,
+    styleBlendWeights: optionalList('blend'),
+    preset: $<HTMLSelectElement>('preset').value as PresetName,
+    size,
+    ...(texture ? { width: size, height: size } : {}),
+    scales: optionalList('scales'),
+    iterations: optionalNumber('iterations'),
+    init: init || undefined,
+    pooling: pooling || undefined,
+    originalColors: $<HTMLInputElement>('original-colors').checked,
+    contentWeight: optionalNumber('content-weight'),
+    styleWeight: optionalNumber('style-weight'),
+    tvWeight: optionalNumber('tv-weight'),
+    optimizer: $<HTMLSelectElement>('optimizer').value as 'lbfgs' | 'adam',
+    seed: optionalNumber('seed') ?? 0,
+  };
+}
+
+function plot(width: number, height: number): void {
+  $('plot').innerHTML = lossCurveSvg({
+    settings: {}, ms: 0, stopReason: 'max-iterations',
+    stages: [{ width, height, initial: null, evaluations: 0, nonFiniteEvaluations: 0, stopReason: 'max-iterations', ms: 0,
+      iterations: state.losses.map((total, i) => ({ total, content: null, style: null, tv: null, iteration: i + 1, evaluations: 0, ms: 0 })) }],
+  }, 'loss');
+}
+
+async function run(): Promise<void> {
+  if (!net || styles.length === 0) return;
+  let o: Omit<StyleTransferOptions, 'net'>;
+  try {
+    o = options();
+  } catch (e) {
+    return status(`error: ${(e as Error).message}`, true);
+  }
+  Object.assign(state, { running: true, done: false, error: null, losses: [] });
+  stopRequested = false;
+  $<HTMLButtonElement>('run').disabled = true;
+  $<HTMLButtonElement>('stop').disabled = false;
+  const every = Math.max(1, optionalNumber('every') ?? 5);
+  const t0 = performance.now();
+  try {
+    const result = await styleTransfer({
+      ...o,
+      net,
+      onProgress: async (p) => {
+        state.losses.push(p.total);
+        status(`stage ${p.stage + 1}/${p.stages} (${p.width}x${p.height})  iteration ${p.iteration}/${p.iterations}   loss ${p.total.toExponential(3)}   ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        if (p.iteration % every === 0 || p.iteration === p.iterations) {
+          draw($('output'), await p.image());
+          plot(p.width, p.height);
+        }
+        return !stopRequested;
+      },
+    });
+    draw($('output'), result.image);
+    $('plot').innerHTML = lossCurveSvg(result.record, 'loss by iteration');
+    state.record = result.record;
+    state.output = snapshot(result.image);
+    result.output.dispose();
+    status(`done: ${result.record.stopReason}, ${state.losses.length} iterations in ${((performance.now() - t0) / 1000).toFixed(1)} s, loss ${state.losses[0]?.toExponential(3)} → ${state.losses.at(-1)?.toExponential(3)}`);
+    $<HTMLButtonElement>('download').disabled = false;
+    state.done = true;
+  } catch (e) {
+    state.error = (e as Error).message;
+    status(`error: ${(e as Error).message}`, true);
+  } finally {
+    state.running = false;
+    $<HTMLButtonElement>('run').disabled = false;
+    $<HTMLButtonElement>('stop').disabled = true;
+  }
+}
+
+async function loadWeights(): Promise<FeatureNet | null> {
+  const bar = $<HTMLProgressElement>('weights-progress');
+  const text = $('weights-text');
+  const mib = (n: number) => (n / 2 ** 20).toFixed(1);
+  try {
+    const bytes = await download('weights/vgg19_imagenet.safetensors', (got, total) => {
+      if (total) bar.value = got / total;
+      else bar.removeAttribute('value');
+      text.textContent = total ? `${mib(got)} / ${mib(total)} MiB` : `${mib(got)} MiB`;
+    });
+    bar.value = 1;
+    text.textContent = `${mib(bytes.length)} MiB, loaded`;
+    return featureNetFromWeights('vgg19', weightsFromBytes(bytes, 'vgg19_imagenet.safetensors'));
+  } catch (e) {
+    state.error = `weights: ${(e as Error).message}`;
+    text.textContent = 'missing';
+    status(`The VGG19 weights could not be loaded (${(e as Error).message}): fetch them (npx tsx run.ts weights fetch vgg19), then restart npm run web.`, true);
+    return null;
+  }
+}
+
+export async function startTransferPanel(params: URLSearchParams): Promise<void> {
+  for (const name of PRESET_NAMES.filter((p) => PRESETS[p].network === 'vgg19')) {
+    const opt = document.createElement('option');
+    opt.value = opt.textContent = name;
+    $('preset').append(opt);
+  }
+  onFiles('content-file', 'content', (files) => void setContent(files[0]).catch((e) => status(`cannot read that content image: ${e.message}`, true)));
+  onFiles('style-file', 'style', (files) => void setStyles(files).catch((e) => status(`cannot read that style image: ${e.message}`, true)));
+  $('run').addEventListener('click', () => void run());
+  $('stop').addEventListener('click', () => (stopRequested = true));
+  $('download').addEventListener('click', () => {
+    ($('output') as HTMLCanvasElement).toBlob((blob) => {
+      if (!blob) return;
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = 'style-transfer.png';
+      a.click();
+    }, 'image/png');
+  });
+  // URL parameters pre-set the form (e.g. ?style=examples/images/coffee.png&size=64&iterations=20&preset=gatys).
+  for (const id of ['size', 'scales', 'iterations', 'content-weight', 'style-weight', 'tv-weight', 'seed', 'every', 'optimizer', 'preset', 'init', 'pooling', 'blend']) {
+    const v = params.get(id);
+    if (v !== null) ($(id) as HTMLInputElement).value = v;
+  }
+  for (const id of ['texture', 'original-colors']) if (params.get(id) === '1') $<HTMLInputElement>(id).checked = true;
+  net = await loadWeights();
+  if (!net) return;
+  const fetched = async (path: string) => {
+    const r = await fetch(path);
+    if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+    return r.blob();
+  };
+  await setContent(await fetched(params.get('content') ?? 'examples/images/chelsea.png'));
+  await setStyles(await Promise.all((params.get('style') ?? 'examples/images/swirls.png').split(',').map(fetched)));
+  $<HTMLButtonElement>('run').disabled = false;
+  state.ready = true;
+  status('Ready: pick images (or keep the examples) and press Run.');
+}
