@@ -18,6 +18,7 @@ import { stylizeCommand } from './src/cli/stylize.ts';
 import { styleHelp } from './src/cli/style-args.ts';
 import { weightsCommand } from './src/cli/weights.ts';
 import { packageRoot } from './src/util/package-root.ts';
+import { relayToWorker, underTsxLauncher } from './src/cli/tsx-relay.ts';
 
 /** The package's version, from its package.json. */
 export function version(): string {
@@ -111,5 +112,6 @@ export async function main(argv: string[]): Promise<number> {
 // npm's bin is a symbolic link to this file, hence the real path.
 const invokedPath = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : process.argv[1];
 if (invokedPath && invokedPath.replace(/\.(ts|js)$/, '') === fileURLToPath(import.meta.url).replace(/\.(ts|js)$/, '')) {
-  process.exitCode = await main(process.argv.slice(2));
+  // Under `npx tsx run.ts`, the work runs in a child that tsx's launcher cannot kill early (src/cli/tsx-relay.ts).
+  process.exitCode = underTsxLauncher() ? await relayToWorker(fileURLToPath(import.meta.url), process.argv.slice(2)) : await main(process.argv.slice(2));
 }

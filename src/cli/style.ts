@@ -125,9 +125,9 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
   }
 
   const reporter = progressReporter({ quiet: args.quiet, printEvery: args.printEvery });
-  const signals = new StopSignals((sig) => {
+  const signals = new StopSignals((sig, why) => {
     reporter.end();
-    console.error(`${sig}: stopping after this iteration, then writing the image (send it again, a second later, to quit at once)…`);
+    console.error(`${why ?? sig}: stopping after this iteration, then writing the image (send it again, a second later, to quit at once)…`);
   }).install();
   const stem = join(dirname(files.image), basename(files.image, extname(files.image)));
   try {

@@ -250,9 +250,9 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
 
   const storedArgs = resumed ? resumed.file.args : args.argv.filter((a, i, all) => !(a === '--resume' || all[i - 1] === '--resume' || a.startsWith('--resume=')));
   const reporter = progressReporter({ quiet: args.quiet, printEvery: args.printEvery });
-  const signals = new StopSignals((sig) => {
+  const signals = new StopSignals((sig, why) => {
     reporter.end();
-    console.error(`${sig}: stopping after this step, then writing a checkpoint and the model (send it again, a second later, to quit at once)…`);
+    console.error(`${why ?? sig}: stopping after this step, then writing a checkpoint and the model (send it again, a second later, to quit at once)…`);
   }).install();
   const valInputs = valImages.map((img) => Float32Array.from(transformImage(img, { size: s.size, crop: 'center', range: '255' }, () => 0.5)));
   const writePreview = async () => {
