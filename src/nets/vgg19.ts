@@ -12,6 +12,9 @@ import type { FeatureNet } from './feature-net.ts';
 
 export type Pooling = 'max' | 'avg';
 
+import { ModelError } from './module.ts';
+import { cliCommand } from '../util/package-root.ts';
+
 export class Vgg19 implements FeatureNet {
   readonly name = 'vgg19' as const;
   /** Layers this weights file can compute, in order. */
@@ -22,6 +25,14 @@ export class Vgg19 implements FeatureNet {
       (l) => l.kind === 'conv' && !(weights.tensors.has(`${l.conv}.weight`) && weights.tensors.has(`${l.conv}.bias`)),
     );
     this.available = firstMissing < 0 ? VGG19_LAYERS : VGG19_LAYERS.slice(0, firstMissing);
+    if (this.available.length === 0) {
+      const model = weights.metadata.model ? ` (its metadata: model '${weights.metadata.model.split(' (')[0]}')` : '';
+      weights.dispose();
+      throw new ModelError(
+        `${weights.source} is not a VGG19 weights file${model}: it has no conv1_1.weight. ` +
+          `VGG19 needs vgg19_imagenet.safetensors (${cliCommand()} weights fetch vgg19); SqueezeNet weights go with --network squeezenet1_1`,
+      );
+    }
   }
 
   /** Node: loads the weights file found by weights-path.ts (or `path`). */
