@@ -1,0 +1,96 @@
+// One training step of the feed-forward style network, side by side in one run: this engine's
+// step (TransformerNet forward, VGG19 perceptual loss, backward through both, Adam: the trainer's
+// own feedForwardStep) against PyTorch's same step on the same machine, as a ratio. With
+// --kernels, the GFLOP/s of the convolutions on the network's own shapes (forward, input and
+// weight gradients) beside VGG's 3x3 forward on the same machine.
+//   npx tsx bench/train-step.ts [--batch 4] [--size 256] [--width 1] [--steps 3] [--kernels] [--no-torch] [--device cpu|cuda]
+
+import { parseArgs } from 'node:util';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { cpus } from 'node:os';
+import { initEngine, releaseEngine } from '../src/gpu/current.ts';
+import { Tensor } from '../src/tensor/tensor.ts';
+import { tidy } from '../src/tensor/scope.ts';
+import { Vgg19 } from '../src/nets/vgg19.ts';
+import { locateWeights } from '../src/nets/weights-path.ts';
+import { FEED_FORWARD_DEFAULTS, feedForwardRun, feedForwardStep } from '../src/train/feed-forward.ts';
+import { constantLr } from '../src/optim/param-optimizers.ts';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../src/tensor/ops/conv.ts';
+import { measureFmaCeiling } from './fma-ceiling.ts';
+import { timeGpu } from './timing.ts';
+
+const { values } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '4' }, size: { type: 'string', default: '256' }, width: { type: 'string', default: '1' },
+    steps: { type: 'string', default: '3' }, kernels: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, device: { type: 'string', default: 'cpu' }, backend: { type: 'string' },
+  },
+});
+const [batch, size, width, steps] = [Number(values.batch), Number(values.size), Number(values.width), Number(values.steps)];
+const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
+const root = resolve(import.meta.dirname, '..');
+const ceiling = await measureFmaCeiling(gpu);
+console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s; CPU ${cpus()[0]?.model ?? '?'} x${cpus().length}`);
+const weightsFile = locateWeights('vgg19');
+const vgg = await Vgg19.load(weightsFile);
+const rand = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761 + seed) >>> 0) % 1000) / 1000 * 255);
+const style = Tensor.fromArray(rand(3 * size * size, 7), [1, 3, size, size]);
+const run = feedForwardRun(vgg, style, { ...FEED_FORWARD_DEFAULTS, batch, size, width, styleSize: size });
+style.dispose();
+const data = rand(batch * 3 * size * size, 11);
+await feedForwardStep(run, data, 1, constantLr(1e-3)); // warm-up: pipelines
+const t0 = performance.now();
+for (let s = 0; s < steps; s++) await feedForwardStep(run, data, s + 2, constantLr(1e-3));
+const ours = (performance.now() - t0) / steps;
+console.log(`training step (batch ${batch}, ${size} px, width ${width}): ours ${ours.toFixed(0)} ms`);
+const row: Record<string, unknown> = { batch, size, width, ours, ceiling };
+
+if (!values['no-torch']) {
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(python, [resolve(root, 'bench/peers/pytorch_train_step.py'), weightsFile, '--batch', String(batch), '--size', String(size), '--width', String(width), '--steps', String(steps), '--threads', String(cpus().length), '--device', values.device!], { encoding: 'utf8' });
+  const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!json) console.log(`pytorch: not available (${(r.stderr || '').trim().split('\n').at(-1)}; apt-get install python3-torch)`);
+  else {
+    const t = JSON.parse(json) as { ms_per_step: number; torch: string; threads: number; device: string };
+    row.pytorch = t.ms_per_step;
+    console.log(`pytorch ${t.torch} ${t.device} (${t.threads} threads): ${t.ms_per_step.toFixed(0)} ms; ours take x${(ours / t.ms_per_step).toFixed(2)} its time`);
+  }
+}
+
+if (values.kernels) {
+  // The network's convolutions at its training shapes, and VGG's conv3_1 as the 3x3 reference.
+  const c = [32, 64, 128].map((v) => v * width);
+  const shapes: [string, number, number, number, number, number][] = [
+    ['conv1 9x9', 3, c[0], 9, 1, size], ['conv2 3x3 s2', c[0], c[1], 3, 2, size], ['conv3 3x3 s2', c[1], c[2], 3, 2, size / 2],
+    ['res 3x3', c[2], c[2], 3, 1, size / 4], ['deconv1 3x3 (after x2)', c[2], c[1], 3, 1, size / 2], ['deconv2 3x3 (after x2)', c[1], c[0], 3, 1, size],
+    ['deconv3 9x9', c[0], 3, 9, 1, size], ['VGG conv3_1 3x3 (reference)', 128, 256, 3, 1, size / 4],
+  ];
+  console.log(`\nconvolution GFLOP/s at the network's shapes (batch ${batch}; forward | input gradient | weight gradient), reflection padding as in the network:`);
+  const kernelRows: Record<string, unknown>[] = [];
+  for (const [name, cin, cout, k, s, h] of shapes) {
+    const reflect = !name.startsWith('VGG');
+    const pad = { padding: Math.floor(k / 2), stride: s, padMode: reflect ? ('reflect' as const) : ('zeros' as const) };
+    const x = Tensor.fromArray(rand(batch * cin * h * h, 3), [batch, cin, h, h]);
+    const w = Tensor.fromArray(Float32Array.from(rand(cout * cin * k * k, 5), (v) => (v - 127) / 1e4), [cout, cin, k, k]);
+    const b = Tensor.fromArray(new Float32Array(cout), [cout]);
+    const y = conv2d(x, w, b, pad);
+    const oh = y.shape[2];
+    const flops = 2 * batch * cin * cout * k * k * oh * oh;
+    const fwd = flops / (await timeGpu(gpu, () => tidy(() => conv2d(x, w, b, pad)), 2)) / 1e6;
+    const dx = s === 1 ? flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardInput(y, w, x.shape, pad)), 2)) / 1e6 : NaN;
+    const dw = flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardWeight(x, y, w.shape, pad)), 2)) / 1e6;
+    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${Number.isNaN(dx) ? '(stride 2: general kernel)' : dx.toFixed(1)} | ${dw.toFixed(1)}`);
+    kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw });
+    [x, w, b, y].forEach((t) => t.dispose());
+  }
+  row.kernels = kernelRows;
+}
+
+mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+const file = resolve(root, `bench/results/train-step-${gpu.info.backend}-${new Date().toISOString().slice(0, 10)}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, ...row }, null, 1));
+console.log(`wrote ${file}`);
+run.dispose();
+vgg.weights.dispose();
+releaseEngine();
