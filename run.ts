@@ -17,6 +17,7 @@ import { trainCommand } from './src/cli/train.ts';
 import { stylizeCommand } from './src/cli/stylize.ts';
 import { styleHelp } from './src/cli/style-args.ts';
 import { weightsCommand } from './src/cli/weights.ts';
+import { batchCommand } from './src/cli/batch.ts';
 import { packageRoot } from './src/util/package-root.ts';
 import { relayToWorker, underTsxLauncher } from './src/cli/tsx-relay.ts';
 
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   train: { summary: 'train a feed-forward style network on photos', usage: 'train --style IMAGE [options]', run: trainCommand },
   stylize: { summary: 'stylise images with a trained network', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
   tune: { summary: 'time and cache the fastest 3x3 kernels here', usage: 'tune [--size 256,512]', run: tuneCommand },
+  batch: { summary: 'every content image in every style; re-runs do only what is missing', usage: 'batch --content DIR --style A,B [options]', run: batchCommand },
   weights: { summary: 'download or convert pretrained weights', usage: 'weights fetch|convert ...', run: weightsCommand },
   info: { summary: 'the GPU, its limits, a self-check (or --info)', usage: 'info [--json]', run: infoCommand },
 };

@@ -2,10 +2,17 @@
 // whether the driver's own messages are shown.
 
 import { optionsFromEnvironment, type DeviceOptions } from '../gpu/device.ts';
+import type { FeatureNet } from '../nets/feature-net.ts';
 
 export interface CommandContext {
   /** --verbose (or GATYS_VERBOSE=1): show Dawn's native messages too. */
   verbose: boolean;
+  /**
+   * Networks already loaded, by weights file: a command that runs many jobs in one process
+   * (batch, worker, video) sets it, so the weights are read and uploaded once; the commands then
+   * leave them loaded (the owner disposes them).
+   */
+  nets?: Map<string, FeatureNet>;
 }
 
 /** The device options: GATYS_BACKEND/GATYS_ADAPTER/GATYS_POWER, a --backend flag over them. */

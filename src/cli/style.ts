@@ -107,8 +107,11 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
     if (Math.max(content.width, content.height) < longest) log(`warning: the content image is ${content.width}x${content.height}; it is upscaled to a longest side of ${longest} px`);
   }
   log(`adapter: ${gpu.info.description || gpu.info.device} (${gpu.info.backend})`);
-  const net = await loadFeatureNet(network, weightsFile);
-  log(`weights: ${net.source} (${net.name}, ${net.preprocessing.name} preprocessing)`);
+  const cached = ctx.nets?.get(weightsFile);
+  const net = cached ?? (await loadFeatureNet(network, weightsFile));
+  if (ctx.nets && !cached) ctx.nets.set(weightsFile, net);
+  const ownNet = !ctx.nets;
+  if (!cached) log(`weights: ${net.source} (${net.name}, ${net.preprocessing.name} preprocessing)`);
 
   // What the result depends on, to refuse resuming a checkpoint made with something else.
   const fingerprint: Record<string, string> = { arguments: resultArgs(args.argv).join(' '), weights: sha256OfFile(net.source) };
@@ -118,7 +121,7 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
   if (resumed) {
     const diff = fingerprintDifferences(resumed.file.fingerprint, fingerprint);
     if (diff.length) {
-      net.dispose();
+      if (ownNet) net.dispose();
       throw new UsageError(`the checkpoint in ${args.checkpointDir} was made with other settings or files, so it cannot be resumed: ${diff.join('; ')}`);
     }
     log(`resuming from ${args.checkpointDir}: stage ${resumed.checkpoint.stage + 1}, iteration ${resumed.checkpoint.optimizer.iteration}`);
@@ -178,7 +181,7 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
     return signals.exitCode(EXIT.ok);
   } finally {
     reporter.end();
-    net.dispose();
+    if (ownNet) net.dispose();
     signals.uninstall();
   }
 }

@@ -75,6 +75,13 @@ function contentTerm(f: Tensor, p: Tensor, norm: ContentNorm): Tensor {
   return norm === 'half-sum' ? ops.scale(sum, 0.5) : sum;
 }
 
+/** A temporal term (Ruder et al. 2016): the image held near a previous frame's result, `weight · mean((x − target)²)`. */
+export interface TemporalTarget {
+  /** The previous frame's stylised image at this stage's size, in the network's convention. */
+  target: Tensor;
+  weight: number;
+}
+
 export interface LossParts {
   total: Tensor;
   content: Tensor | null;
@@ -87,7 +94,7 @@ export function styleTransferLoss(
   net: FeatureNet,
   x: Tensor,
   s: LossSettings,
-  targets: { content: Map<string, Tensor> | null; style: Map<string, Tensor> },
+  targets: { content: Map<string, Tensor> | null; style: Map<string, Tensor>; temporal?: TemporalTarget | null },
 ): LossParts {
   const useContent = !!targets.content && s.contentWeight !== 0 && s.contentLayers.length > 0;
   const layers = [...new Set([...(useContent ? s.contentLayers.map((l) => l.layer) : []), ...s.styleLayers.map((l) => l.layer)])];
@@ -123,6 +130,10 @@ export function styleTransferLoss(
     terms.push(tv);
     weights.push(s.tvWeight);
   }
+  if (targets.temporal && targets.temporal.weight !== 0) {
+    terms.push(ops.mseLoss(x, targets.temporal.target, 'mean'));
+    weights.push(targets.temporal.weight);
+  }
   // The graph keeps views of what its backward pass needs and frees them as it goes: dropping
   // our handles now lets it (an evaluation then peaks near the activations it must keep).
   for (const f of feats.values()) f.dispose();
@@ -143,7 +154,7 @@ export interface Objective {
  * The objective of one stage: forward through the network, the losses against the targets,
  * backward to the image, and one download of the loss components.
  */
-export function styleObjective(net: FeatureNet, s: LossSettings, targets: { content: Map<string, Tensor> | null; style: Map<string, Tensor> }): Objective {
+export function styleObjective(net: FeatureNet, s: LossSettings, targets: { content: Map<string, Tensor> | null; style: Map<string, Tensor>; temporal?: TemporalTarget | null }): Objective {
   const recent: LossValues[] = [];
   let initial: LossValues | null = null;
   const closure: Closure = async (x) => {

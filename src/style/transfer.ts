@@ -38,6 +38,11 @@ export interface StyleTransferOptions extends RunSettingsOptions {
   checkpoint?: { every: number; save: (c: Checkpoint) => Promise<void> };
   /** Continue a run from a checkpoint (same options otherwise). */
   resume?: Checkpoint;
+  /**
+   * Video: keep the result near the previous frame's (Ruder et al. 2016's temporal loss,
+   * weight · mean((x − previous)²) in the network's input units, at each stage's size).
+   */
+  temporal?: { previous: RgbImage; weight: number };
 }
 
 export interface StyleTransferResult {
@@ -67,6 +72,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
       const resuming = o.resume && stage === o.resume.stage ? o.resume : null;
       const { width, height } = plan.sizes[stage];
       const targets = buildTargets(net, plan, content, styles, width, height);
+      const temporal = o.temporal ? { target: keep(imageToNetworkInput(o.temporal.previous, width, height, net.preprocessing)), weight: o.temporal.weight } : null;
 
       // Starting point.
       let x0: Tensor;
@@ -82,7 +88,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
 
       const stageRecord: StageRecord = resuming ? structuredClone(resuming.record.stages[stage]) : newStageRecord(width, height);
       const stageStart = performance.now();
-      const objective = styleObjective(net, s, targets);
+      const objective = styleObjective(net, s, { ...targets, temporal });
       const onIteration = async (r: { iteration: number; loss: number; evaluations: number }, xi: Tensor, snapshot: () => Promise<OptimizerState>) => {
         stageRecord.initial ??= objective.initial;
         const v = objective.valuesFor(r.loss);
@@ -106,6 +112,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
         x0.dispose();
         for (const t of targets.style.values()) t.dispose();
         for (const t of targets.content?.values() ?? []) t.dispose();
+        temporal?.target.dispose();
       }
       stageRecord.initial ??= objective.initial;
       if (!Number.isFinite(result.loss)) {
