@@ -18,6 +18,7 @@ import { stylizeCommand } from './src/cli/stylize.ts';
 import { styleHelp } from './src/cli/style-args.ts';
 import { weightsCommand } from './src/cli/weights.ts';
 import { batchCommand } from './src/cli/batch.ts';
+import { videoCommand } from './src/cli/video.ts';
 import { packageRoot } from './src/util/package-root.ts';
 import { relayToWorker, underTsxLauncher } from './src/cli/tsx-relay.ts';
 
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   stylize: { summary: 'stylise images with a trained network', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
   tune: { summary: 'time and cache the fastest 3x3 kernels here', usage: 'tune [--size 256,512]', run: tuneCommand },
   batch: { summary: 'every content image in every style; re-runs do only what is missing', usage: 'batch --content DIR --style A,B [options]', run: batchCommand },
+  video: { summary: 'a video stylised frame by frame (trained network, or Gatys with temporal coherence)', usage: 'video IN --model M | --style S [options]', run: videoCommand },
   weights: { summary: 'download or convert pretrained weights', usage: 'weights fetch|convert ...', run: weightsCommand },
   info: { summary: 'the GPU, its limits, a self-check (or --info)', usage: 'info [--json]', run: infoCommand },
 };

@@ -21,7 +21,7 @@ const INPUT_ERRORS = new Set([
   'ModelError', 'DatasetError', 'TrainingError', 'TorchFileError', 'TfjsError', 'ConfigurationError', 'ZipError', 'PickleError',
 ]);
 /** Failures of the machine that are not bugs: exit 1 with the message alone. */
-const ENVIRONMENT_ERRORS = new Set(['NoAdapterError', 'WriteError']);
+const ENVIRONMENT_ERRORS = new Set(['NoAdapterError', 'WriteError', 'ExternalToolError']);
 
 /** The exit code and the lines to print for an error that ended a command. */
 export function describeFailure(e: unknown, debug = !!process.env.GATYS_DEBUG): { code: number; message: string } {
