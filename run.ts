@@ -29,6 +29,9 @@ export function version(): string {
   return p && existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version : 'unknown';
 }
 
+/** The queue's commands load BullMQ and its Redis client only when used. */
+const queue = () => import('./src/cli/queue.ts');
+
 type Command = { summary: string; usage: string; run: (argv: string[], ctx: CommandContext) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
@@ -39,6 +42,9 @@ const COMMANDS: Record<string, Command> = {
   tune: { summary: 'time and cache the fastest 3x3 kernels here', usage: 'tune [--size 256,512]', run: tuneCommand },
   batch: { summary: 'every content image in every style; re-runs do only what is missing', usage: 'batch --content DIR --style A,B [options]', run: batchCommand },
   video: { summary: 'a video stylised frame by frame (trained network, or Gatys with temporal coherence)', usage: 'video IN --model M | --style S [options]', run: videoCommand },
+  submit: { summary: 'put style-transfer jobs on a Redis queue (BullMQ) for workers', usage: 'submit --content DIR --style A,B [options]', run: async (a) => (await queue()).submitCommand(a) },
+  worker: { summary: 'take jobs from the queue until stopped', usage: 'worker [--redis URL]', run: async (a, ctx) => (await queue()).workerCommand(a, ctx) },
+  status: { summary: "the queue's jobs by state", usage: 'status [--redis URL]', run: async (a) => (await queue()).statusCommand(a) },
   weights: { summary: 'download or convert pretrained weights', usage: 'weights fetch|convert ...', run: weightsCommand },
   info: { summary: 'the GPU, its limits, a self-check (or --info)', usage: 'info [--json]', run: infoCommand },
 };
@@ -59,6 +65,8 @@ export const ENVIRONMENT_HELP = `Environment:
   GATYS_DAWN_TOGGLES Dawn toggles to enable, comma-separated (experiments)
   GATYS_VERBOSE      1: show Dawn's own messages (as --verbose)
   GATYS_DEBUG        1: print the stack trace of unexpected errors
+  GATYS_REDIS        the queue's Redis server for submit/worker/status
+                     (default redis://127.0.0.1:6379)
   XDG_RUNTIME_DIR, EGL_PLATFORM
                      set to /tmp and surfaceless when unset (quiet Mesa;
                      headless EGL)`;

@@ -13,6 +13,8 @@ export interface CommandContext {
    * leave them loaded (the owner disposes them).
    */
   nets?: Map<string, FeatureNet>;
+  /** Told each step of a long command (a queue's worker reports it as the job's progress). */
+  onStep?: (step: number, total: number) => void;
 }
 
 /** The device options: GATYS_BACKEND/GATYS_ADAPTER/GATYS_POWER, a --backend flag over them. */

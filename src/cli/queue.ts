@@ -1,0 +1,244 @@
+// Work spread over machines through a Redis queue (BullMQ): `gatys submit` puts style-transfer
+// jobs on it (the same grid as `gatys batch`), `gatys worker` takes them (one GPU context and one
+// load of the weights per worker), `gatys status` shows it. Outputs go to a folder every machine
+// shares, written atomically; each job checkpoints beside its output, so when a worker dies (its
+// lock expires: BullMQ's stalled-job check) another worker takes the job and resumes it from the
+// checkpoint instead of starting over. A job whose input is bad fails at once with the reason
+// (never retried); other failures are retried a few times with a back-off.
+
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { formatFlags, parseFlags, type FlagGroup } from './flags.ts';
+import { describeFailure, EXIT, UsageError } from './errors.ts';
+import { parseStyleArgs } from './style-args.ts';
+import { expandInputs } from './inputs.ts';
+import { jobDone, jobOutput, runStyleJob, stem, type StyleJob } from './jobs.ts';
+import { StopSignals } from './stop-signals.ts';
+import { formatDuration } from './progress.ts';
+import type { CommandContext } from './context.ts';
+
+const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+const QUEUE_FLAGS = [
+  { name: 'redis', kind: 'string' as const, value: 'URL', help: 'the Redis server', default: `$GATYS_REDIS, else ${DEFAULT_REDIS}` },
+  { name: 'queue', kind: 'string' as const, value: 'NAME', help: 'the queue\'s name', default: 'gatys' },
+];
+
+/** A redis:// URL as BullMQ's connection options. */
+export function redisConnection(url: string): ConnectionOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`--redis: '${url}' is not a URL like ${DEFAULT_REDIS}`);
+  }
+  if (u.protocol !== 'redis:') throw new UsageError(`--redis: expected a redis:// URL, got '${url}'`);
+  return {
+    host: u.hostname || '127.0.0.1', port: Number(u.port || 6379), password: u.password || undefined, username: u.username || undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null,
+    // Fail fast and clearly when nothing listens there, instead of retrying for ever.
+    retryStrategy: (times: number) => (times > 3 ? null : 200 * times),
+  };
+}
+
+const queueOf = (v: Record<string, unknown>) => ({ connection: redisConnection((v.redis as string | undefined) ?? process.env.GATYS_REDIS ?? DEFAULT_REDIS), name: (v.queue as string | undefined) ?? 'gatys' });
+
+/** Waits for the connection, with a clear error when Redis is not there. */
+async function connected(q: { waitUntilReady(): Promise<unknown> }, what: string): Promise<void> {
+  const timeout = new Promise((_, fail) => setTimeout(() => fail(new Error('timed out')), 5000).unref());
+  try {
+    await Promise.race([q.waitUntilReady(), timeout]);
+  } catch (e) {
+    throw new UsageError(`cannot reach Redis at ${what}: ${(e as Error).message} (start one: redis-server, or give --redis URL)`);
+  }
+}
+
+// ---- gatys submit ----
+
+const SUBMIT_FLAGS: FlagGroup[] = [{
+  title: 'Submit',
+  flags: [
+    ...QUEUE_FLAGS,
+    { name: 'content', kind: 'string', value: 'DIR|GLOB|FILES', help: 'content images (paths every worker can read)' },
+    { name: 'style', kind: 'string', value: 'A,B,...', help: 'style images: one job per content x style' },
+    { name: 'out', kind: 'string', value: 'DIR', help: 'the shared output folder', default: 'queue-out' },
+    { name: 'attempts', kind: 'string', value: 'N', help: 'tries per job before it fails (bad input: one)', default: '3' },
+    { name: 'wait', kind: 'boolean', help: 'wait until every job has ended, showing progress' },
+    { name: 'help', short: 'h', kind: 'boolean', help: 'this help' },
+  ],
+}];
+
+export const submitHelp = () => `Usage: gatys submit --content DIR --style A,B [--out DIR] [--redis URL] [style settings] [--wait]
+Puts one style-transfer job per content x style on the queue (done jobs, and jobs
+already queued, are left out). Paths are made absolute: every worker must see
+them at the same place (a shared folder).
+${formatFlags(SUBMIT_FLAGS)}`;
+
+function splitOwn(argv: string[], groups: FlagGroup[]): { own: string[]; rest: string[] } {
+  const flags = new Map(groups.flatMap((g) => g.flags).map((f) => [f.name, f]));
+  const own: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const f = a.startsWith('--') ? flags.get(a.slice(2).split('=')[0]) : a === '-h' ? flags.get('help') : undefined;
+    (f ? own : rest).push(a);
+    if (f?.kind === 'string' && !a.includes('=') && i + 1 < argv.length) own.push(argv[++i]);
+  }
+  return { own, rest };
+}
+
+export async function submitCommand(argv: string[]): Promise<number> {
+  const { own, rest: settings } = splitOwn(argv, SUBMIT_FLAGS);
+  const { values: v } = parseFlags(own, SUBMIT_FLAGS);
+  if (v.help) return console.log(submitHelp()), EXIT.ok;
+  if (!v.content || !v.style) throw new UsageError('submit: --content and --style are required');
+  const contents = expandInputs('--content', v.content as string).map((p) => resolve(p));
+  const styles = expandInputs('--style', v.style as string).map((p) => resolve(p));
+  parseStyleArgs([...settings, '--content', contents[0], '--style', styles[0]]); // settings checked now, not on a worker
+  const out = resolve((v.out as string | undefined) ?? 'queue-out');
+  mkdirSync(out, { recursive: true });
+  const attempts = Number(v.attempts ?? 3);
+  if (!Number.isInteger(attempts) || attempts < 1) throw new UsageError(`--attempts must be a positive integer, got '${v.attempts}'`);
+  const { connection, name } = queueOf(v);
+  const queue = new Queue(name, { connection });
+  try {
+    await connected(queue, (v.redis as string) ?? DEFAULT_REDIS);
+    const jobs: StyleJob[] = contents.flatMap((content) => styles.map((s) => ({ kind: 'style' as const, content, styles: [s], settings, output: jobOutput(out, content, [s], settings) })));
+    const todo = jobs.filter((j) => !jobDone(j));
+    // The output's name is the job's id: submitting the same grid twice queues nothing twice.
+    await queue.addBulk(todo.map((j) => ({ name: 'style', data: j, opts: { jobId: stem(j.output), attempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: false } })));
+    console.log(`submitted ${todo.length} job(s) to '${name}' (${jobs.length - todo.length} done already); outputs in ${out}`);
+    if (!v.wait) return EXIT.ok;
+    // Waits, polling once a second, until every job submitted has completed or failed for good.
+    const ids = todo.map((j) => stem(j.output));
+    const ended = new Map<string, string>();
+    let interrupted = false;
+    const stop = () => (interrupted = true);
+    process.once('SIGINT', stop);
+    try {
+      while (ended.size < ids.length && !interrupted) {
+        for (const id of ids) {
+          if (ended.has(id)) continue;
+          const job = await queue.getJob(id);
+          const state = job ? await job.getState() : 'unknown';
+          if (state === 'completed') ended.set(id, 'completed');
+          else if (state === 'failed') ended.set(id, `failed: ${job!.failedReason}`);
+        }
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+        console.error(`${ended.size}/${ids.length} ended; ${counts.active} active, ${counts.waiting + counts.delayed} waiting`);
+        if (ended.size < ids.length) await new Promise((r) => setTimeout(r, 1000));
+      }
+    } finally {
+      process.off('SIGINT', stop);
+    }
+    for (const [id, st] of ended) console.log(`${id}: ${st}`);
+    if (interrupted) return 130;
+    return [...ended.values()].some((st) => st.startsWith('failed')) ? EXIT.failure : EXIT.ok;
+  } finally {
+    await queue.close();
+  }
+}
+
+// ---- gatys worker ----
+
+const WORKER_FLAGS: FlagGroup[] = [{
+  title: 'Worker',
+  flags: [
+    ...QUEUE_FLAGS,
+    { name: 'concurrency', kind: 'string', value: 'N', help: 'jobs at once in this process (they share its GPU)', default: '1' },
+    { name: 'checkpoint-every', kind: 'string', value: 'N', help: 'iterations between a job\'s checkpoints', default: '10' },
+    { name: 'lock-seconds', kind: 'string', value: 'S', help: 'a job whose worker is silent this long is taken by another', default: '30' },
+    { name: 'once', kind: 'boolean', help: 'exit when the queue is empty' },
+    { name: 'verbose', kind: 'boolean', help: "also show Dawn's own messages" },
+    { name: 'help', short: 'h', kind: 'boolean', help: 'this help' },
+  ],
+}];
+
+export const workerHelp = () => `Usage: gatys worker [--redis URL] [--concurrency 1] [--once]
+Takes style-transfer jobs from the queue until stopped (Ctrl-C, SIGTERM: the
+current job checkpoints and goes back on the queue). One GPU context and one
+load of the weights for all its jobs.
+${formatFlags(WORKER_FLAGS)}`;
+
+export async function workerCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values: v } = parseFlags(argv, WORKER_FLAGS);
+  if (v.help) return console.log(workerHelp()), EXIT.ok;
+  const { connection, name } = queueOf(v);
+  const concurrency = Number(v.concurrency ?? 1);
+  const every = Number(v['checkpoint-every'] ?? 10);
+  const lockMs = 1000 * Number(v['lock-seconds'] ?? 30);
+  for (const [flag, n] of [['--concurrency', concurrency], ['--checkpoint-every', every], ['--lock-seconds', lockMs]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer`);
+  }
+  const nets = new Map();
+  const say = (l: string) => console.error(`worker ${process.pid}: ${l}`);
+  let stopping = false;
+  const processor = async (job: Job<StyleJob>) => {
+    const j = job.data;
+    if (jobDone(j)) return { output: j.output, skipped: true };
+    mkdirSync(dirname(j.output), { recursive: true });
+    const checkpointDir = `${j.output}.checkpoint`;
+    const resuming = existsSync(resolve(checkpointDir, 'checkpoint.json'));
+    say(`job ${job.id} (attempt ${job.attemptsMade + 1}): ${stem(j.content)} in the style of ${j.styles.map(stem).join(' + ')}${resuming ? `, resuming from the checkpoint in ${checkpointDir}` : ''}`);
+    let r;
+    try {
+      r = await runStyleJob(j, { ...ctx, nets, onStep: (step, total) => void job.updateProgress(Math.round((100 * step) / total)).catch(() => {}) }, { checkpointDir, checkpointEvery: every, quiet: true });
+    } catch (e) {
+      const f = describeFailure(e);
+      say(`job ${job.id} failed: ${f.message.replace(/^error: /, '')}`);
+      if (f.code === EXIT.usage) throw new UnrecoverableError(f.message.replace(/^error: /, '')); // bad input: retrying cannot help
+      throw e;
+    }
+    if (r.code !== EXIT.ok) throw new Error(`stopped (exit ${r.code}) after a checkpoint; another try resumes it`);
+    say(`job ${job.id} done in ${formatDuration(r.ms)}${r.resumed ? ' (resumed)' : ''}: ${j.output}`);
+    return { output: j.output, ms: r.ms, resumed: r.resumed, finalLoss: r.finalLoss };
+  };
+  const worker = new Worker<StyleJob>(name, processor, {
+    connection, concurrency, autorun: false,
+    lockDuration: lockMs, stalledInterval: Math.max(1000, Math.round(lockMs / 2)), maxStalledCount: 3,
+  });
+  worker.on('error', (e) => say(`queue error: ${e.message}`));
+  await connected(worker, (v.redis as string) ?? DEFAULT_REDIS);
+  const signals = new StopSignals((sig, why) => {
+    stopping = true;
+    say(`${why ?? sig}: finishing (the current job checkpoints and goes back on the queue)`);
+    void worker.close();
+  });
+  signals.install();
+  say(`taking jobs from '${name}' (concurrency ${concurrency})`);
+  if (v.once) worker.on('drained', () => void worker.close());
+  try {
+    await worker.run();
+  } finally {
+    signals.uninstall();
+    for (const n of nets.values()) n.dispose();
+  }
+  return stopping ? signals.exitCode(EXIT.ok) : EXIT.ok;
+}
+
+// ---- gatys status ----
+
+const STATUS_FLAGS: FlagGroup[] = [{ title: 'Status', flags: [...QUEUE_FLAGS, { name: 'help', short: 'h', kind: 'boolean', help: 'this help' }] }];
+
+export const statusHelp = () => `Usage: gatys status [--redis URL]
+The queue's jobs by state, the active ones with their progress, the failed ones
+with their reasons.
+${formatFlags(STATUS_FLAGS)}`;
+
+export async function statusCommand(argv: string[]): Promise<number> {
+  const { values: v } = parseFlags(argv, STATUS_FLAGS);
+  if (v.help) return console.log(statusHelp()), EXIT.ok;
+  const { connection, name } = queueOf(v);
+  const queue = new Queue(name, { connection });
+  try {
+    await connected(queue, (v.redis as string) ?? DEFAULT_REDIS);
+    const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children');
+    console.log(`queue '${name}': ${Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'empty'}`);
+    for (const j of await queue.getJobs(['active'])) console.log(`  active   ${j.id}  ${typeof j.progress === 'number' ? `${j.progress} %` : ''}`);
+    for (const j of await queue.getJobs(['failed'])) console.log(`  failed   ${j.id}  after ${j.attemptsMade} attempt(s): ${j.failedReason}`);
+    for (const j of await queue.getJobs(['waiting', 'delayed'], 0, 19)) console.log(`  waiting  ${j.id}`);
+    return EXIT.ok;
+  } finally {
+    await queue.close();
+  }
+}
