@@ -41,7 +41,7 @@ const COMMANDS: Record<string, Command> = {
   stylize: { summary: 'stylise images with a trained network', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
   tune: { summary: 'time and cache the fastest 3x3 kernels here', usage: 'tune [--size 256,512]', run: tuneCommand },
   batch: { summary: 'every content image in every style; re-runs do only what is missing', usage: 'batch --content DIR --style A,B [options]', run: batchCommand },
-  video: { summary: 'a video stylised frame by frame (trained network, or Gatys with temporal coherence)', usage: 'video IN --model M | --style S [options]', run: videoCommand },
+  video: { summary: 'a video, frame by frame (a trained network, or Gatys kept steady)', usage: 'video IN --model M | --style S [options]', run: videoCommand },
   submit: { summary: 'put style-transfer jobs on a Redis queue (BullMQ) for workers', usage: 'submit --content DIR --style A,B [options]', run: async (a) => (await queue()).submitCommand(a) },
   worker: { summary: 'take jobs from the queue until stopped', usage: 'worker [--redis URL]', run: async (a, ctx) => (await queue()).workerCommand(a, ctx) },
   status: { summary: "the queue's jobs by state", usage: 'status [--redis URL]', run: async (a) => (await queue()).statusCommand(a) },

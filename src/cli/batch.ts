@@ -30,7 +30,8 @@ const BATCH_FLAGS: FlagGroup[] = [{
   ],
 }];
 
-export const batchHelp = () => `Usage: gatys batch --content DIR|GLOB|FILES --style A,B,... [--out DIR] [style settings]
+export const batchHelp = () => `Usage: gatys batch --content DIR|GLOB|FILES --style A,B,... [--out DIR]
+                   [style settings]
 Runs every content image in every style (the style command's settings apply to
 all: --size, --iterations, --preset, ...), one GPU context and one load of the
 weights for all. Outputs: DIR/<content>--<style>--<settings hash>.png, with its

@@ -68,10 +68,11 @@ const SUBMIT_FLAGS: FlagGroup[] = [{
   ],
 }];
 
-export const submitHelp = () => `Usage: gatys submit --content DIR --style A,B [--out DIR] [--redis URL] [style settings] [--wait]
-Puts one style-transfer job per content x style on the queue (done jobs, and jobs
-already queued, are left out). Paths are made absolute: every worker must see
-them at the same place (a shared folder).
+export const submitHelp = () => `Usage: gatys submit --content DIR --style A,B [--out DIR] [--redis URL]
+                    [style settings] [--wait]
+Puts one style-transfer job per content x style on the queue (done jobs, and
+jobs already queued, are left out). Paths are made absolute: every worker must
+see them at the same place (a shared folder).
 ${formatFlags(SUBMIT_FLAGS)}`;
 
 function splitOwn(argv: string[], groups: FlagGroup[]): { own: string[]; rest: string[] } {

@@ -12,9 +12,12 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { watchLaunchers } from './ancestors.ts';
 
+/** Set by the relay in the worker's environment (so the worker does not relay again); not a user setting. */
+export const RELAYED_ENV = 'GATYS_TSX_RELAYED';
+
 /** True in the child process that tsx's launcher started (it preloads tsx's preflight). */
 export function underTsxLauncher(): boolean {
-  return !process.env.GATYS_TSX_RELAYED && process.execArgv.some((a) => /tsx[\\/]dist[\\/]preflight\.cjs$/.test(a));
+  return !process.env[RELAYED_ENV] && process.execArgv.some((a) => /tsx[\\/]dist[\\/]preflight\.cjs$/.test(a));
 }
 
 /** Runs `script argv` in a plain Node child with tsx's loader; resolves to its exit code. */
@@ -22,7 +25,7 @@ export function relayToWorker(script: string, argv: string[]): Promise<number> {
   const i = process.execArgv.indexOf('--import');
   const loader = i >= 0 ? process.execArgv[i + 1] : process.execArgv.find((a) => a.startsWith('--import='))?.slice(9);
   if (!loader) throw new Error('tsx relay: cannot find the TypeScript loader tsx started this process with');
-  const child = spawn(process.execPath, ['--import', loader, script, ...argv], { stdio: 'inherit', env: { ...process.env, GATYS_TSX_RELAYED: '1' } });
+  const child = spawn(process.execPath, ['--import', loader, script, ...argv], { stdio: 'inherit', env: { ...process.env, [RELAYED_ENV]: '1' } });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const forward = (sig: NodeJS.Signals) => () => {
     if (child.exitCode === null) child.kill(sig); // the worker ignores a duplicate within a second

@@ -16,6 +16,7 @@ import { meanAbsDiff } from '../image/compare.ts';
 import { estimateShift, shiftImage } from '../image/motion.ts';
 import { resizeBilinear } from '../image/resize.ts';
 import type { RgbImage } from '../image/image.ts';
+import type { FeatureNet } from '../nets/feature-net.ts';
 import { loadFeatureNet } from '../nets/feature-net.ts';
 import { locateWeights } from '../nets/weights-path.ts';
 import { resolvePresetAndNetwork } from '../style/settings.ts';
@@ -116,62 +117,21 @@ export async function videoCommand(argv: string[], ctx: CommandContext): Promise
   const gpu = await initEngine(deviceOptions(style?.backend, ctx));
   log(`adapter: ${gpu.info.description || gpu.info.device} (${gpu.info.backend})`);
   const signals = new StopSignals((sig, why) => log(`${why ?? sig}: stopping after this frame; run the same command again to continue`)).install();
-  const ff = model ? loadStyleModel(new Uint8Array(readFileSync(model)), model) : null;
-  const net = style ? await loadFeatureNet(resolvePresetAndNetwork(style.options).network, locateWeights(resolvePresetAndNetwork(style.options).network, style.weightsPath)) : null;
-  const styleImages: RgbImage[] = [];
-  if (style) for (const p of style.stylePaths) styleImages.push(await readImage(p));
   const t0 = performance.now();
-  let previous: RgbImage | null = null;
-  let previousFrame: RgbImage | null = null;
-  let done = 0;
-  let flickerSum = 0;
+  let r: { done: number; flicker: number };
   try {
-    for (const [i, framePath] of frames.entries()) {
-      if (signals.requested) break;
-      const target = join(framesOut, basename(framePath));
-      let result: RgbImage;
-      let frame = await readImage(framePath);
-      if (!ff && frameSize && Math.max(frame.width, frame.height) !== frameSize) {
-        const s = frameSize / Math.max(frame.width, frame.height);
-        frame = resizeBilinear(frame, Math.round(frame.width * s), Math.round(frame.height * s));
-      }
-      if (existsSync(target)) {
-        result = await readImage(target); // done by an earlier, stopped run
-      } else if (ff) {
-        result = await stylize(ff, frame, { size: frameSize });
-        await writeImage(target, result);
-      } else {
-        const first = i === 0 || !previous || !previousFrame || !!v.independent;
-        const its = style!.options.iterations;
-        // The previous result moved as the picture moved (a global shift: pans), as the start
-        // and the temporal target.
-        let warped: RgbImage | null = null;
-        if (!first) {
-          const small = (img: RgbImage) => resizeBilinear(img, previous!.width, previous!.height);
-          const { dx, dy } = estimateShift(small(previousFrame!), small(frame), 8);
-          warped = shiftImage(previous!, dx, dy);
-        }
-        const r = await styleTransfer({
-          ...style!.options, net: net!, content: frame, styles: styleImages,
-          ...(frameSize ? { size: frameSize, scales: undefined } : {}),
-          ...(warped ? { init: warped, temporal: { previous: warped, weight: temporalWeight }, iterations: frameIterations ?? (its ? Math.max(1, Math.round(its / 2)) : undefined), scales: undefined } : {}),
-        });
-        r.output.dispose();
-        result = r.image;
-        await writeImage(target, result);
-      }
-      previousFrame = frame;
-      if (previous && previous.width === result.width && previous.height === result.height) flickerSum += meanAbsDiff(previous, result);
-      previous = result;
-      done++;
-      const elapsed = performance.now() - t0;
-      log(`frame ${i + 1}/${frames.length}  ${formatDuration(elapsed)} elapsed  ${(done / (elapsed / 1000)).toFixed(2)} frames/s`);
-    }
+    r = await stylizeFrames(frames, framesOut, { model, style, frameSize, temporalWeight, frameIterations, independent: !!v.independent }, {
+      stop: () => signals.requested,
+      frameDone: (i, n) => {
+        const elapsed = performance.now() - t0;
+        log(`frame ${i + 1}/${n}  ${formatDuration(elapsed)} elapsed  ${((i + 1) / (elapsed / 1000)).toFixed(2)} frames/s`);
+      },
+    }, ctx);
   } finally {
     signals.uninstall();
-    ff?.dispose();
-    net?.dispose();
   }
+  const { done } = r;
+  const flickerSum = r.flicker * Math.max(1, frames.length - 1);
   if (done < frames.length) {
     log(`stopped after ${done} of ${frames.length} frames; the stylised frames are kept in ${framesOut}`);
     return signals.exitCode(EXIT.ok);
@@ -187,4 +147,93 @@ export async function videoCommand(argv: string[], ctx: CommandContext): Promise
   const flicker = frames.length > 1 ? flickerSum / (frames.length - 1) : 0;
   log(`wrote ${out} (${frames.length} frames in ${formatDuration(performance.now() - t0)}); flicker (mean |frame t+1 - frame t|, 0..255): ${flicker.toFixed(2)}`);
   return signals.exitCode(EXIT.ok);
+}
+
+export interface FrameSettings {
+  /** A trained network: one pass per frame. */
+  model?: string;
+  /** Gatys per frame: the style command's parsed settings. */
+  style?: ParsedStyleArgs | null;
+  frameSize?: number;
+  temporalWeight: number;
+  frameIterations?: number;
+  independent: boolean;
+}
+
+/**
+ * Stylises `frames` (PNG files, in order) into `outDir` (the same names), skipping frames already
+ * there; with Gatys, each frame from the previous result moved by the picture's motion and a
+ * temporal loss toward it. Returns how many frames are done and the mean flicker between them.
+ */
+export async function stylizeFrames(
+  frames: string[], outDir: string, o: FrameSettings,
+  hooks: { stop?: () => boolean; frameDone?: (i: number, n: number) => void },
+  ctx: CommandContext,
+): Promise<{ done: number; flicker: number }> {
+  const style = o.style ?? null;
+  const ff = o.model ? loadStyleModel(new Uint8Array(readFileSync(o.model)), o.model) : null;
+  let net: FeatureNet | null = null;
+  let ownNet = false;
+  if (style) {
+    const network = resolvePresetAndNetwork(style.options).network;
+    const file = locateWeights(network, style.weightsPath);
+    net = ctx.nets?.get(file) ?? null;
+    if (!net) {
+      net = await loadFeatureNet(network, file);
+      if (ctx.nets) ctx.nets.set(file, net);
+      else ownNet = true;
+    }
+  }
+  const styleImages: RgbImage[] = [];
+  if (style) for (const p of style.stylePaths) styleImages.push(await readImage(p));
+  let previous: RgbImage | null = null;
+  let previousFrame: RgbImage | null = null;
+  let done = 0;
+  let flickerSum = 0;
+  try {
+    for (const [i, framePath] of frames.entries()) {
+      if (hooks.stop?.()) break;
+      const target = join(outDir, basename(framePath));
+      let result: RgbImage;
+      let frame = await readImage(framePath);
+      if (!ff && o.frameSize && Math.max(frame.width, frame.height) !== o.frameSize) {
+        const k = o.frameSize / Math.max(frame.width, frame.height);
+        frame = resizeBilinear(frame, Math.round(frame.width * k), Math.round(frame.height * k));
+      }
+      if (existsSync(target)) {
+        result = await readImage(target); // done by an earlier, stopped run
+      } else if (ff) {
+        result = await stylize(ff, frame, { size: o.frameSize });
+        await writeImage(target, result);
+      } else {
+        const first = i === 0 || !previous || !previousFrame || o.independent;
+        const its = style!.options.iterations;
+        // The previous result moved as the picture moved (a global shift: pans), as the start
+        // and the temporal target.
+        let warped: RgbImage | null = null;
+        if (!first) {
+          const small = (img: RgbImage) => resizeBilinear(img, previous!.width, previous!.height);
+          const { dx, dy } = estimateShift(small(previousFrame!), small(frame), 8);
+          warped = shiftImage(previous!, dx, dy);
+        }
+        const r = await styleTransfer({
+          ...style!.options, net: net!, content: frame, styles: styleImages,
+          ...(o.frameSize ? { size: o.frameSize, scales: undefined } : {}),
+          ...(warped ? { init: warped, temporal: { previous: warped, weight: o.temporalWeight }, iterations: o.frameIterations ?? (its ? Math.max(1, Math.round(its / 2)) : undefined), scales: undefined } : {}),
+        });
+        r.output.dispose();
+        result = r.image;
+        await writeImage(target, result);
+      }
+      previousFrame = frame;
+      if (previous && previous.width === result.width && previous.height === result.height) flickerSum += meanAbsDiff(previous, result);
+      previous = result;
+      done++;
+      hooks.frameDone?.(i, frames.length);
+    }
+  } finally {
+    ff?.dispose();
+    if (ownNet) net?.dispose();
+  }
+  return { done, flicker: done > 1 ? flickerSum / (done - 1) : 0 };
 }

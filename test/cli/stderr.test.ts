@@ -2,7 +2,7 @@
 // maxDynamic...PerPipelineLayout artificially reduced ...", written by C++ straight to
 // descriptor 2) are kept back unless --verbose asks for them, with --quiet nothing at all is
 // printed, and an error before the GPU starts is its message alone. stderr as users have it: a
-// file or a pipe (a socket, as Node's child_process makes, cannot be reopened: see helpers/cli.ts).
+// file or a pipe (a socket, as Node's child_process makes, cannot be reopened: see test/helpers/cli.ts).
 
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
