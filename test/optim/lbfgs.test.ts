@@ -47,8 +47,6 @@ describe('L-BFGS with strong-Wolfe line search', () => {
     expect(['gradient-tolerance', 'step-tolerance']).toContain(r.stopReason);
     expect(maxErr(x, 0)).toBeLessThan(1e-6);
     expect(r.evaluations).toBeLessThanOrEqual(1000);
-    const fixed = await lbfgs(gpuQuadratic(lambda, center), x0, { ...o, lineSearch: 'none' });
-    console.log(`quadratic cond 1e4 fixed step: ${fixed.iterations} iterations, ${fixed.evaluations} evaluations, stop: ${fixed.stopReason}, loss ${fixed.loss.toExponential(2)}`);
   });
 
   it('a loss that is not finite beyond a boundary: backs off, reaches the minimum, never returns a non-finite result', async () => {
@@ -133,7 +131,7 @@ describe('line-search pieces', () => {
 });
 
 describe('GPU memory', () => {
-  it('a quadratic of 3·512·512 parameters: 200 iterations with the history on the GPU, memory flat', async () => {
+  it('a quadratic of 3·512·512 parameters: 100 iterations with the history on the GPU, memory flat', async () => {
     const n = 3 * 512 * 512;
     const lam = new Float32Array(n);
     const c = new Float32Array(n);
@@ -152,12 +150,12 @@ describe('GPU memory', () => {
     pool.minPoolCapBytes = 2 ** 30;
     const r = await lbfgs(gpuQuadratic(lambda, center), Tensor.fromArray(new Float32Array(n), [n]), {
       history: 5,
-      maxIterations: 200,
+      maxIterations: 100,
       gradientTolerance: 0,
       lossChangeTolerance: -1,
       stepTolerance: 0,
       onIteration: (it) => {
-        if (it.iteration === 20 || it.iteration === 200) {
+        if (it.iteration === 20 || it.iteration === 100) {
           live.push(gpu().pool.getStats().liveBytes);
           created.push(gpu().pool.getStats().createdBuffers);
         }
@@ -165,7 +163,7 @@ describe('GPU memory', () => {
     });
     pool.minPoolCapBytes = savedCap;
     console.log(`3x512x512 quadratic: ${r.iterations} iterations, ${r.evaluations} evaluations, stop ${r.stopReason}, loss ${r.loss.toExponential(3)}; live bytes ${live.join(' -> ')}, buffers created ${created.join(' -> ')}`);
-    expect(r.iterations).toBe(200);
+    expect(r.iterations).toBe(100);
     expect(live[1]).toBe(live[0]);
     expect(created[1]).toBe(created[0]);
   }, 600_000);
