@@ -43,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   batch: { summary: 'every content image in every style; re-runs do only what is missing', usage: 'batch --content DIR --style A,B [options]', run: batchCommand },
   video: { summary: 'a video, frame by frame (a trained network, or Gatys kept steady)', usage: 'video IN --model M | --style S [options]', run: videoCommand },
   submit: { summary: 'put style-transfer jobs on a Redis queue (BullMQ) for workers', usage: 'submit --content DIR --style A,B [options]', run: async (a) => (await queue()).submitCommand(a) },
+  'submit-video': { summary: 'put a video on the queue: chunks of frames for workers, then a join', usage: 'submit-video IN --model M | --style S [options]', run: async (a) => (await import('./src/cli/queue-video.ts')).submitVideoCommand(a) },
   worker: { summary: 'take jobs from the queue until stopped', usage: 'worker [--redis URL]', run: async (a, ctx) => (await queue()).workerCommand(a, ctx) },
   status: { summary: "the queue's jobs by state", usage: 'status [--redis URL]', run: async (a) => (await queue()).statusCommand(a) },
   weights: { summary: 'download or convert pretrained weights', usage: 'weights fetch|convert ...', run: weightsCommand },

@@ -3,7 +3,7 @@
 // own feedForwardStep) against PyTorch's same step on the same machine, as a ratio. With
 // --kernels, the GFLOP/s of the convolutions on the network's own shapes (forward, input and
 // weight gradients) beside VGG's 3x3 forward on the same machine.
-//   npx tsx bench/train-step.ts [--batch 4] [--size 256] [--width 1] [--steps 3] [--kernels] [--no-torch] [--device cpu|cuda]
+//   npx tsx bench/train-step.ts [--batch 4] [--size 256] [--width 1] [--steps 3] [--kernels] [--kernels-only] [--no-torch] [--device cpu|cuda]
 
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { timeGpu } from './timing.ts';
 const { values } = parseArgs({
   options: {
     batch: { type: 'string', default: '4' }, size: { type: 'string', default: '256' }, width: { type: 'string', default: '1' },
-    steps: { type: 'string', default: '3' }, kernels: { type: 'boolean' }, 'no-torch': { type: 'boolean' }, device: { type: 'string', default: 'cpu' }, backend: { type: 'string' },
+    steps: { type: 'string', default: '3' }, kernels: { type: 'boolean' }, 'kernels-only': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, device: { type: 'string', default: 'cpu' }, backend: { type: 'string' },
   },
 });
 const [batch, size, width, steps] = [Number(values.batch), Number(values.size), Number(values.width), Number(values.steps)];
@@ -34,19 +34,24 @@ const ceiling = await measureFmaCeiling(gpu);
 console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s; CPU ${cpus()[0]?.model ?? '?'} x${cpus().length}`);
 const weightsFile = locateWeights('vgg19');
 const vgg = await Vgg19.load(weightsFile);
+const kernelsOnly = !!values['kernels-only'];
 const rand = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => (((i * 2654435761 + seed) >>> 0) % 1000) / 1000 * 255);
 const style = Tensor.fromArray(rand(3 * size * size, 7), [1, 3, size, size]);
 const run = feedForwardRun(vgg, style, { ...FEED_FORWARD_DEFAULTS, batch, size, width, styleSize: size });
 style.dispose();
-const data = rand(batch * 3 * size * size, 11);
-await feedForwardStep(run, data, 1, constantLr(1e-3)); // warm-up: pipelines
-const t0 = performance.now();
-for (let s = 0; s < steps; s++) await feedForwardStep(run, data, s + 2, constantLr(1e-3));
-const ours = (performance.now() - t0) / steps;
-console.log(`training step (batch ${batch}, ${size} px, width ${width}): ours ${ours.toFixed(0)} ms`);
-const row: Record<string, unknown> = { batch, size, width, ours, ceiling };
+const row: Record<string, unknown> = { batch, size, width, ceiling };
+let ours = NaN;
+if (!kernelsOnly) {
+  const data = rand(batch * 3 * size * size, 11);
+  await feedForwardStep(run, data, 1, constantLr(1e-3)); // warm-up: pipelines
+  const t0 = performance.now();
+  for (let s = 0; s < steps; s++) await feedForwardStep(run, data, s + 2, constantLr(1e-3));
+  ours = (performance.now() - t0) / steps;
+  row.ours = ours;
+  console.log(`training step (batch ${batch}, ${size} px, width ${width}): ours ${ours.toFixed(0)} ms`);
+}
 
-if (!values['no-torch']) {
+if (!values['no-torch'] && !kernelsOnly) {
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const r = spawnSync(python, [resolve(root, 'bench/peers/pytorch_train_step.py'), weightsFile, '--batch', String(batch), '--size', String(size), '--width', String(width), '--steps', String(steps), '--threads', String(cpus().length), '--device', values.device!], { encoding: 'utf8' });
   const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -58,7 +63,7 @@ if (!values['no-torch']) {
   }
 }
 
-if (values.kernels) {
+if (values.kernels || kernelsOnly) {
   // The network's convolutions at its training shapes, and VGG's conv3_1 as the 3x3 reference.
   const c = [32, 64, 128].map((v) => v * width);
   const shapes: [string, number, number, number, number, number][] = [
@@ -78,9 +83,9 @@ if (values.kernels) {
     const oh = y.shape[2];
     const flops = 2 * batch * cin * cout * k * k * oh * oh;
     const fwd = flops / (await timeGpu(gpu, () => tidy(() => conv2d(x, w, b, pad)), 2)) / 1e6;
-    const dx = s === 1 ? flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardInput(y, w, x.shape, pad)), 2)) / 1e6 : NaN;
+    const dx = flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardInput(y, w, x.shape, pad)), 2)) / 1e6;
     const dw = flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardWeight(x, y, w.shape, pad)), 2)) / 1e6;
-    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${Number.isNaN(dx) ? '(stride 2: general kernel)' : dx.toFixed(1)} | ${dw.toFixed(1)}`);
+    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${dx.toFixed(1)} | ${dw.toFixed(1)}`);
     kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw });
     [x, w, b, y].forEach((t) => t.dispose());
   }

@@ -7,8 +7,8 @@
 // (never retried); other failures are retried a few times with a back-off.
 
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { basename, dirname, resolve } from 'node:path';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { formatFlags, parseFlags, type FlagGroup } from './flags.ts';
 import { describeFailure, EXIT, UsageError } from './errors.ts';
 import { parseStyleArgs } from './style-args.ts';
@@ -17,41 +17,8 @@ import { jobDone, jobOutput, runStyleJob, stem, type StyleJob } from './jobs.ts'
 import { StopSignals } from './stop-signals.ts';
 import { formatDuration } from './progress.ts';
 import type { CommandContext } from './context.ts';
-
-const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
-const QUEUE_FLAGS = [
-  { name: 'redis', kind: 'string' as const, value: 'URL', help: 'the Redis server', default: `$GATYS_REDIS, else ${DEFAULT_REDIS}` },
-  { name: 'queue', kind: 'string' as const, value: 'NAME', help: 'the queue\'s name', default: 'gatys' },
-];
-
-/** A redis:// URL as BullMQ's connection options. */
-export function redisConnection(url: string): ConnectionOptions {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`--redis: '${url}' is not a URL like ${DEFAULT_REDIS}`);
-  }
-  if (u.protocol !== 'redis:') throw new UsageError(`--redis: expected a redis:// URL, got '${url}'`);
-  return {
-    host: u.hostname || '127.0.0.1', port: Number(u.port || 6379), password: u.password || undefined, username: u.username || undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0, maxRetriesPerRequest: null,
-    // Fail fast and clearly when nothing listens there, instead of retrying for ever.
-    retryStrategy: (times: number) => (times > 3 ? null : 200 * times),
-  };
-}
-
-const queueOf = (v: Record<string, unknown>) => ({ connection: redisConnection((v.redis as string | undefined) ?? process.env.GATYS_REDIS ?? DEFAULT_REDIS), name: (v.queue as string | undefined) ?? 'gatys' });
-
-/** Waits for the connection, with a clear error when Redis is not there. */
-async function connected(q: { waitUntilReady(): Promise<unknown> }, what: string): Promise<void> {
-  const timeout = new Promise((_, fail) => setTimeout(() => fail(new Error('timed out')), 5000).unref());
-  try {
-    await Promise.race([q.waitUntilReady(), timeout]);
-  } catch (e) {
-    throw new UsageError(`cannot reach Redis at ${what}: ${(e as Error).message} (start one: redis-server, or give --redis URL)`);
-  }
-}
+import { connected, DEFAULT_REDIS, QUEUE_FLAGS, queueOf } from './redis.ts';
+import { runVideoJob, type VideoChunkJob, type VideoJoinJob } from './queue-video.ts';
 
 // ---- gatys submit ----
 
@@ -174,7 +141,8 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
   const nets = new Map();
   const say = (l: string) => console.error(`worker ${process.pid}: ${l}`);
   let stopping = false;
-  const processor = async (job: Job<StyleJob>) => {
+  const processor = async (job: Job<StyleJob | VideoChunkJob | VideoJoinJob>) => {
+    if (job.data.kind !== 'style') return videoJob(job as Job<VideoChunkJob | VideoJoinJob>);
     const j = job.data;
     if (jobDone(j)) return { output: j.output, skipped: true };
     mkdirSync(dirname(j.output), { recursive: true });
@@ -194,7 +162,23 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
     say(`job ${job.id} done in ${formatDuration(r.ms)}${r.resumed ? ' (resumed)' : ''}: ${j.output}`);
     return { output: j.output, ms: r.ms, resumed: r.resumed, finalLoss: r.finalLoss };
   };
-  const worker = new Worker<StyleJob>(name, processor, {
+  const videoJob = async (job: Job<VideoChunkJob | VideoJoinJob>) => {
+    const d = job.data;
+    const what = d.kind === 'video-join' ? `encoding ${d.frames} frames into ${d.output}` : `${d.frames.length} frame(s) from ${basename(d.frames[0])}${d.frames.length > 1 ? ` to ${basename(d.frames.at(-1)!)}` : ''}`;
+    say(`job ${job.id} (attempt ${job.attemptsMade + 1}): ${what}`);
+    const t0 = performance.now();
+    try {
+      const r = await runVideoJob(job, { ...ctx, nets }, () => stopping);
+      say(`job ${job.id} done in ${formatDuration(performance.now() - t0)}`);
+      return r;
+    } catch (e) {
+      const f = describeFailure(e);
+      say(`job ${job.id} failed: ${f.message.replace(/^error: /, '')}`);
+      if (f.code === EXIT.usage) throw new UnrecoverableError(f.message.replace(/^error: /, ''));
+      throw e;
+    }
+  };
+  const worker = new Worker<StyleJob | VideoChunkJob | VideoJoinJob>(name, processor, {
     connection, concurrency, autorun: false,
     lockDuration: lockMs, stalledInterval: Math.max(1000, Math.round(lockMs / 2)), maxStalledCount: 3,
   });

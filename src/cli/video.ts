@@ -33,7 +33,7 @@ import { StopSignals } from './stop-signals.ts';
 import { formatDuration } from './progress.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 
-const VIDEO_FLAGS: FlagGroup[] = [{
+export const VIDEO_FLAGS: FlagGroup[] = [{
   title: 'Video',
   flags: [
     { name: 'out', short: 'o', kind: 'string', value: 'FILE', help: 'the stylised video (.mp4)', default: '<input>-styled.mp4' },
@@ -57,29 +57,46 @@ its audio. With --style each frame starts from the previous result and a
 temporal loss keeps it near it (less flicker); the end reports the flicker.
 ${formatFlags(VIDEO_FLAGS)}`;
 
-const OWN = new Map(VIDEO_FLAGS[0].flags.map((f) => [f.name, f]));
+/** A video command's arguments: the input, the output, and how its frames are stylised. */
+export interface VideoArgs {
+  input: string;
+  out: string;
+  model?: string;
+  /** The style command's parsed settings (with --style). */
+  style: ParsedStyleArgs | null;
+  /** --style's value and the style settings as given (for jobs that parse them again elsewhere). */
+  styleArg?: string;
+  settings: string[];
+  frames: FrameSettings;
+  maxFrames?: number;
+  force: boolean;
+  quiet: boolean;
+  /** The values of the extra flags the caller added. */
+  extra: Record<string, unknown>;
+}
 
-/** The input (first), the video's own flags, and the style settings (which pass through). */
-function splitArgs(argv: string[]): { own: string[]; settings: string[]; positionals: string[] } {
+/**
+ * Parses `IN [video flags] [style settings]`, with `extra` flag groups of the caller's (the queue's
+ * submit-video adds its own); the style settings are checked as the style command reads them.
+ */
+export function parseVideoArgs(argv: string[], extra: FlagGroup[] = []): VideoArgs | 'help' {
+  const groups = [...VIDEO_FLAGS, ...extra];
+  const byName = new Map(groups.flatMap((g) => g.flags).map((f) => [f.name, f]));
+  const shorts = new Map(groups.flatMap((g) => g.flags).filter((f) => f.short).map((f) => [`-${f.short}`, f.name]));
   const own: string[] = [];
   const settings: string[] = [];
   const positionals = argv[0] !== undefined && !argv[0].startsWith('-') ? [argv[0]] : [];
   for (let i = positionals.length; i < argv.length; i++) {
     const a = argv[i];
-    const name = a.startsWith('--') ? a.slice(2).split('=')[0] : ({ '-o': 'out', '-q': 'quiet', '-h': 'help' } as Record<string, string>)[a];
-    const flag = name ? OWN.get(name) : undefined;
+    const name = a.startsWith('--') ? a.slice(2).split('=')[0] : shorts.get(a);
+    const flag = name ? byName.get(name) : undefined;
     const target = flag ? own : settings;
     target.push(a);
     const takesValue = flag ? flag.kind === 'string' : !a.includes('=') && i + 1 < argv.length && !argv[i + 1].startsWith('-');
     if (takesValue && !a.includes('=') && i + 1 < argv.length) target.push(argv[++i]);
   }
-  return { own, settings, positionals };
-}
-
-export async function videoCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { own, settings, positionals } = splitArgs(argv);
-  const { values: v } = parseFlags(own, VIDEO_FLAGS);
-  if (v.help) return console.log(videoHelp()), EXIT.ok;
+  const { values: v } = parseFlags(own, groups);
+  if (v.help) return 'help';
   if (positionals.length !== 1) throw new UsageError('video: the input video comes first: gatys video IN.mp4 --model M | --style S');
   const input = positionals[0];
   if (!existsSync(input)) throw new UsageError(`video: ${input} does not exist`);
@@ -87,22 +104,38 @@ export async function videoCommand(argv: string[], ctx: CommandContext): Promise
   if (v.model && settings.length) throw new UsageError(`video: style settings (${settings[0]} ...) go with --style, not --model`);
   const out = (v.out as string | undefined) ?? `${input.replace(/\.[^./]+$/, '')}-styled.mp4`;
   if (!out.endsWith('.mp4')) throw new UsageError(`video: --out must end in .mp4, got '${out}'`);
-  const maxFrames = integerArg('--max-frames', v['max-frames'] as string | undefined);
-  const frameSize = integerArg('--frame-size', v['frame-size'] as string | undefined, 16);
-  const temporalWeight = numberArg('--temporal-weight', v['temporal-weight'] as string | undefined) ?? 1000;
-  const quiet = !!v.quiet;
-  const log = (l: string) => {
-    if (!quiet) console.error(l);
-  };
   let style: ParsedStyleArgs | null = null;
   if (v.style) {
     const parsed = parseStyleArgs([...settings, '--content', input, '--style', v.style as string]);
     if (!('options' in parsed)) throw new UsageError('video: --help lists the options');
     style = parsed;
   }
-  const frameIterations = integerArg('--frame-iterations', v['frame-iterations'] as string | undefined);
   const model = v.model as string | undefined;
-  checkOutputs([out], [input, ...(model ? [model] : []), ...(style ? style.stylePaths : [])], !!v.force);
+  return {
+    input, out, model, style, styleArg: v.style as string | undefined, settings,
+    frames: {
+      model, style,
+      frameSize: integerArg('--frame-size', v['frame-size'] as string | undefined, 16),
+      temporalWeight: numberArg('--temporal-weight', v['temporal-weight'] as string | undefined) ?? 1000,
+      frameIterations: integerArg('--frame-iterations', v['frame-iterations'] as string | undefined),
+      independent: !!v.independent,
+    },
+    maxFrames: integerArg('--max-frames', v['max-frames'] as string | undefined),
+    force: !!v.force,
+    quiet: !!v.quiet,
+    extra: v,
+  };
+}
+
+export async function videoCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const a = parseVideoArgs(argv);
+  if (a === 'help') return console.log(videoHelp()), EXIT.ok;
+  const { input, out, model, style, quiet } = a;
+  const { temporalWeight } = a.frames;
+  const log = (l: string) => {
+    if (!quiet) console.error(l);
+  };
+  checkOutputs([out], [input, ...(model ? [model] : []), ...(style ? style.stylePaths : [])], a.force);
 
   const info = probeVideo(input);
   const work = `${out}.work`;
@@ -110,9 +143,9 @@ export async function videoCommand(argv: string[], ctx: CommandContext): Promise
   const framesOut = join(work, 'out');
   mkdirSync(framesIn, { recursive: true });
   mkdirSync(framesOut, { recursive: true });
-  const frames = extractFrames(input, framesIn, { maxFrames });
+  const frames = extractFrames(input, framesIn, { maxFrames: a.maxFrames });
   if (frames.length === 0) throw new UsageError(`video: ${input} has no frames`);
-  log(`video: ${basename(input)}, ${info.width}x${info.height}, ${info.fps.toFixed(2)} frames/s, ${frames.length} frame(s)${info.hasAudio ? ', with audio (kept)' : ''}; ${model ? `network ${basename(model)}` : `style ${basename(v.style as string)}${v.independent ? ', frames independent' : `, temporal weight ${temporalWeight}`}`}`);
+  log(`video: ${basename(input)}, ${info.width}x${info.height}, ${info.fps.toFixed(2)} frames/s, ${frames.length} frame(s)${info.hasAudio ? ', with audio (kept)' : ''}; ${model ? `network ${basename(model)}` : `style ${basename(a.styleArg!)}${a.frames.independent ? ', frames independent' : `, temporal weight ${temporalWeight}`}`}`);
 
   const gpu = await initEngine(deviceOptions(style?.backend, ctx));
   log(`adapter: ${gpu.info.description || gpu.info.device} (${gpu.info.backend})`);
@@ -120,7 +153,7 @@ export async function videoCommand(argv: string[], ctx: CommandContext): Promise
   const t0 = performance.now();
   let r: { done: number; flicker: number };
   try {
-    r = await stylizeFrames(frames, framesOut, { model, style, frameSize, temporalWeight, frameIterations, independent: !!v.independent }, {
+    r = await stylizeFrames(frames, framesOut, a.frames, {
       stop: () => signals.requested,
       frameDone: (i, n) => {
         const elapsed = performance.now() - t0;

@@ -18,6 +18,7 @@ import { RELAYED_ENV } from '../../src/cli/tsx-relay.ts';
 import { batchHelp } from '../../src/cli/batch.ts';
 import { videoHelp } from '../../src/cli/video.ts';
 import { submitHelp, workerHelp, statusHelp } from '../../src/cli/queue.ts';
+import { submitVideoHelp } from '../../src/cli/queue-video.ts';
 import { planRun } from '../../src/style/settings.ts';
 import { createImage } from '../../src/image/image.ts';
 import type { FeatureNet } from '../../src/nets/feature-net.ts';
@@ -101,7 +102,7 @@ describe('--help', () => {
     // RELAYED_ENV is the tsx relay's marker for its own worker process, not a setting for users
     expect([...read].filter((v) => v !== RELAYED_ENV && !ENVIRONMENT_HELP.includes(v))).toEqual([]);
     expect(version()).toBe(JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version);
-    const helps = [mainHelp(), styleHelp(), trainHelp(), stylizeHelp(), CLASSIFY_HELP, TUNE_HELP, weightsHelp(), batchHelp(), videoHelp(), submitHelp(), workerHelp(), statusHelp()];
+    const helps = [mainHelp(), styleHelp(), trainHelp(), stylizeHelp(), CLASSIFY_HELP, TUNE_HELP, weightsHelp(), batchHelp(), videoHelp(), submitHelp(), workerHelp(), statusHelp(), submitVideoHelp()];
     expect(helps.flatMap((h) => h.split('\n')).filter((l) => l.length > 80)).toEqual([]);
     expect(mainHelp()).toMatch(/gatys weights fetch\|convert/);
   });

@@ -1,7 +1,8 @@
 // The queue (BullMQ on a real redis-server on 127.0.0.1): two workers finish 6 jobs with the
 // outputs a single-process batch makes; a worker killed with SIGKILL mid-job leaves it to the
 // other, which resumes it from its checkpoint (the log says so) to the same bytes; a job with a
-// corrupt input fails once with its reason and is not retried; a stopped worker exits 143.
+// corrupt input fails once with its reason and is not retried; a stopped worker exits 143. A video
+// submitted as a flow (chunk jobs, then a join job) comes out as `gatys video` makes it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -10,6 +11,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
+import { useGpu } from '../helpers/gpu.ts';
 import { projectRoot, runCli, tsxLoader } from '../helpers/cli.ts';
 
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
@@ -17,6 +19,10 @@ const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
 if (!haveRedis) console.warn('SKIPPED (queue tests): no redis-server (apt-get install redis-server)');
 const images = resolve(projectRoot, 'examples/images');
 const SETTINGS = ['--size', '24', '--iterations', '8', '--init', 'content'];
+
+useGpu(); // to write a small trained network for the video flow
+const haveFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+if (!haveFfmpeg) console.warn('SKIPPED (the video flow on the queue): no ffmpeg (apt-get install ffmpeg)');
 
 const freePort = () => new Promise<number>((ok) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
@@ -38,8 +44,8 @@ describe.skipIf(!weights || !haveRedis)('workers on a Redis queue', () => {
   }, 30_000);
   afterAll(() => void redis?.kill('SIGKILL'));
 
-  const worker = (name: string) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, resolve(projectRoot, 'run.ts'), 'worker', '--redis', url, '--lock-seconds', '3', '--checkpoint-every', '2'], { cwd: dir });
+  const worker = (name: string, extra: string[] = []) => {
+    const child = spawn(process.execPath, ['--import', tsxLoader, resolve(projectRoot, 'run.ts'), 'worker', '--redis', url, '--lock-seconds', '3', '--checkpoint-every', '2', ...extra], { cwd: dir });
     const log = { text: '' };
     child.stderr!.on('data', (d: Buffer) => (log.text += d.toString()));
     child.stdout!.on('data', (d: Buffer) => (log.text += d.toString()));
@@ -91,4 +97,47 @@ describe.skipIf(!weights || !haveRedis)('workers on a Redis queue', () => {
     const code = await new Promise<number | null>((r) => (b.child.exitCode !== null ? r(b.child.exitCode) : b.child.on('exit', r)));
     expect(code).toBe(143);
   }, 600_000);
+
+  it.skipIf(!haveFfmpeg)('a video as a BullMQ flow: chunk jobs on two workers, then the join; the same frames as gatys video', async () => {
+    const vdir = resolve(dir, 'video');
+    mkdirSync(vdir);
+    const input = resolve(vdir, 'clip.mp4');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=48x32:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
+      '-frames:v', '6', '-t', '0.6', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-c:a', 'aac', input]);
+    expect(made.status, made.stderr?.toString()).toBe(0);
+    const { TransformerNet } = await import('../../src/nets/transformer-net.ts');
+    const { transformerMetadata } = await import('../../src/nets/transformer-model.ts');
+    const { downloadState, stateDictBytes } = await import('../../src/nets/state-dict.ts');
+    const net = new TransformerNet({ width: 0.25, residualBlocks: 1, seed: 4 });
+    writeFileSync(resolve(vdir, 'm.safetensors'), stateDictBytes(await downloadState(net), transformerMetadata(net, {})));
+    net.dispose();
+    const reference = runCli(['video', input, '--model', 'm.safetensors', '-o', 'reference.mp4', '--quiet'], { cwd: vdir });
+    expect(reference.status, reference.stderr).toBe(0);
+
+    const args = ['submit-video', input, '--model', resolve(vdir, 'm.safetensors'), '-o', resolve(vdir, 'queued.mp4'), '--chunk-frames', '2', '--redis', url, '--queue', 'video'];
+    const submit = runCli(args, { cwd: dir });
+    expect(submit.status, submit.stderr).toBe(0);
+    expect(submit.stdout).toMatch(/6 frame\(s\) in 3 chunk job\(s\), then the join job 'video--queued\.mp4'/);
+    const a = worker('a', ['--queue', 'video']);
+    const b = worker('b', ['--queue', 'video']);
+    try {
+      for (let i = 0; i < 600 && !existsSync(resolve(vdir, 'queued.mp4')); i++) await sleep(200);
+      const logs = a.log.text + b.log.text;
+      expect(existsSync(resolve(vdir, 'queued.mp4')), logs).toBe(true);
+      expect(logs.match(/job video--queued\.mp4--frames-\d+-\d+ done/g)).toHaveLength(3);
+      expect(logs).toMatch(/job video--queued\.mp4 \(attempt 1\): encoding 6 frames into/);
+      const frames = (f: string) => spawnSync('ffmpeg', ['-v', 'error', '-i', f, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 26 }).stdout as Buffer;
+      const ours = frames(resolve(vdir, 'queued.mp4'));
+      expect(ours.length).toBe(6 * 48 * 32 * 3);
+      expect(ours.equals(frames(resolve(vdir, 'reference.mp4')))).toBe(true);
+      const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', resolve(vdir, 'queued.mp4')], { encoding: 'utf8' }).stdout;
+      expect(probe).toMatch(/audio/);
+      expect(existsSync(resolve(vdir, 'queued.mp4.work'))).toBe(false);
+      // Submitting it again is refused: the output exists.
+      expect(runCli(args, { cwd: dir }).status).toBe(2);
+    } finally {
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+    }
+  }, 300_000);
 });

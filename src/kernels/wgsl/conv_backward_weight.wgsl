@@ -10,9 +10,15 @@
 // KW input values that slides by S along the row: per pixel, S new input values and 4·OCV values
 // of dy feed 4·OCV·KW FMAs. Output rows (n·OH + oy) are split across grid z, each split a
 // contiguous range of rowsPerSplit rows. Grid: (ceil(Cin·KH / WG), ceil(Cout / (4·OCV)), splits).
+// The kernel's width and stride are pipeline constants (TAPS = KW, STRIDE = S; the uniforms KW and
+// S hold the same values): the loops over taps then have constant bounds, so a shader compiler can
+// unroll them and keep acc and win in registers; with runtime bounds, software GPUs (llvmpipe,
+// lavapipe) kept both arrays in memory and ran several times slower.
 override WG: u32;
 override OCV: u32;
 override REFLECT: bool;
+override TAPS: u32;
+override STRIDE: u32;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, OH: u32, OW: u32, KH: u32, KW: u32, S: u32, P: u32, rows: u32, rowsPerSplit: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -50,34 +56,34 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var r = split * p.rowsPerSplit; r < rowEnd; r++) {
     let n = r / p.OH;
     let oy = r % p.OH;
-    var iy = i32(oy * p.S + ky) - i32(p.P);
+    var iy = i32(oy * STRIDE + ky) - i32(p.P);
     if (REFLECT) { iy = reflect_index(iy, i32(p.H)); }
     if (iy < 0 || iy >= i32(p.H)) { continue; }
     let rowBase = ((n * p.Cin + ci) * p.H + u32(iy)) * p.W;
     let ix0 = -i32(p.P);
-    for (var kx = 0u; kx < p.KW; kx++) { win[kx] = xAt(rowBase, ix0 + i32(kx)); }
+    for (var kx = 0u; kx < TAPS; kx++) { win[kx] = xAt(rowBase, ix0 + i32(kx)); }
     let dyRow = r * p.OW * p.Cout;
     for (var ox = 0u; ox < p.OW; ox++) {
       let at = dyRow + ox * p.Cout;
       for (var g = 0u; g < OCV; g++) {
         let c = co0 + 4u * g;
         let d = vec4f(dyAt(at, c), dyAt(at, c + 1u), dyAt(at, c + 2u), dyAt(at, c + 3u));
-        for (var kx = 0u; kx < p.KW; kx++) { acc[kx * OCV + g] = fma(vec4f(win[kx]), d, acc[kx * OCV + g]); }
+        for (var kx = 0u; kx < TAPS; kx++) { acc[kx * OCV + g] = fma(vec4f(win[kx]), d, acc[kx * OCV + g]); }
       }
       // Slide the window by S.
-      let next = ix0 + i32((ox + 1u) * p.S);
-      for (var kx = 0u; kx < p.KW; kx++) {
-        if (kx + p.S < p.KW) { win[kx] = win[kx + p.S]; } else { win[kx] = xAt(rowBase, next + i32(kx)); }
+      let next = ix0 + i32((ox + 1u) * STRIDE);
+      for (var kx = 0u; kx < TAPS; kx++) {
+        if (kx + STRIDE < TAPS) { win[kx] = win[kx + STRIDE]; } else { win[kx] = xAt(rowBase, next + i32(kx)); }
       }
     }
   }
-  let taps = p.KH * p.KW;
+  let taps = p.KH * TAPS;
   for (var g = 0u; g < OCV; g++) {
     for (var c = 0u; c < 4u; c++) {
       let co = co0 + 4u * g + c;
       if (co >= p.Cout) { return; }
-      let base = ((split * p.Cout + co) * p.Cin + ci) * taps + ky * p.KW;
-      for (var kx = 0u; kx < p.KW; kx++) { partial[base + kx] = acc[kx * OCV + g][c]; }
+      let base = ((split * p.Cout + co) * p.Cin + ci) * taps + ky * TAPS;
+      for (var kx = 0u; kx < TAPS; kx++) { partial[base + kx] = acc[kx * OCV + g][c]; }
     }
   }
 }

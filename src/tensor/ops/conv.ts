@@ -199,11 +199,12 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
     const tile = directTile(x.gpu, g.Cout, g.S, g.KH);
     return convDirect(x, repackWeights(w, false, tile.ocv), b, g, !!o.relu, tile, reflect);
   }
+  if (3 * g.S + g.KW > 32) throw new RangeError(`conv2d: the general kernel reads 3·stride + kernel width <= 32 input values per row, got stride ${g.S} and width ${g.KW}`);
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
   const tilesX = Math.ceil(g.OW / 4);
   x.gpu.dispatch({
     kernel: CONV2D,
-    overrides: { FUSE_RELU: o.relu ? 1 : 0, REFLECT: reflect ? 1 : 0 },
+    overrides: { FUSE_RELU: o.relu ? 1 : 0, REFLECT: reflect ? 1 : 0, TAPS: g.KW, STRIDE: g.S },
     params: { ...geometryParams(g), tilesX },
     buffers: [x.buffer, w.buffer, b.buffer, out.buffer],
     workgroups: [Math.ceil((g.OH * tilesX) / 64), Math.ceil(g.Cout / 4), g.N],
@@ -233,6 +234,7 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
     const tilesX = Math.ceil(g.W / 4);
     dy.gpu.dispatch({
       kernel: CONV2D_BACKWARD_INPUT,
+      overrides: { TAPS: g.KW, STRIDE: g.S, PAD: g.P },
       params: { ...geometryParams(g), tilesX },
       buffers: [dy.buffer, w.buffer, dx.buffer],
       workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
@@ -293,7 +295,7 @@ function generalBackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: 
   const partial = Tensor.empty([splits, g.Cout, g.Cin, g.KH, g.KW], gpu);
   gpu.dispatch({
     kernel: CONV_BACKWARD_WEIGHT,
-    overrides: { WG: wg, OCV: ocv, REFLECT: reflect ? 1 : 0 },
+    overrides: { WG: wg, OCV: ocv, REFLECT: reflect ? 1 : 0, TAPS: g.KW, STRIDE: g.S },
     params: { ...geometryParams(g), rows, rowsPerSplit },
     buffers: [x.buffer, dyT.buffer, partial.buffer],
     workgroups: [Math.ceil((g.Cin * g.KH) / wg), Math.ceil(g.Cout / (4 * ocv)), splits],
