@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
 import { useGpu } from '../helpers/gpu.ts';
 import { projectRoot, runCli, tsxLoader } from '../helpers/cli.ts';
+import { writeRandomModel } from '../helpers/transformer-net.ts';
 
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
 const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
@@ -105,12 +106,7 @@ describe.skipIf(!weights || !haveRedis)('workers on a Redis queue', () => {
     const made = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=48x32:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
       '-frames:v', '6', '-t', '0.6', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-c:a', 'aac', input]);
     expect(made.status, made.stderr?.toString()).toBe(0);
-    const { TransformerNet } = await import('../../src/nets/transformer-net.ts');
-    const { transformerMetadata } = await import('../../src/nets/transformer-model.ts');
-    const { downloadState, stateDictBytes } = await import('../../src/nets/state-dict.ts');
-    const net = new TransformerNet({ width: 0.25, residualBlocks: 1, seed: 4 });
-    writeFileSync(resolve(vdir, 'm.safetensors'), stateDictBytes(await downloadState(net), transformerMetadata(net, {})));
-    net.dispose();
+    await writeRandomModel(resolve(vdir, 'm.safetensors'), { width: 0.25, residualBlocks: 1, seed: 4 });
     const reference = runCli(['video', input, '--model', 'm.safetensors', '-o', 'reference.mp4', '--quiet'], { cwd: vdir });
     expect(reference.status, reference.stderr).toBe(0);
 

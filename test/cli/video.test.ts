@@ -4,12 +4,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
 import { projectRoot, runCli, tsxLoader } from '../helpers/cli.ts';
 import { useGpu } from '../helpers/gpu.ts';
+import { writeRandomModel } from '../helpers/transformer-net.ts';
 
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
 const haveFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
@@ -42,12 +43,7 @@ describe.skipIf(!weights || !haveFfmpeg)('gatys video', () => {
   it('a trained network per frame; a stopped run continues from the frames it kept', async () => {
     const dir = mkdtempSync(resolve(tmpdir(), 'gatys-video-'));
     const input = clip(dir, 40, '128x96');
-    const { TransformerNet } = await import('../../src/nets/transformer-net.ts');
-    const { transformerMetadata } = await import('../../src/nets/transformer-model.ts');
-    const { downloadState, stateDictBytes } = await import('../../src/nets/state-dict.ts');
-    const net = new TransformerNet({ width: 0.5, residualBlocks: 2, seed: 2 });
-    writeFileSync(resolve(dir, 'm.safetensors'), stateDictBytes(await downloadState(net), transformerMetadata(net, {})));
-    net.dispose();
+    await writeRandomModel(resolve(dir, 'm.safetensors'), { width: 0.5, residualBlocks: 2, seed: 2 });
     const args = ['--import', tsxLoader, resolve(projectRoot, 'run.ts'), 'video', input, '--model', 'm.safetensors', '-o', 'ff.mp4'];
     const child = spawn(process.execPath, args, { cwd: dir });
     let stderr = '';

@@ -8,3 +8,20 @@
  * through those). Both engines compute rounding noise there, so no two agree on them.
  */
 export const zeroInExactArithmetic = (name: string) => (/conv2d\.bias$/.test(name) && name !== 'deconv3.conv2d.bias') || /^res\d+\.in2\.bias$/.test(name);
+
+/**
+ * Writes a small feed-forward network with seeded random weights to `file` (what `gatys train`
+ * writes: a state dict with its metadata), for tests of the commands and the page that run one.
+ */
+export async function writeRandomModel(file: string, o: { width: number; residualBlocks: number; seed: number }): Promise<void> {
+  const { writeFileSync } = await import('node:fs');
+  const { TransformerNet } = await import('../../src/nets/transformer-net.ts');
+  const { transformerMetadata } = await import('../../src/nets/transformer-model.ts');
+  const { downloadState, stateDictBytes } = await import('../../src/nets/state-dict.ts');
+  const net = new TransformerNet(o);
+  try {
+    writeFileSync(file, stateDictBytes(await downloadState(net), transformerMetadata(net, {})));
+  } finally {
+    net.dispose();
+  }
+}

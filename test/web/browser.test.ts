@@ -6,12 +6,13 @@
 // frame rate. A screenshot is written to test-output/web.png.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
 import { useGpu } from '../helpers/gpu.ts';
+import { writeRandomModel } from '../helpers/transformer-net.ts';
 
 const CHROMIUM = process.env.GATYS_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -30,12 +31,7 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
   beforeAll(async () => {
     const { startServer } = await import('../../web/serve.ts');
     // A small feed-forward network (random weights: the point is that page and Node agree).
-    const { TransformerNet } = await import('../../src/nets/transformer-net.ts');
-    const { transformerMetadata } = await import('../../src/nets/transformer-model.ts');
-    const { downloadState, stateDictBytes } = await import('../../src/nets/state-dict.ts');
-    const tiny = new TransformerNet({ width: 0.25, residualBlocks: 1, seed: 3 });
-    writeFileSync(resolve(models, 'tiny.safetensors'), stateDictBytes(await downloadState(tiny), transformerMetadata(tiny, {})));
-    tiny.dispose();
+    await writeRandomModel(resolve(models, 'tiny.safetensors'), { width: 0.25, residualBlocks: 1, seed: 3 });
     ({ server, url } = await startServer(0, { models }));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
