@@ -19,6 +19,9 @@ import { formatDuration } from './progress.ts';
 import type { CommandContext } from './context.ts';
 import { connected, DEFAULT_REDIS, QUEUE_FLAGS, queueOf } from './redis.ts';
 import { runVideoJob, type VideoChunkJob, type VideoJoinJob } from './queue-video.ts';
+import { runStylizeJob, stylizeOutput, type StylizeJob } from './stylize-job.ts';
+import { integerArg } from './args.ts';
+import type { TransformerNet } from '../nets/transformer-net.ts';
 
 // ---- gatys submit ----
 
@@ -28,6 +31,8 @@ const SUBMIT_FLAGS: FlagGroup[] = [{
     ...QUEUE_FLAGS,
     { name: 'content', kind: 'string', value: 'DIR|GLOB|FILES', help: 'content images (paths every worker can read)' },
     { name: 'style', kind: 'string', value: 'A,B,...', help: 'style images: one job per content x style' },
+    { name: 'model', kind: 'string', value: 'M', help: 'instead of --style: a trained network (gatys train), one stylize job per content image' },
+    { name: 'size', kind: 'string', value: 'N', help: 'with --model: the longest side of the results', default: "each image's own" },
     { name: 'out', kind: 'string', value: 'DIR', help: 'the shared output folder', default: 'queue-out' },
     { name: 'attempts', kind: 'string', value: 'N', help: 'tries per job before it fails (bad input: one)', default: '3' },
     { name: 'wait', kind: 'boolean', help: 'wait until every job has ended, showing progress' },
@@ -37,8 +42,10 @@ const SUBMIT_FLAGS: FlagGroup[] = [{
 
 export const submitHelp = () => `Usage: gatys submit --content DIR --style A,B [--out DIR] [--redis URL]
                     [style settings] [--wait]
-Puts one style-transfer job per content x style on the queue (done jobs, and
-jobs already queued, are left out). Paths are made absolute: every worker must
+       gatys submit --content DIR --model M.safetensors [--size N] [--out DIR]
+Puts one style-transfer job per content x style (or, with --model, one stylize
+job per content image) on the queue (done jobs, and jobs already queued, are
+left out). Paths are made absolute: every worker must
 see them at the same place (a shared folder).
 ${formatFlags(SUBMIT_FLAGS)}`;
 
@@ -56,10 +63,14 @@ function splitOwn(argv: string[], groups: FlagGroup[]): { own: string[]; rest: s
 }
 
 export async function submitCommand(argv: string[]): Promise<number> {
-  const { own, rest: settings } = splitOwn(argv, SUBMIT_FLAGS);
+  // --size is the queue's own flag only for stylize jobs; for style transfer it is a style setting.
+  const groups = argv.some((a) => a === '--model' || a.startsWith('--model=')) ? SUBMIT_FLAGS : [{ ...SUBMIT_FLAGS[0], flags: SUBMIT_FLAGS[0].flags.filter((f) => f.name !== 'size') }];
+  const { own, rest: settings } = splitOwn(argv, groups);
   const { values: v } = parseFlags(own, SUBMIT_FLAGS);
   if (v.help) return console.log(submitHelp()), EXIT.ok;
-  if (!v.content || !v.style) throw new UsageError('submit: --content and --style are required');
+  if (!v.content || !v.style === !v.model) throw new UsageError('submit: --content and one of --style (style transfer) or --model (a trained network) are required');
+  if (v.model) return submitStylize(v, settings);
+  if (v.size) throw new UsageError('submit: --size goes with --model; style transfer takes the style settings (--size is one of them) after the queue flags');
   const contents = expandInputs('--content', v.content as string).map((p) => resolve(p));
   const styles = expandInputs('--style', v.style as string).map((p) => resolve(p));
   parseStyleArgs([...settings, '--content', contents[0], '--style', styles[0]]); // settings checked now, not on a worker
@@ -76,32 +87,57 @@ export async function submitCommand(argv: string[]): Promise<number> {
     // The output's name is the job's id: submitting the same grid twice queues nothing twice.
     await queue.addBulk(todo.map((j) => ({ name: 'style', data: j, opts: { jobId: stem(j.output), attempts, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: false } })));
     console.log(`submitted ${todo.length} job(s) to '${name}' (${jobs.length - todo.length} done already); outputs in ${out}`);
-    if (!v.wait) return EXIT.ok;
-    // Waits, polling once a second, until every job submitted has completed or failed for good.
-    const ids = todo.map((j) => stem(j.output));
-    const ended = new Map<string, string>();
-    let interrupted = false;
-    const stop = () => (interrupted = true);
-    process.once('SIGINT', stop);
-    try {
-      while (ended.size < ids.length && !interrupted) {
-        for (const id of ids) {
-          if (ended.has(id)) continue;
-          const job = await queue.getJob(id);
-          const state = job ? await job.getState() : 'unknown';
-          if (state === 'completed') ended.set(id, 'completed');
-          else if (state === 'failed') ended.set(id, `failed: ${job!.failedReason}`);
-        }
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
-        console.error(`${ended.size}/${ids.length} ended; ${counts.active} active, ${counts.waiting + counts.delayed} waiting`);
-        if (ended.size < ids.length) await new Promise((r) => setTimeout(r, 1000));
+    return v.wait ? await waitForJobs(queue, todo.map((j) => stem(j.output))) : EXIT.ok;
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Waits, polling once a second, until every job named has completed or failed for good; the exit code. */
+async function waitForJobs(queue: Queue, ids: string[]): Promise<number> {
+  const ended = new Map<string, string>();
+  let interrupted = false;
+  const stop = () => (interrupted = true);
+  process.once('SIGINT', stop);
+  try {
+    while (ended.size < ids.length && !interrupted) {
+      for (const id of ids) {
+        if (ended.has(id)) continue;
+        const job = await queue.getJob(id);
+        const state = job ? await job.getState() : 'unknown';
+        if (state === 'completed') ended.set(id, 'completed');
+        else if (state === 'failed') ended.set(id, `failed: ${job!.failedReason}`);
       }
-    } finally {
-      process.off('SIGINT', stop);
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed');
+      console.error(`${ended.size}/${ids.length} ended; ${counts.active} active, ${counts.waiting + counts.delayed} waiting`);
+      if (ended.size < ids.length) await new Promise((r) => setTimeout(r, 1000));
     }
-    for (const [id, st] of ended) console.log(`${id}: ${st}`);
-    if (interrupted) return 130;
-    return [...ended.values()].some((st) => st.startsWith('failed')) ? EXIT.failure : EXIT.ok;
+  } finally {
+    process.off('SIGINT', stop);
+  }
+  for (const [id, st] of ended) console.log(`${id}: ${st}`);
+  if (interrupted) return 130;
+  return [...ended.values()].some((st) => st.startsWith('failed')) ? EXIT.failure : EXIT.ok;
+}
+
+/** `gatys submit --model M --content ...`: one stylize job per content image. */
+async function submitStylize(v: Record<string, unknown>, rest: string[]): Promise<number> {
+  if (rest.length) throw new UsageError(`submit --model: unexpected ${rest[0]} (stylize jobs take --size only)`);
+  const model = resolve(v.model as string);
+  if (!existsSync(model)) throw new UsageError(`submit: no model at ${model}`);
+  const size = integerArg('--size', v.size as string | undefined, 4);
+  const out = resolve((v.out as string | undefined) ?? 'queue-out');
+  mkdirSync(out, { recursive: true });
+  const attempts = integerArg('--attempts', v.attempts as string | undefined, 1) ?? 3;
+  const jobs: StylizeJob[] = expandInputs('--content', v.content as string).map((p) => resolve(p)).map((content) => ({ kind: 'stylize', content, model, size, output: stylizeOutput(out, content, model, size) }));
+  const todo = jobs.filter((j) => !existsSync(j.output));
+  const { connection, name } = queueOf(v);
+  const queue = new Queue(name, { connection });
+  try {
+    await connected(queue, (v.redis as string) ?? DEFAULT_REDIS);
+    await queue.addBulk(todo.map((j) => ({ name: 'stylize', data: j, opts: { jobId: stem(j.output), attempts, backoff: { type: 'exponential', delay: 1000 } } })));
+    console.log(`submitted ${todo.length} stylize job(s) to '${name}' (${jobs.length - todo.length} done already); outputs in ${out}`);
+    return v.wait ? await waitForJobs(queue, todo.map((j) => stem(j.output))) : EXIT.ok;
   } finally {
     await queue.close();
   }
@@ -141,7 +177,8 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
   const nets = new Map();
   const say = (l: string) => console.error(`worker ${process.pid}: ${l}`);
   let stopping = false;
-  const processor = async (job: Job<StyleJob | VideoChunkJob | VideoJoinJob>) => {
+  const processor = async (job: Job<StyleJob | StylizeJob | VideoChunkJob | VideoJoinJob>) => {
+    if (job.data.kind === 'stylize') return stylizeJob(job as Job<StylizeJob>);
     if (job.data.kind !== 'style') return videoJob(job as Job<VideoChunkJob | VideoJoinJob>);
     const j = job.data;
     if (jobDone(j)) return { output: j.output, skipped: true };
@@ -162,6 +199,21 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
     say(`job ${job.id} done in ${formatDuration(r.ms)}${r.resumed ? ' (resumed)' : ''}: ${j.output}`);
     return { output: j.output, ms: r.ms, resumed: r.resumed, finalLoss: r.finalLoss };
   };
+  const models = new Map<string, TransformerNet>();
+  const stylizeJob = async (job: Job<StylizeJob>) => {
+    const j = job.data;
+    say(`job ${job.id} (attempt ${job.attemptsMade + 1}): ${stem(j.content)} through ${stem(j.model)}`);
+    try {
+      const r = await runStylizeJob(j, models, ctx);
+      say(`job ${job.id} done in ${formatDuration(r.ms)}: ${j.output}`);
+      return { output: j.output, ms: r.ms };
+    } catch (e) {
+      const f = describeFailure(e);
+      say(`job ${job.id} failed: ${f.message.replace(/^error: /, '')}`);
+      if (f.code === EXIT.usage) throw new UnrecoverableError(f.message.replace(/^error: /, ''));
+      throw e;
+    }
+  };
   const videoJob = async (job: Job<VideoChunkJob | VideoJoinJob>) => {
     const d = job.data;
     const what = d.kind === 'video-join' ? `encoding ${d.frames} frames into ${d.output}` : `${d.frames.length} frame(s) from ${basename(d.frames[0])}${d.frames.length > 1 ? ` to ${basename(d.frames.at(-1)!)}` : ''}`;
@@ -178,7 +230,7 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
       throw e;
     }
   };
-  const worker = new Worker<StyleJob | VideoChunkJob | VideoJoinJob>(name, processor, {
+  const worker = new Worker<StyleJob | StylizeJob | VideoChunkJob | VideoJoinJob>(name, processor, {
     connection, concurrency, autorun: false,
     lockDuration: lockMs, stalledInterval: Math.max(1000, Math.round(lockMs / 2)), maxStalledCount: 3,
   });
@@ -197,6 +249,7 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
   } finally {
     signals.uninstall();
     for (const n of nets.values()) n.dispose();
+    for (const m of models.values()) m.dispose();
   }
   return stopping ? signals.exitCode(EXIT.ok) : EXIT.ok;
 }

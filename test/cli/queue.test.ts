@@ -2,7 +2,8 @@
 // outputs a single-process batch makes; a worker killed with SIGKILL mid-job leaves it to the
 // other, which resumes it from its checkpoint (the log says so) to the same bytes; a job with a
 // corrupt input fails once with its reason and is not retried; a stopped worker exits 143. A video
-// submitted as a flow (chunk jobs, then a join job) comes out as `gatys video` makes it.
+// submitted as a flow (chunk jobs, then a join job) comes out as `gatys video` makes it, and
+// stylize jobs (a trained network) as `gatys stylize` makes them.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -99,7 +100,7 @@ describe.skipIf(!weights || !haveRedis)('workers on a Redis queue', () => {
     expect(code).toBe(143);
   }, 600_000);
 
-  it.skipIf(!haveFfmpeg)('a video as a BullMQ flow: chunk jobs on two workers, then the join; the same frames as gatys video', async () => {
+  it.skipIf(!haveFfmpeg)('a video as a BullMQ flow: chunk jobs on two workers, then the join; the same frames as gatys video; stylize jobs as gatys stylize makes them', async () => {
     const vdir = resolve(dir, 'video');
     mkdirSync(vdir);
     const input = resolve(vdir, 'clip.mp4');
@@ -131,6 +132,16 @@ describe.skipIf(!weights || !haveRedis)('workers on a Redis queue', () => {
       expect(existsSync(resolve(vdir, 'queued.mp4.work'))).toBe(false);
       // Submitting it again is refused: the output exists.
       expect(runCli(args, { cwd: dir }).status).toBe(2);
+
+      // Stylize jobs (the trained network over images) on the same workers, as gatys stylize makes them.
+      mkdirSync(resolve(vdir, 'ref'));
+      const photos = ['coffee.png', 'chelsea.png'].map((f) => resolve(images, f));
+      const ref = runCli(['stylize', '--model', 'm.safetensors', ...photos, '--out', 'ref', '--size', '40', '--quiet'], { cwd: vdir });
+      expect(ref.status, ref.stderr).toBe(0);
+      const sub = runCli(['submit', '--model', resolve(vdir, 'm.safetensors'), '--content', photos.join(','), '--size', '40', '--out', resolve(vdir, 'queued'), '--redis', url, '--queue', 'video', '--wait'], { cwd: dir });
+      expect(sub.status, sub.stderr + sub.stdout).toBe(0);
+      expect(sub.stdout).toMatch(/submitted 2 stylize job\(s\)/);
+      for (const f of ['coffee', 'chelsea']) expect(readFileSync(resolve(vdir, 'queued', `${f}--m--40.png`)).equals(readFileSync(resolve(vdir, 'ref', `${f}.png`))), f).toBe(true);
     } finally {
       a.child.kill('SIGTERM');
       b.child.kill('SIGTERM');
