@@ -45,8 +45,8 @@ export const submitHelp = () => `Usage: gatys submit --content DIR --style A,B [
        gatys submit --content DIR --model M.safetensors [--size N] [--out DIR]
 Puts one style-transfer job per content x style (or, with --model, one stylize
 job per content image) on the queue (done jobs, and jobs already queued, are
-left out). Paths are made absolute: every worker must
-see them at the same place (a shared folder).
+left out). Paths are made absolute: every worker must see them at the same
+place (a shared folder).
 ${formatFlags(SUBMIT_FLAGS)}`;
 
 function splitOwn(argv: string[], groups: FlagGroup[]): { own: string[]; rest: string[] } {
@@ -177,6 +177,13 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
   const nets = new Map();
   const say = (l: string) => console.error(`worker ${process.pid}: ${l}`);
   let stopping = false;
+  /** A job's error as reported and rethrown: bad input (exit code 2) fails at once, since retrying cannot help. */
+  const failure = (job: Job, e: unknown): unknown => {
+    const f = describeFailure(e);
+    const message = f.message.replace(/^error: /, '');
+    say(`job ${job.id} failed: ${message}`);
+    return f.code === EXIT.usage ? new UnrecoverableError(message) : e;
+  };
   const processor = async (job: Job<StyleJob | StylizeJob | VideoChunkJob | VideoJoinJob>) => {
     if (job.data.kind === 'stylize') return stylizeJob(job as Job<StylizeJob>);
     if (job.data.kind !== 'style') return videoJob(job as Job<VideoChunkJob | VideoJoinJob>);
@@ -190,10 +197,7 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
     try {
       r = await runStyleJob(j, { ...ctx, nets, onStep: (step, total) => void job.updateProgress(Math.round((100 * step) / total)).catch(() => {}) }, { checkpointDir, checkpointEvery: every, quiet: true });
     } catch (e) {
-      const f = describeFailure(e);
-      say(`job ${job.id} failed: ${f.message.replace(/^error: /, '')}`);
-      if (f.code === EXIT.usage) throw new UnrecoverableError(f.message.replace(/^error: /, '')); // bad input: retrying cannot help
-      throw e;
+      throw failure(job, e);
     }
     if (r.code !== EXIT.ok) throw new Error(`stopped (exit ${r.code}) after a checkpoint; another try resumes it`);
     say(`job ${job.id} done in ${formatDuration(r.ms)}${r.resumed ? ' (resumed)' : ''}: ${j.output}`);
@@ -208,10 +212,7 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
       say(`job ${job.id} done in ${formatDuration(r.ms)}: ${j.output}`);
       return { output: j.output, ms: r.ms };
     } catch (e) {
-      const f = describeFailure(e);
-      say(`job ${job.id} failed: ${f.message.replace(/^error: /, '')}`);
-      if (f.code === EXIT.usage) throw new UnrecoverableError(f.message.replace(/^error: /, ''));
-      throw e;
+      throw failure(job, e);
     }
   };
   const videoJob = async (job: Job<VideoChunkJob | VideoJoinJob>) => {
@@ -224,10 +225,7 @@ export async function workerCommand(argv: string[], ctx: CommandContext): Promis
       say(`job ${job.id} done in ${formatDuration(performance.now() - t0)}`);
       return r;
     } catch (e) {
-      const f = describeFailure(e);
-      say(`job ${job.id} failed: ${f.message.replace(/^error: /, '')}`);
-      if (f.code === EXIT.usage) throw new UnrecoverableError(f.message.replace(/^error: /, ''));
-      throw e;
+      throw failure(job, e);
     }
   };
   const worker = new Worker<StyleJob | StylizeJob | VideoChunkJob | VideoJoinJob>(name, processor, {
