@@ -17,7 +17,7 @@ import { EXIT, UsageError } from './errors.ts';
 import { integerArg } from './args.ts';
 import { parseStyleArgs } from './style-args.ts';
 import { checkOutputs } from './outputs.ts';
-import { parseVideoArgs, stylizeFrames, VIDEO_FLAGS, type FrameSettings } from './video.ts';
+import { parseVideoArgs, stylizeFrames, VIDEO_FLAGS, videoWorkDirs, type FrameSettings } from './video.ts';
 import { connected, DEFAULT_REDIS, QUEUE_FLAGS, queueOf } from './redis.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 import { initEngine } from '../gpu/current.ts';
@@ -83,11 +83,7 @@ export async function submitVideoCommand(argv: string[]): Promise<number> {
   try {
     await connected(flows, (v.redis as string) ?? DEFAULT_REDIS);
     const info = probeVideo(input);
-    const work = `${output}.work`;
-    const inDir = join(work, 'in');
-    const outDir = join(work, 'out');
-    mkdirSync(inDir, { recursive: true });
-    mkdirSync(outDir, { recursive: true });
+    const { work, framesIn: inDir, framesOut: outDir } = videoWorkDirs(output);
     const frames = existsSync(join(inDir, 'frame_00001.png')) ? readdirSync(inDir).filter((f) => /^frame_\d+\.png$/.test(f)).sort().map((f) => join(inDir, f)) : extractFrames(input, inDir, { maxFrames: a.maxFrames });
     if (frames.length === 0) throw new UsageError(`submit-video: ${input} has no frames`);
     const id = `video--${basename(output)}`; // BullMQ ids cannot contain colons

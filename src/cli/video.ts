@@ -138,11 +138,7 @@ export async function videoCommand(argv: string[], ctx: CommandContext): Promise
   checkOutputs([out], [input, ...(model ? [model] : []), ...(style ? style.stylePaths : [])], a.force);
 
   const info = probeVideo(input);
-  const work = `${out}.work`;
-  const framesIn = join(work, 'in');
-  const framesOut = join(work, 'out');
-  mkdirSync(framesIn, { recursive: true });
-  mkdirSync(framesOut, { recursive: true });
+  const { work, framesIn, framesOut } = videoWorkDirs(out);
   const frames = extractFrames(input, framesIn, { maxFrames: a.maxFrames });
   if (frames.length === 0) throw new UsageError(`video: ${input} has no frames`);
   log(`video: ${basename(input)}, ${info.width}x${info.height}, ${info.fps.toFixed(2)} frames/s, ${frames.length} frame(s)${info.hasAudio ? ', with audio (kept)' : ''}; ${model ? `network ${basename(model)}` : `style ${basename(a.styleArg!)}${a.frames.independent ? ', frames independent' : `, temporal weight ${temporalWeight}`}`}`);
@@ -180,6 +176,16 @@ export async function videoCommand(argv: string[], ctx: CommandContext): Promise
   const flicker = frames.length > 1 ? flickerSum / (frames.length - 1) : 0;
   log(`wrote ${out} (${frames.length} frames in ${formatDuration(performance.now() - t0)}); flicker (mean |frame t+1 - frame t|, 0..255): ${flicker.toFixed(2)}`);
   return signals.exitCode(EXIT.ok);
+}
+
+/** OUT.work/ and its in/ (the video's frames) and out/ (the stylised ones), created. */
+export function videoWorkDirs(out: string): { work: string; framesIn: string; framesOut: string } {
+  const work = `${out}.work`;
+  const framesIn = join(work, 'in');
+  const framesOut = join(work, 'out');
+  mkdirSync(framesIn, { recursive: true });
+  mkdirSync(framesOut, { recursive: true });
+  return { work, framesIn, framesOut };
 }
 
 export interface FrameSettings {
