@@ -11,30 +11,7 @@ import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-export type TfBackend = 'webgpu' | 'wasm';
-
-export interface ConvData {
-  x: Float32Array; w: Float32Array; dy: Float32Array;
-  cin: number; cout: number; h: number;
-}
-
-export interface EvalData {
-  size: number;
-  input: Float32Array;
-  weights: { data: Float32Array; shape: number[] }[];
-  cfg: readonly (number | 'M')[];
-  taps: Set<number>;
-}
-
-export interface TfjsPeer {
-  version: string;
-  use(backend: TfBackend): Promise<void>;
-  /** Milliseconds of relu(conv3x3 'same') and of its input gradient. */
-  convMs(d: ConvData, reps: number): Promise<{ fwd: number; dx: number }>;
-  /** The loss and gradient norm of one evaluation, then its milliseconds. */
-  evaluation(d: EvalData, reps: number): Promise<{ loss: number; gradL2: number; ms: number }>;
-  dispose(): void;
-}
+import type { TfjsPeer } from './tfjs-peer.ts';
 
 export function tfjsPeer(gpu: Gpu): TfjsPeer {
   // TensorFlow.js WebGPU looks for navigator.gpu; its kernels are registered under 'webgpu', so
