@@ -7,35 +7,13 @@ relu3_4, relu4_4, TV — backward through both, Adam), timed.
 The VGG19 weights are the project's safetensors (Caffe convention: BGR, 0..255, mean subtracted).
 Prints one JSON line: {"ms_per_step", "loss", "torch", ...}.
 """
-import argparse, importlib.util, json, os, time
+import argparse, json, os, sys, time
 import torch, torch.nn.functional as F
 
-here = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location('ptt', os.path.join(here, 'pytorch_transformer.py'))
-src = open(spec.origin).read().replace('\nmain()\n', '\n')
-ns = {}
-exec(compile(src, spec.origin, 'exec'), ns)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../scripts/torch'))
+from fast_neural_style import TransformerNet, gram, load_safetensors, vgg_features  # noqa: E402
 
-VGG = ['conv1_1', 'conv1_2', 'pool', 'conv2_1', 'conv2_2', 'pool', 'conv3_1', 'conv3_2', 'conv3_3', 'conv3_4', 'pool', 'conv4_1', 'conv4_2', 'conv4_3', 'conv4_4']
 STYLE = ['relu1_2', 'relu2_2', 'relu3_4', 'relu4_4']
-
-
-def features(W, x, mean):
-    x = x.flip(1) - mean
-    out = {}
-    for name in VGG:
-        if name == 'pool':
-            x = F.max_pool2d(x, 2, 2)
-            continue
-        x = F.relu(F.conv2d(x, W[name + '.weight'], W[name + '.bias'], padding=1))
-        out['relu' + name[4:]] = x
-    return out
-
-
-def gram(f):
-    n, c, h, w = f.shape
-    f = f.reshape(n, c, h * w)
-    return f.bmm(f.transpose(1, 2)) / (c * h * w)
 
 
 def main():
@@ -51,21 +29,20 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     dev = a.device
-    W = {k: v.to(dev) for k, v in ns['load'](a.vgg)[0].items()}
+    W = {k: v.to(dev) for k, v in load_safetensors(a.vgg)[0].items()}
     for v in W.values():
         v.requires_grad_(False)
-    mean = torch.tensor([103.939, 116.779, 123.68], device=dev).reshape(1, 3, 1, 1)
-    net = ns['TransformerNet'](a.width, 5).to(dev)
+    net = TransformerNet(a.width, 5).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     style = torch.rand(1, 3, a.size, a.size, device=dev) * 255
     with torch.no_grad():
-        targets = {l: gram(f) for l, f in features(W, style, mean).items() if l in STYLE}
+        targets = {l: gram(f) for l, f in vgg_features(W, style, STYLE).items()}
     x = torch.rand(a.batch, 3, a.size, a.size, device=dev) * 255
 
     def step():
         opt.zero_grad()
         y = net(x)
-        fy, fx = features(W, y, mean), features(W, x, mean)
+        fy, fx = vgg_features(W, y, STYLE), vgg_features(W, x, STYLE)
         content = F.mse_loss(fy['relu2_2'], fx['relu2_2'].detach())
         style_loss = sum(F.mse_loss(gram(fy[l]), targets[l].expand(a.batch, -1, -1)) for l in STYLE)
         tv = ((y[:, :, 1:, :] - y[:, :, :-1, :]) ** 2).sum() + ((y[:, :, :, 1:] - y[:, :, :, :-1]) ** 2).sum()

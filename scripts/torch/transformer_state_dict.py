@@ -5,18 +5,13 @@ input image and PyTorch's output for it.
 Usage: /usr/bin/python3 scripts/torch/transformer_state_dict.py OUT.pth OUT.safetensors SEED H W
   OUT.safetensors holds 'input' [1, 3, H, W] (0..255) and 'output' (the network's output).
 """
-import sys, importlib.util, os
+import sys
 import torch
-
-here = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location('steps', os.path.join(here, 'transformer_adam_steps.py'))
-src = open(spec.origin).read().replace('\nmain()\n', '\n')
-ns = {}
-exec(compile(src, spec.origin, 'exec'), ns)
+from fast_neural_style import TransformerNet, save_safetensors
 
 pth, out, seed, H, W = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 torch.manual_seed(seed)
-net = ns['TransformerNet']()
+net = TransformerNet()
 with torch.no_grad():
     for m in net.modules():
         if isinstance(m, torch.nn.InstanceNorm2d):
@@ -26,5 +21,5 @@ torch.save(net.state_dict(), pth)
 x = torch.rand(1, 3, H, W) * 255
 with torch.no_grad():
     y = net(x)
-ns['save'](out, {'input': x, 'output': y})
+save_safetensors(out, {'input': x, 'output': y})
 print('ok')
