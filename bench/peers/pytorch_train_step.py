@@ -42,7 +42,7 @@ def main():
     def step():
         opt.zero_grad()
         y = net(x)
-        fy, fx = vgg_features(W, y, STYLE), vgg_features(W, x, STYLE)
+        fy, fx = vgg_features(W, y, STYLE), vgg_features(W, x, ['relu2_2'])  # the content target needs relu2_2 only, as ours
         content = F.mse_loss(fy['relu2_2'], fx['relu2_2'].detach())
         style_loss = sum(F.mse_loss(gram(fy[l]), targets[l].expand(a.batch, -1, -1)) for l in STYLE)
         tv = ((y[:, :, 1:, :] - y[:, :, :-1, :]) ** 2).sum() + ((y[:, :, :, 1:] - y[:, :, :, :-1]) ** 2).sum()
