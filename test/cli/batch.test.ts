@@ -3,12 +3,11 @@
 // corrupt input fails its own jobs only, named in the summary.
 
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
-import { projectRoot, runCli, tsxLoader } from '../helpers/cli.ts';
+import { projectRoot, runCli, runCliUntil } from '../helpers/cli.ts';
 
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
 const images = resolve(projectRoot, 'examples/images');
@@ -36,17 +35,7 @@ describe.skipIf(!weights)('gatys batch', () => {
 
     // The same batch, stopped by SIGTERM in the middle of its second job, then run again.
     const b = folder();
-    const child = spawn(process.execPath, ['--import', tsxLoader, resolve(projectRoot, 'run.ts'), 'batch', '--content', 'photos', '--style', styles, '--out', 'out', ...SETTINGS], { cwd: b });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!sent && /\[2\/4\][^\n]*\n[\s\S]*iter +3\/6/.test(stderr)) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const { code, stderr, sent } = await runCliUntil(['batch', '--content', 'photos', '--style', styles, '--out', 'out', ...SETTINGS], { cwd: b, when: /\[2\/4\][^\n]*\n[\s\S]*iter +3\/6/ });
     expect(sent, stderr).toBe(true);
     expect(code).toBe(143);
     const resumed = runCli(['batch', '--content', 'photos', '--style', styles, '--out', 'out', ...SETTINGS], { cwd: b });

@@ -3,16 +3,15 @@
 // refused with the reason.
 
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
+import { runCliUntil, tsxLoader } from '../helpers/cli.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
-const tsxLoader = pathToFileURL(resolve(root, 'node_modules/tsx/dist/esm/index.mjs')).href;
 const nodeArgs = (args: string[]) => ['--import', tsxLoader, resolve(root, 'run.ts'), ...args];
 const content = resolve(root, 'examples/images/coffee.png');
 const style = resolve(root, 'examples/images/rocket.jpg');
@@ -25,17 +24,7 @@ describe.skipIf(!weights)('run.ts: checkpoints and --resume', () => {
     expect(full.status, full.stderr).toBe(0);
 
     // The interrupted run: SIGTERM once it has reported iteration 10.
-    const child = spawn(process.execPath, nodeArgs([...common, '--output', 'part.png', '--checkpoint-dir', 'ck', '--checkpoint-every', '100']), { cwd: dir });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!sent && /iter 10\/24/.test(stderr)) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const { code, stderr, sent } = await runCliUntil([...common, '--output', 'part.png', '--checkpoint-dir', 'ck', '--checkpoint-every', '100'], { cwd: dir, when: /iter 10\/24/ });
     expect(sent, stderr).toBe(true);
     expect(code).toBe(143); // 128 + SIGTERM, after a clean stop
     expect(stderr).toMatch(/stopping after this iteration/);

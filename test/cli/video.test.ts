@@ -3,12 +3,12 @@
 // frame, a stopped run continued, and a clear error where ffmpeg is missing.
 
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
-import { projectRoot, runCli, tsxLoader } from '../helpers/cli.ts';
+import { projectRoot, runCli, runCliUntil } from '../helpers/cli.ts';
 import { useGpu } from '../helpers/gpu.ts';
 import { writeRandomModel } from '../helpers/transformer-net.ts';
 
@@ -44,18 +44,7 @@ describe.skipIf(!weights || !haveFfmpeg)('gatys video', () => {
     const dir = mkdtempSync(resolve(tmpdir(), 'gatys-video-'));
     const input = clip(dir, 40, '128x96');
     await writeRandomModel(resolve(dir, 'm.safetensors'), { width: 0.5, residualBlocks: 2, seed: 2 });
-    const args = ['--import', tsxLoader, resolve(projectRoot, 'run.ts'), 'video', input, '--model', 'm.safetensors', '-o', 'ff.mp4'];
-    const child = spawn(process.execPath, args, { cwd: dir });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!sent && /frame 2\/40/.test(stderr)) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const { code, stderr } = await runCliUntil(['video', input, '--model', 'm.safetensors', '-o', 'ff.mp4'], { cwd: dir, when: /frame 2\/40/ });
     if (code === 0) return; // all the frames went by before the signal: nothing to continue (a fast machine)
     expect(code, stderr).toBe(143);
     expect(stderr).toMatch(/stopped after \d+ of 40 frames/);

@@ -5,11 +5,10 @@
 // `gatys stylize` writes the result; bad models and bad data give one clear line and no output.
 
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { useGpu } from '../helpers/gpu.ts';
 import { difference } from '../helpers/compare.ts';
 import { SHARED_DIR, WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
@@ -27,10 +26,10 @@ import { PerceptualLoss } from '../../src/train/perceptual-loss.ts';
 import { FEED_FORWARD_DEFAULTS } from '../../src/train/feed-forward.ts';
 import { randomArray } from '../helpers/random.ts';
 import { transformImage } from '../../src/data/transforms.ts';
+import { runCliUntil, tsxLoader } from '../helpers/cli.ts';
 
 useGpu();
 const root = resolve(import.meta.dirname, '../..');
-const tsxLoader = pathToFileURL(resolve(root, 'node_modules/tsx/dist/esm/index.mjs')).href;
 const vggPath = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
 const photosDir = sharedFile(resolve(SHARED_DIR, 'datasets/photos'), 'training photos');
 const style = resolve(root, 'examples/images/hubble_deep_field.jpg');
@@ -127,17 +126,7 @@ describe.skipIf(!vggPath || !photosDir)('gatys train and gatys stylize', () => {
     const out = mkdtempSync(resolve(tmpdir(), 'gatys-train-resume-'));
     const args = ['train', '--style', style, '--content', dir, '--steps', '12', ...TINY.filter((a) => a !== '--quiet'), '--print-every', '1'];
     expect(cli([...args, '--output', 'full.safetensors', '--quiet'], out).status).toBe(0);
-    const child = spawn(process.execPath, ['--import', tsxLoader, resolve(root, 'run.ts'), ...args, '--output', 'part.safetensors', '--checkpoint-every', '1000'], { cwd: out });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!sent && /step {1,2}5\/12/.test(stderr)) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
-    });
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const { code, stderr, sent } = await runCliUntil([...args, '--output', 'part.safetensors', '--checkpoint-every', '1000'], { cwd: out, when: /step {1,2}5\/12/ });
     expect(sent, stderr).toBe(true);
     expect(code).toBe(143);
     expect(stderr).toMatch(/stopping after this step/);
