@@ -43,8 +43,11 @@ export function probeVideo(file: string): VideoInfo {
 /** Writes the first `maxFrames` frames as dir/frame_00001.png ...; returns their paths in order. */
 export function extractFrames(file: string, dir: string, o: { maxFrames?: number } = {}): string[] {
   run('ffmpeg', ['-v', 'error', '-y', '-i', file, ...(o.maxFrames ? ['-frames:v', String(o.maxFrames)] : []), '-vsync', '0', join(dir, 'frame_%05d.png')]);
-  return readdirSync(dir).filter((f) => /^frame_\d+\.png$/.test(f)).sort().map((f) => join(dir, f));
+  return listFrames(dir);
 }
+
+/** The frames in dir (frame_00001.png ...), in order. */
+export const listFrames = (dir: string): string[] => readdirSync(dir).filter((f) => /^frame_\d+\.png$/.test(f)).sort().map((f) => join(dir, f));
 
 /** Encodes dir/frame_%05d.png at `rate` into `out` (H.264, yuv420p), with `audioFrom`'s audio when given. */
 export function encodeFrames(dir: string, rate: string, out: string, audioFrom?: string): void {

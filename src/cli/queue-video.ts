@@ -8,10 +8,10 @@
 // completed, BullMQ releases the join job, which encodes the frames with the original audio into
 // OUT.mp4 (temp file + rename) and removes OUT.work/.
 
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { FlowProducer, type Job } from 'bullmq';
-import { encodeFrames, extractFrames, probeVideo } from '../apps/ffmpeg.ts';
+import { encodeFrames, extractFrames, listFrames, probeVideo } from '../apps/ffmpeg.ts';
 import { formatFlags, type FlagGroup } from './flags.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { integerArg } from './args.ts';
@@ -84,7 +84,9 @@ export async function submitVideoCommand(argv: string[]): Promise<number> {
     await connected(flows, (v.redis as string) ?? DEFAULT_REDIS);
     const info = probeVideo(input);
     const { work, framesIn: inDir, framesOut: outDir } = videoWorkDirs(output);
-    const frames = existsSync(join(inDir, 'frame_00001.png')) ? readdirSync(inDir).filter((f) => /^frame_\d+\.png$/.test(f)).sort().map((f) => join(inDir, f)) : extractFrames(input, inDir, { maxFrames: a.maxFrames });
+    // Submitted again after a failed submit: the frames already extracted are used.
+    const extracted = listFrames(inDir);
+    const frames = extracted.length ? extracted : extractFrames(input, inDir, { maxFrames: a.maxFrames });
     if (frames.length === 0) throw new UsageError(`submit-video: ${input} has no frames`);
     const id = `video--${basename(output)}`; // BullMQ ids cannot contain colons
     const children = [];
@@ -114,7 +116,7 @@ function withAbsolute(argv: string[], flag: string): string[] {
 export async function runVideoJob(job: Job<VideoChunkJob | VideoJoinJob>, ctx: CommandContext, stopping: () => boolean): Promise<Record<string, unknown>> {
   const d = job.data;
   if (d.kind === 'video-join') {
-    const have = readdirSync(d.outDir).filter((f) => /^frame_\d+\.png$/.test(f)).length;
+    const have = listFrames(d.outDir).length;
     if (have !== d.frames) throw new Error(`video-join: ${have} of ${d.frames} stylised frames in ${d.outDir}`);
     mkdirSync(dirname(d.output), { recursive: true });
     const tmp = `${d.output}.${process.pid}.tmp.mp4`;

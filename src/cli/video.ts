@@ -8,7 +8,7 @@
 // written, so a stopped run (Ctrl-C, SIGTERM) continues where it stopped. Ends with the flicker:
 // the mean absolute difference between consecutive output frames (0..255).
 
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { initEngine } from '../gpu/current.ts';
 import { readImage, writeImage } from '../image/files.ts';
@@ -23,7 +23,6 @@ import { resolvePresetAndNetwork } from '../style/settings.ts';
 import { styleTransfer } from '../style/transfer.ts';
 import { loadStyleModel, stylize } from '../apps/stylize.ts';
 import { encodeFrames, extractFrames, probeVideo } from '../apps/ffmpeg.ts';
-import { readFileSync } from 'node:fs';
 import { formatFlags, parseFlags, type FlagGroup } from './flags.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { integerArg, numberArg } from './args.ts';
