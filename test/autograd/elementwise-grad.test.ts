@@ -42,7 +42,7 @@ describe('elementwise gradients match finite differences', () => {
   }
 
   // Binary ops: gradient with respect to each operand, for b of the same shape, a scalar and a
-  // per-channel vector [1, 5, 1, 1].
+  // per-channel vector [1, 5, 1, 1] and a plane [1, 1, 7, 11] repeated over the channels (a mask).
   const BINARY: [string, (a: Tensor, b: Tensor) => Tensor, (u: number, v: number) => number][] = [
     ['add', ag.add, (u, v) => u + v],
     ['sub', ag.sub, (u, v) => u - v],
@@ -56,6 +56,7 @@ describe('elementwise gradients match finite differences', () => {
     ['same shape', SHAPE, (i) => i],
     ['scalar', [1], () => 0],
     ['per channel', [1, 5, 1, 1], (i) => Math.floor(i / 77) % 5],
+    ['per plane', [1, 1, 7, 11], (i) => i % 77],
   ];
   for (const [name, op, ref] of BINARY) {
     for (const [bName, bShape, j] of bShapes) {

@@ -24,12 +24,12 @@ export function unaryRef(op: UnaryOp, x: ArrayLike<number>, alpha = 0, beta = 0)
   return Float64Array.from(x, f[op]);
 }
 
-/** b is indexed by j(i): same shape, scalar, or a vector along an axis with `inner` elements after it. */
+/** b is indexed by j(i): same shape, scalar, a vector along an axis with `inner` elements after it, or a's trailing block repeated. */
 export function binaryRef(
   op: BinaryOp,
   a: ArrayLike<number>,
   b: ArrayLike<number>,
-  broadcast: { kind: 'none' } | { kind: 'scalar' } | { kind: 'axis'; channels: number; inner: number },
+  broadcast: { kind: 'none' } | { kind: 'scalar' } | { kind: 'axis'; channels: number; inner: number } | { kind: 'tile' },
   alpha = 1,
   beta = 1,
 ): Float64Array {
@@ -49,7 +49,11 @@ export function binaryRef(
   };
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) {
-    const j = broadcast.kind === 'none' ? i : broadcast.kind === 'scalar' ? 0 : Math.floor(i / broadcast.inner) % broadcast.channels;
+    const j =
+      broadcast.kind === 'none' ? i
+      : broadcast.kind === 'scalar' ? 0
+      : broadcast.kind === 'tile' ? i % b.length
+      : Math.floor(i / broadcast.inner) % broadcast.channels;
     out[i] = g[op](a[i], b[j]);
   }
   return out;

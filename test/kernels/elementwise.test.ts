@@ -75,7 +75,7 @@ describe('binary kernels match the CPU reference', () => {
     expect(Object.keys(BINARY_CASES).sort()).toEqual([...BINARY_OPS].sort());
   });
   for (const [op, c] of Object.entries(BINARY_CASES) as [BinaryOp, (typeof BINARY_CASES)[BinaryOp]][]) {
-    it(`${op}: same shape, scalar and per-channel broadcasting`, async () => {
+    it(`${op}: same shape, scalar, per-channel and per-plane broadcasting`, async () => {
       const lo = c.positiveB ? 0.5 : -2;
       for (const n of SIZES) {
         const a = randomArray(n, 3 * n, -2, 2);
@@ -99,6 +99,10 @@ describe('binary kernels match the CPU reference', () => {
       const w = randomArray(4, 96, lo, 2);
       const got = await binary(op, Tensor.fromArray(m, [3, 4]), Tensor.fromArray(w, [1, 4]), c.alpha, c.beta).toArray();
       expectClose(got, binaryRef(op, m, w, { kind: 'axis', channels: 4, inner: 1 }, c.alpha, c.beta), 4e-6, 1e-6);
+      // A plane repeated over every channel and batch entry: [2, 5, 7, 11] with a mask [1, 1, 7, 11].
+      const plane = randomArray(77, 95, lo, 2);
+      const gotP = await binary(op, Tensor.fromArray(a, shape), Tensor.fromArray(plane, [1, 1, 7, 11]), c.alpha, c.beta).toArray();
+      expectClose(gotP, binaryRef(op, a, plane, { kind: 'tile' }, c.alpha, c.beta), 4e-6, 1e-6);
     });
   }
 

@@ -11,6 +11,12 @@ export function sumToShape(g: Tensor, a: Tensor, b: Tensor): Tensor {
   const bc = broadcastOf(a, b, 'gradient');
   if (bc.kind === 'none') return g;
   if (bc.kind === 'scalar') return reduce('sum', g).reshape(b.shape);
+  if (bc.kind === 'tile') {
+    const view = g.reshape([g.size / b.size, b.size, 1]);
+    const summed = reduce('sum', view, { axis: 0 });
+    view.dispose();
+    return summed.reshape(b.shape);
+  }
   const { outer, len, inner } = aroundAxis(a.shape, bc.axis);
   const view = g.reshape([outer, len, inner]);
   const overInner = reduce('sum', view, { axis: 2 });

@@ -1,10 +1,11 @@
-// Differentiable losses: mean squared error and total variation.
+// Differentiable losses: mean squared error, L1, binary cross-entropy, total variation, histogram.
 
 import type { Tensor } from '../../tensor/tensor.ts';
 import * as k from '../../tensor/ops/elementwise.ts';
 import { reduce } from '../../tensor/ops/reduce.ts';
 import { tidy } from '../../tensor/scope.ts';
 import { tvBackward, tvTerms, type TvEdges } from '../../tensor/ops/tv.ts';
+import { histogramMatch } from '../../tensor/ops/histogram.ts';
 import { fmt, shapesEqual } from '../../tensor/shape.ts';
 import { record } from '../node.ts';
 
@@ -70,4 +71,17 @@ export function tvLoss(x: Tensor, beta = 2, edges: TvEdges = 'zero'): Tensor {
   const loss = reduce('sum', terms);
   terms.dispose();
   return record(loss, 'tvLoss', [x], [x], (g, [x]) => [tvBackward(x, g, beta, edges)]);
+}
+
+/**
+ * Histogram loss (Risser et al. 2017): mean((f − R(f))²), where R(f) is f with each channel
+ * remapped to the distribution of the quantile table q ([C, L + 1], from channelQuantiles of the
+ * style's features). As in the paper, R(f) is a target: fixed during the evaluation, so the
+ * gradient is 2(f − R(f))/n · g.
+ */
+export function histogramLoss(f: Tensor, q: Tensor): Tensor {
+  const target = histogramMatch(f, q);
+  const loss = mseLoss(f, target, 'mean');
+  target.dispose();
+  return loss;
 }

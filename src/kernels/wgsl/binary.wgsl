@@ -5,6 +5,8 @@
 //             1  b is a scalar (1 element):  j = 0
 //             2  b is a vector along one axis of a, viewed as [outer, C, inner]:
 //                                            j = (i / inner) % C   (NCHW channel: inner = H*W)
+//             3  b is a's trailing block, repeated over a's leading axes (a spatial mask
+//                [1, 1, H, W] over every channel of [N, C, H, W]):  j = i % inner  (inner = b's size)
 // The *_BACKWARD ops are derivatives: a is the incoming gradient, b what the forward op saved.
 // Layout: flat float32 arrays; a and out have n elements.
 // Tiling: one element per thread, workgroup WG, 2-D grid as in fill.
@@ -54,5 +56,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   var j = i;
   if (BROADCAST == 1u) { j = 0u; }
   if (BROADCAST == 2u) { j = (i / p.inner) % p.channels; }
+  if (BROADCAST == 3u) { j = i % p.inner; }
   out[i] = g(a[i], b[j]);
 }

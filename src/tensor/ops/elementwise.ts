@@ -59,10 +59,11 @@ export const BINARY_OPS = [
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /**
- * How b is broadcast against a: 'none' (same shape), 'scalar' (b has one element), or a channel
- * vector along `axis` of a (b has a.shape[axis] elements; NCHW channels: axis 1).
+ * How b is broadcast against a: 'none' (same shape), 'scalar' (b has one element), a channel
+ * vector along `axis` of a (b has a.shape[axis] elements; NCHW channels: axis 1), or 'tile': b is
+ * a's trailing axes with leading ones (a mask [1, 1, H, W] over [N, C, H, W]), repeated.
  */
-export type Broadcast = { kind: 'none' } | { kind: 'scalar' } | { kind: 'axis'; axis: number };
+export type Broadcast = { kind: 'none' } | { kind: 'scalar' } | { kind: 'axis'; axis: number } | { kind: 'tile' };
 
 /** Works out how b broadcasts against a, or throws naming both shapes. */
 export function broadcastOf(a: Tensor, b: Tensor, opName: string): Broadcast {
@@ -77,19 +78,22 @@ export function broadcastOf(a: Tensor, b: Tensor, opName: string): Broadcast {
   };
   const axis = vectorAxis();
   if (axis >= 0 && axis < a.rank && a.shape[axis] === b.size) return { kind: 'axis', axis };
+  const lead = b.shape.findIndex((d) => d !== 1);
+  const trailing = b.shape.slice(lead);
+  if (b.rank <= a.rank && shapesEqual(trailing, a.shape.slice(a.rank - trailing.length))) return { kind: 'tile' };
   throw new RangeError(
     `${opName}: shapes ${fmt(a.shape)} and ${fmt(b.shape)} do not match; the second operand must have the first's shape, ` +
-      `one element, or the first's size along one axis (e.g. [C] or [1, C, 1, 1] for NCHW channels)`,
+      `one element, the first's size along one axis (e.g. [C] or [1, C, 1, 1] for NCHW channels), or its trailing axes (e.g. [1, 1, H, W])`,
   );
 }
 
-const BROADCAST_CODES = { none: 0, scalar: 1, axis: 2 } as const;
+const BROADCAST_CODES = { none: 0, scalar: 1, axis: 2, tile: 3 } as const;
 
 /** g(a, b) elementwise, b broadcast against a (see binary.wgsl). */
 export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 1): Tensor {
   if (a.gpu !== b.gpu) throw new Error(`${op}: tensors live on different GPU contexts`);
   const bc = broadcastOf(a, b, op);
-  const { len: channels, inner } = bc.kind === 'axis' ? aroundAxis(a.shape, bc.axis) : { len: 1, inner: 1 };
+  const { len: channels, inner } = bc.kind === 'axis' ? aroundAxis(a.shape, bc.axis) : { len: 1, inner: bc.kind === 'tile' ? b.size : 1 };
   const out = Tensor.empty(a.shape, a.gpu);
   a.gpu.dispatch({
     kernel: BINARY,

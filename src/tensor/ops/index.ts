@@ -14,3 +14,4 @@ export * from './updates.ts';
 export * from './fma-peak.ts';
 export * from './norm.ts';
 export * from './resample.ts';
+export * from './histogram.ts';
