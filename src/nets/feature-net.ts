@@ -11,6 +11,18 @@ import type { LoadedWeights } from './load.ts';
 export type NetworkName = 'vgg19' | 'squeezenet1_1';
 export const NETWORKS: readonly NetworkName[] = ['vgg19', 'squeezenet1_1'];
 
+/**
+ * One spatial step of a network, as far as where its outputs look is concerned: a window of
+ * `kernel` × `kernel` input pixels every `stride`, after `padding` on each side (`ceil`: the last
+ * window may overhang, as a ceil-mode pooling). Masks follow a layer's steps to its resolution.
+ */
+export interface SpatialStep {
+  kernel: number;
+  stride: number;
+  padding: number;
+  ceil: boolean;
+}
+
 export interface FeatureNet {
   readonly name: NetworkName;
   /** Where the weights came from (a file path or URL). */
@@ -22,6 +34,8 @@ export interface FeatureNet {
   checkLayers(layers: string[]): void;
   /** Smallest image side for which every one of `layers` still has a pixel. */
   minInputSize(layers: string[]): number;
+  /** The spatial steps from the input to `layer`'s activations, in order (1×1 convolutions omitted). */
+  spatialSteps(layer: string): SpatialStep[];
   /** Runs x (preprocessed NCHW) as far as needed and returns those activations (differentiable). */
   features(x: Tensor, layers: string[], pooling: Pooling): Map<string, Tensor>;
   dispose(): void;

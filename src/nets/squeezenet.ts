@@ -11,7 +11,7 @@ import * as ops from '../autograd/index.ts';
 import * as raw from '../tensor/ops/index.ts';
 import { loadWeights, type LoadedWeights } from './load.ts';
 import type { Preprocessing } from './preprocessing.ts';
-import type { FeatureNet } from './feature-net.ts';
+import type { FeatureNet, SpatialStep } from './feature-net.ts';
 import type { Pooling } from './vgg19.ts';
 
 const FIRES = [3, 4, 6, 7, 9, 10, 11, 12];
@@ -48,6 +48,17 @@ export class SqueezeNet implements FeatureNet {
 
   checkLayers(layers: string[]): void {
     for (const l of layers) if (!this.layerNames.includes(l)) throw new RangeError(`SqueezeNet has no layer '${l}'. Layers: ${this.layerNames.join(', ')}`);
+  }
+
+  spatialSteps(layer: string): SpatialStep[] {
+    this.checkLayers([layer]);
+    const steps: SpatialStep[] = [{ kernel: 3, stride: 2, padding: 0, ceil: false }]; // features.0
+    for (const name of this.layerNames.slice(1, this.layerNames.indexOf(layer) + 1)) {
+      const i = Number(name.split('.')[1]);
+      if (name.startsWith('features.') && POOLS_AFTER.has(i - 1)) steps.push({ kernel: 3, stride: 2, padding: 0, ceil: true });
+      else if (name.startsWith('features.') && FIRES.includes(i)) steps.push({ kernel: 3, stride: 1, padding: 1, ceil: false }); // expand3x3
+    }
+    return steps;
   }
 
   /** The smallest square input for which the deepest of `layers` still has a pixel. */

@@ -8,7 +8,7 @@ import * as ops from '../autograd/index.ts';
 import { VGG19_LAYERS, type VggLayer } from './vgg19-layers.ts';
 import { loadWeights, type LoadedWeights } from './load.ts';
 import type { Preprocessing } from './preprocessing.ts';
-import type { FeatureNet } from './feature-net.ts';
+import type { FeatureNet, SpatialStep } from './feature-net.ts';
 
 export type Pooling = 'max' | 'avg';
 
@@ -57,6 +57,14 @@ export class Vgg19 implements FeatureNet {
   minInputSize(layers: string[]): number {
     const deepest = Math.max(...layers.map((n) => VGG19_LAYERS.findIndex((l) => l.name === n)));
     return 2 ** VGG19_LAYERS.slice(0, deepest + 1).filter((l) => l.kind === 'pool').length;
+  }
+
+  spatialSteps(layer: string): SpatialStep[] {
+    this.checkLayers([layer]);
+    const upTo = VGG19_LAYERS.slice(0, VGG19_LAYERS.findIndex((l) => l.name === layer) + 1);
+    return upTo.flatMap((l): SpatialStep[] =>
+      l.kind === 'conv' ? [{ kernel: 3, stride: 1, padding: 1, ceil: false }] : l.kind === 'pool' ? [{ kernel: 2, stride: 2, padding: 0, ceil: false }] : [],
+    );
   }
 
   /** Checks layer names, naming what is available when one is not. */

@@ -11,6 +11,8 @@ export interface LossValues {
   content: number | null;
   style: number | null;
   tv: number | null;
+  /** The histogram loss's weighted value, when the run has one. */
+  histogram?: number | null;
 }
 
 export interface Progress extends LossValues {

@@ -9,8 +9,13 @@ import type { FeatureNet, NetworkName } from '../nets/feature-net.ts';
 import type { RgbImage } from '../image/image.ts';
 import { fitLongestSide } from '../image/resize.ts';
 import { adaptWeights, PRESETS, PRESET_NAMES, TEXTURE_LAYERS, type LayerWeight, type LossSettings, type PresetName } from './presets.ts';
+import { COLOR_SPACES, type ColorSpace } from './color-match.ts';
+import { MASK_MODES, type MaskMode } from './masks.ts';
 
 export type InitKind = 'content' | 'noise' | 'style';
+/** What survives of the content's colours: nothing, its colours by luminance-only transfer, or by recolouring the style first. */
+export type PreserveColor = 'none' | 'luminance' | 'histogram';
+export const PRESERVE_COLORS: readonly PreserveColor[] = ['none', 'luminance', 'histogram'];
 export type OptimizerName = 'lbfgs' | 'adam';
 
 export class StyleTransferError extends Error {
@@ -43,8 +48,30 @@ export interface RunSettingsOptions {
   styleBlendWeights?: number[];
   /** Style images are resized to styleScale × the output's longest side. Default 1. */
   styleScale?: number;
-  /** Luminance-only transfer that keeps the content's colours. */
+  /** Luminance-only transfer that keeps the content's colours (the same as preserveColor 'luminance'). */
   originalColors?: boolean;
+  /**
+   * Colour control (Gatys et al. 2017): 'luminance' transfers on luminance and keeps the content's
+   * chroma; 'histogram' first gives the style images the content's colour mean and covariance
+   * (in `colorSpace`). Default 'none' ('luminance' with originalColors).
+   */
+  preserveColor?: PreserveColor;
+  /** Where 'histogram' colour matching is done: 'rgb' (default) or 'ycbcr'. */
+  colorSpace?: ColorSpace;
+  /** How masks reach each layer: 'simple' (downsampled, default) or 'inside' (eroded by the receptive field). */
+  maskMode?: MaskMode;
+  /** Histogram loss (Risser et al. 2017) weight; 0 (default) leaves it out. */
+  histogramWeight?: number;
+  /** Its layers (default relu1_1, relu4_1, as in the paper). */
+  histogramLayers?: LayerWeight[];
+  /**
+   * Scale control (Gatys et al. 2017): these style layers take their Gram targets from the style
+   * image at coarseScale × its usual size (or from a separate coarse style image): the coarse
+   * layers copy large structures, the others the fine strokes.
+   */
+  coarseLayers?: string[];
+  /** Default 1 (only a separate coarse style image then makes a difference). */
+  coarseScale?: number;
   /** Starting image: content, noise, style, or an image. Default: the preset's. */
   init?: InitKind | RgbImage;
   seed?: number;
@@ -65,6 +92,14 @@ export const RUN_DEFAULTS = {
   lbfgsLearningRate: 1,
   lbfgsHistory: 100,
   lineSearch: 'strong-wolfe' as const,
+  preserveColor: 'none' as PreserveColor,
+  colorSpace: 'rgb' as ColorSpace,
+  maskMode: 'simple' as MaskMode,
+  histogramWeight: 0,
+  histogramLayers: [{ layer: 'relu1_1', weight: 1 }, { layer: 'relu4_1', weight: 1 }] as LayerWeight[],
+  /** The layers --coarse-scale or --coarse-style acts on when --coarse-layers is not given. */
+  coarseLayers: ['relu4_1', 'relu5_1'],
+  coarseScale: 1,
 };
 
 /** Which preset and network a run uses. */
@@ -167,10 +202,81 @@ export interface RunPlan {
   lbfgsHistory: number;
   lineSearch: 'strong-wolfe' | 'none';
   originalColors: boolean;
+  preserveColor: PreserveColor;
+  colorSpace: ColorSpace;
+  maskMode: MaskMode;
+  /** Regions: how many content masks (0: no spatial control). */
+  regions: number;
+  histogram: { weight: number; layers: LayerWeight[] };
+  /** Style layers whose targets come from the coarse style input; null when there is none. */
+  coarse: { layers: string[]; scale: number; separateImage: boolean } | null;
+}
+
+/** The data parts of a run that the plan checks (counts and presence). */
+export interface PlanInputs {
+  styles: RgbImage[];
+  content?: RgbImage | null;
+  /** Content masks, one per style; style masks (optional), one per style or null. */
+  masks?: { content: unknown[]; styles?: unknown[] } | null;
+  coarseStyle?: RgbImage | null;
+}
+
+function checkChoice<T extends string>(key: string, v: T | undefined, known: readonly T[]): void {
+  if (v !== undefined && !known.includes(v)) throw new StyleTransferError(`${key} must be ${known.join(', ')}; got '${v}'`);
+}
+
+/** The spatial, colour, scale and histogram controls, checked against the run. */
+function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss: LossSettings, texture: boolean) {
+  checkChoice('preserveColor', o.preserveColor, PRESERVE_COLORS);
+  checkChoice('colorSpace', o.colorSpace, COLOR_SPACES);
+  checkChoice('maskMode', o.maskMode, MASK_MODES);
+  if (o.originalColors && o.preserveColor !== undefined && o.preserveColor !== 'luminance') {
+    throw new StyleTransferError(`originalColors is preserveColor 'luminance'; it contradicts preserveColor '${o.preserveColor}'`);
+  }
+  const preserveColor: PreserveColor = texture ? 'none' : (o.preserveColor ?? (o.originalColors ? 'luminance' : RUN_DEFAULTS.preserveColor));
+  const regions = o.masks?.content.length ?? 0;
+  if (o.masks) {
+    if (regions !== o.styles.length) throw new StyleTransferError(`${o.styles.length} style image(s) but ${regions} content mask(s): give one mask per style (its region)`);
+    if (o.masks.styles && o.masks.styles.length !== o.styles.length) throw new StyleTransferError(`${o.styles.length} style image(s) but ${o.masks.styles.length} style mask(s)`);
+    if (o.styleBlendWeights) throw new StyleTransferError('style blend weights mix the styles everywhere; with masks each region takes its own style: leave the blend weights out');
+  }
+  const histogram = { weight: o.histogramWeight ?? RUN_DEFAULTS.histogramWeight, layers: o.histogramLayers ?? RUN_DEFAULTS.histogramLayers };
+  checkNonNegative('histogramWeight', histogram.weight);
+  for (const l of histogram.layers) checkNonNegative(`histogram layer ${l.layer}: weight`, l.weight);
+  if (histogram.weight > 0) {
+    if (regions > 0) throw new StyleTransferError('the histogram loss matches whole-image distributions; it cannot be combined with masks yet');
+    try {
+      net.checkLayers(histogram.layers.map((l) => l.layer));
+    } catch (e) {
+      throw new StyleTransferError((e as Error).message);
+    }
+  }
+  let coarse: RunPlan['coarse'] = null;
+  if (o.coarseLayers !== undefined || o.coarseScale !== undefined || o.coarseStyle) {
+    const scale = o.coarseScale ?? RUN_DEFAULTS.coarseScale;
+    if (!(scale > 0) || !Number.isFinite(scale)) throw new StyleTransferError(`coarseScale must be positive, got ${scale}`);
+    const styleLayers = loss.styleLayers.map((l) => l.layer);
+    const layers = o.coarseLayers ?? RUN_DEFAULTS.coarseLayers.filter((l) => styleLayers.includes(l));
+    for (const l of layers) {
+      if (!styleLayers.includes(l)) throw new StyleTransferError(`coarse layer ${l} is not a style layer (${styleLayers.join(', ')})`);
+    }
+    if (layers.length === 0) throw new StyleTransferError(`no coarse layers: give coarseLayers among the style layers (${styleLayers.join(', ')})`);
+    if (o.coarseStyle && o.styles.length !== 1) throw new StyleTransferError('a separate coarse style image goes with exactly one style image');
+    coarse = { layers, scale, separateImage: !!o.coarseStyle };
+  }
+  return {
+    preserveColor,
+    originalColors: preserveColor === 'luminance',
+    colorSpace: o.colorSpace ?? RUN_DEFAULTS.colorSpace,
+    maskMode: o.maskMode ?? RUN_DEFAULTS.maskMode,
+    regions,
+    histogram,
+    coarse,
+  };
 }
 
 /** Resolves and validates a run for this network (throws StyleTransferError naming the problem). */
-export function planRun(o: RunSettingsOptions & { styles: RgbImage[]; content?: RgbImage | null }, net: FeatureNet): RunPlan {
+export function planRun(o: RunSettingsOptions & PlanInputs, net: FeatureNet): RunPlan {
   const texture = !o.content;
   if (!o.styles || o.styles.length === 0) throw new StyleTransferError('at least one style image is needed');
   const { preset, network } = resolvePresetAndNetwork(o);
@@ -189,6 +295,7 @@ export function planRun(o: RunSettingsOptions & { styles: RgbImage[]; content?: 
   const optimizer = o.optimizer ?? RUN_DEFAULTS.optimizer;
   const init = o.init === undefined ? loss.init : typeof o.init === 'object' ? 'image' : o.init;
   if (init === 'content' && texture) throw new StyleTransferError('init content needs a content image');
+  const controls = planControls(o, net, loss, texture);
   return {
     preset,
     network,
@@ -203,7 +310,7 @@ export function planRun(o: RunSettingsOptions & { styles: RgbImage[]; content?: 
     learningRate: o.learningRate ?? (optimizer === 'adam' ? loss.adamLearningRate : RUN_DEFAULTS.lbfgsLearningRate),
     lbfgsHistory: o.lbfgsHistory ?? RUN_DEFAULTS.lbfgsHistory,
     lineSearch: o.lineSearch ?? RUN_DEFAULTS.lineSearch,
-    originalColors: !!o.originalColors && !texture,
+    ...controls,
   };
 }
 
@@ -219,6 +326,11 @@ export function describePlan(p: RunPlan, net: FeatureNet, styles: number): Recor
     styleBlendWeights: p.blend,
     styleScale: p.styleScale,
     originalColors: p.originalColors,
+    preserveColor: p.preserveColor,
+    ...(p.preserveColor === 'histogram' ? { colorSpace: p.colorSpace } : {}),
+    ...(p.regions > 0 ? { regions: p.regions, maskMode: p.maskMode } : {}),
+    ...(p.histogram.weight > 0 ? { histogramWeight: p.histogram.weight, histogramLayers: p.histogram.layers } : {}),
+    ...(p.coarse ? { coarse: p.coarse } : {}),
     init: p.init,
     seed: p.seed,
     optimizer: p.optimizer,

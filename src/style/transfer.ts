@@ -17,7 +17,9 @@ import { fitLongestSide } from '../image/resize.ts';
 import { loadFeatureNet, type FeatureNet } from '../nets/feature-net.ts';
 import { downloadImage, imageToNetworkInput, networkInputToImage, uploadImage } from '../nets/network-input.ts';
 import { checkSize, describePlan, planRun, resolvePresetAndNetwork, StyleTransferError, type RunPlan, type RunSettingsOptions } from './settings.ts';
-import { contentTargets, styleObjective, styleTargets } from './objective.ts';
+import { contentTargets, disposeTargets, histogramTargets, styleObjective, styleTargets, type LayerMask, type RegionTarget, type Targets } from './objective.ts';
+import { checkMaskAspect, maskArea, maskAtLayer, resizeMask, type Mask, type MaskMode } from './masks.ts';
+import { matchColorHistogram } from './color-match.ts';
 import { newStageRecord, type Checkpoint, type Progress, type RunRecord, type StageRecord } from './record.ts';
 import { keepOriginalColors, luminanceImage, matchedLuminance } from './color.ts';
 
@@ -43,6 +45,14 @@ export interface StyleTransferOptions extends RunSettingsOptions {
    * weight · mean((x − previous)²) in the network's input units, at each stage's size).
    */
   temporal?: { previous: RgbImage; weight: number };
+  /**
+   * Spatial control (Gatys et al. 2017): `content[i]` is where style i goes (a mask of the
+   * content's aspect, 0..1); `styles[i]`, when given, the part of style image i its statistics
+   * come from. Pixels in no region keep the content alone.
+   */
+  masks?: { content: Mask[]; styles?: (Mask | null)[] } | null;
+  /** Scale control: a separate style image for the coarse layers (see coarseLayers). */
+  coarseStyle?: RgbImage | null;
 }
 
 export interface StyleTransferResult {
@@ -59,9 +69,15 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
   try {
     const plan = planRun(o, net);
     const s = plan.loss;
-    // Original colours: run on luminance, restore the content's chroma at the end.
+    // Original colours: run on luminance, restore the content's chroma at the end; or give the
+    // styles the content's colour statistics first.
     const content = o.content && plan.originalColors ? luminanceImage(o.content) : (o.content ?? null);
-    const styles = plan.originalColors ? o.styles.map((st) => matchedLuminance(st, o.content!)) : o.styles;
+    const recolour = (st: RgbImage) =>
+      plan.preserveColor === 'luminance' ? matchedLuminance(st, o.content!) : plan.preserveColor === 'histogram' ? matchColorHistogram(st, o.content!, plan.colorSpace) : st;
+    const styles = o.styles.map(recolour);
+    const coarseStyle = o.coarseStyle ? recolour(o.coarseStyle) : null;
+    if (o.masks && o.content) o.masks.content.forEach((m, i) => checkMaskAspect(m, o.content!.width, o.content!.height, `content mask ${i + 1}`));
+    o.masks?.styles?.forEach((m, i) => m && checkMaskAspect(m, o.styles[i].width, o.styles[i].height, `style mask ${i + 1}`));
 
     const record: RunRecord = o.resume
       ? structuredClone(o.resume.record)
@@ -71,8 +87,8 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
     for (let stage = o.resume?.stage ?? 0; stage < plan.sizes.length; stage++) {
       const resuming = o.resume && stage === o.resume.stage ? o.resume : null;
       const { width, height } = plan.sizes[stage];
-      const targets = buildTargets(net, plan, content, styles, width, height);
-      const temporal = o.temporal ? { target: keep(imageToNetworkInput(o.temporal.previous, width, height, net.preprocessing)), weight: o.temporal.weight } : null;
+      const targets = buildTargets(net, plan, { content, styles, coarseStyle, masks: o.masks ?? null }, width, height);
+      targets.temporal = o.temporal ? { target: keep(imageToNetworkInput(o.temporal.previous, width, height, net.preprocessing)), weight: o.temporal.weight } : null;
 
       // Starting point.
       let x0: Tensor;
@@ -88,7 +104,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
 
       const stageRecord: StageRecord = resuming ? structuredClone(resuming.record.stages[stage]) : newStageRecord(width, height);
       const stageStart = performance.now();
-      const objective = styleObjective(net, s, { ...targets, temporal });
+      const objective = styleObjective(net, s, targets);
       const onIteration = async (r: { iteration: number; loss: number; evaluations: number }, xi: Tensor, snapshot: () => Promise<OptimizerState>) => {
         stageRecord.initial ??= objective.initial;
         const v = objective.valuesFor(r.loss);
@@ -110,9 +126,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
         result = await optimize(plan, objective.closure, x0, onIteration, resuming?.optimizer);
       } finally {
         x0.dispose();
-        for (const t of targets.style.values()) t.dispose();
-        for (const t of targets.content?.values() ?? []) t.dispose();
-        temporal?.target.dispose();
+        disposeTargets(targets);
       }
       stageRecord.initial ??= objective.initial;
       if (!Number.isFinite(result.loss)) {
@@ -146,24 +160,86 @@ export function synthesizeTexture(o: Omit<StyleTransferOptions, 'content'>): Pro
   return styleTransfer({ ...o, content: null });
 }
 
-/** A stage's targets: the content's features and the blended style Gram matrices, at this size. */
-function buildTargets(net: FeatureNet, plan: RunPlan, content: RgbImage | null, styles: RgbImage[], width: number, height: number) {
+/** A mask at each of `layers`' resolutions for an input of width × height, on the GPU. */
+function layerMasks(net: FeatureNet, mask: Mask, layers: string[], width: number, height: number, mode: MaskMode, what: string, vanishing: 'allowed' | 'error'): Map<string, LayerMask> {
+  const atInput = resizeMask(mask, width, height);
+  if (!(maskArea(atInput) > 0)) throw new StyleTransferError(`${what} is empty (all black at ${width}x${height}): its region has no pixel`);
+  const out = new Map<string, LayerMask>();
+  for (const layer of layers) {
+    const m = maskAtLayer(atInput, net.spatialSteps(layer), mode);
+    const area = maskArea(m);
+    if (!(area > 1e-6) && vanishing === 'error') {
+      throw new StyleTransferError(`${what} has no pixel left at layer ${layer} (${m.width}x${m.height}) in mask mode '${mode}'; use a larger region${mode === 'inside' ? " or mask mode 'simple'" : ''}`);
+    }
+    out.set(layer, { mask: keep(Tensor.fromArray(m.data, [1, 1, m.height, m.width])), area });
+  }
+  return out;
+}
+
+interface StageImages {
+  content: RgbImage | null;
+  styles: RgbImage[];
+  coarseStyle: RgbImage | null;
+  masks: StyleTransferOptions['masks'];
+}
+
+/**
+ * A stage's targets: the content's features; the style Gram matrices (blended, or per region with
+ * masks; the coarse layers' from the coarse style input); the histogram loss's quantile tables.
+ */
+function buildTargets(net: FeatureNet, plan: RunPlan, images: StageImages, width: number, height: number): Targets {
   const s = plan.loss;
   const styleSide = Math.max(1, Math.round(plan.styleScale * Math.max(width, height)));
-  const styleInputs = styles.map((st, i) => {
-    const sz = fitLongestSide(st.width, st.height, styleSide);
-    checkSize(net, s.styleLayers.map((l) => l.layer), sz.width, sz.height, `style image ${i + 1} at scale ${plan.styleScale}`);
-    return { x: keep(imageToNetworkInput(st, sz.width, sz.height, net.preprocessing)), weight: plan.blend[i] };
-  });
-  const style = styleTargets(net, styleInputs, s);
-  for (const si of styleInputs) si.x.dispose();
-  let contentMap: Map<string, Tensor> | null = null;
-  if (content) {
-    const input = keep(imageToNetworkInput(content, width, height, net.preprocessing));
-    contentMap = contentTargets(net, input, s);
-    input.dispose();
+  const allStyleLayers = s.styleLayers.map((l) => l.layer);
+  const coarseLayers = plan.coarse?.layers ?? [];
+  const fineLayers = allStyleLayers.filter((l) => !coarseLayers.includes(l));
+  // One network input per style image and scale, each with its style mask at its layers.
+  const input = (img: RgbImage, side: number, what: string, mask: Mask | null | undefined, layers: string[]) => {
+    const sz = fitLongestSide(img.width, img.height, side);
+    checkSize(net, layers, sz.width, sz.height, what);
+    return {
+      x: keep(imageToNetworkInput(img, sz.width, sz.height, net.preprocessing)),
+      masks: mask ? layerMasks(net, mask, layers, sz.width, sz.height, plan.maskMode, `the style mask of ${what}`, 'error') : null,
+    };
+  };
+  const fine = images.styles.map((st, i) => input(st, styleSide, `style image ${i + 1} at scale ${plan.styleScale}`, images.masks?.styles?.[i], [...fineLayers, ...plan.histogram.layers.map((l) => l.layer)]));
+  const coarseSide = Math.max(1, Math.round(styleSide * (plan.coarse?.scale ?? 1)));
+  const coarse = plan.coarse
+    ? (images.coarseStyle ? [images.coarseStyle] : images.styles).map((st, i) =>
+        input(st, coarseSide, images.coarseStyle ? 'the coarse style image' : `style image ${i + 1} at coarse scale ${plan.coarse!.scale}`, images.coarseStyle ? null : images.masks?.styles?.[i], coarseLayers),
+      )
+    : [];
+  // The Grams of a set of style inputs (blend weights b), fine layers from `f`, coarse from `c`.
+  const grams = (f: typeof fine, c: typeof coarse, b: number[]) => {
+    const m = styleTargets(net, f.map((e, i) => ({ ...e, weight: b[i] })), s, fineLayers);
+    if (c.length) for (const [k, v] of styleTargets(net, c.map((e, i) => ({ ...e, weight: b[i] })), s, coarseLayers)) m.set(k, v);
+    return m;
+  };
+  let style = new Map<string, Tensor>();
+  let regions: RegionTarget[] | null = null;
+  if (images.masks) {
+    regions = images.masks.content.map((mask, i) => ({
+      masks: layerMasks(net, mask, allStyleLayers, width, height, plan.maskMode, `content mask ${i + 1}`, 'allowed'),
+      grams: grams([fine[i]], coarse.length ? [coarse[images.coarseStyle ? 0 : i]] : [], [1]),
+    }));
+  } else {
+    style = grams(fine, coarse, plan.blend);
   }
-  return { content: contentMap, style };
+  const histogram =
+    plan.histogram.weight > 0
+      ? { ...plan.histogram, ...histogramTargets(net, fine.map((e, i) => ({ x: e.x, weight: plan.blend[i] })), plan.histogram.layers.map((l) => l.layer), s.pooling) }
+      : null;
+  for (const e of [...fine, ...coarse]) {
+    e.x.dispose();
+    for (const m of e.masks?.values() ?? []) m.mask.dispose();
+  }
+  let contentMap: Map<string, Tensor> | null = null;
+  if (images.content) {
+    const x = keep(imageToNetworkInput(images.content, width, height, net.preprocessing));
+    contentMap = contentTargets(net, x, s);
+    x.dispose();
+  }
+  return { content: contentMap, style, regions, histogram };
 }
 
 function optimize(

@@ -35,6 +35,7 @@ function fakeNet(names: string[], preprocessing = PREPROCESSING.caffe): FeatureN
     layerNames: names,
     checkLayers: () => {},
     minInputSize: () => 1,
+    spatialSteps: (name) => (layer(name).pooled ? [{ kernel: 2, stride: 2, padding: 0, ceil: false }] : []),
     features(x, layers) {
       const out = new Map<string, Tensor>();
       for (const n of layers) {
