@@ -1,11 +1,11 @@
 // The style-transfer panel: images (several styles with blend weights, or a texture), the CLI's
-// options that matter (preset, scales, init, pooling, original colours, weights; empty: the
-// preset's), the VGG19 weights downloaded with a progress bar, then styleTransfer() with the
+// options that matter (preset, scales, init, pooling, colours, weights; empty: the preset's), the
+// controls (region masks, colour matching, coarse scale, histogram loss), the VGG19 weights downloaded with a progress bar, then styleTransfer() with the
 // picture and the loss curve redrawn as it goes.
 
 import {
-  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES,
-  type FeatureNet, type RgbImage, type StyleTransferOptions, type InitKind, type PresetName,
+  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES, isGreyscale, maskFromImage, masksFromLabels, parseColor,
+  type FeatureNet, type RgbImage, type StyleTransferOptions, type InitKind, type PresetName, type Mask, type MaskMode, type PreserveColor, type ColorSpace,
 } from '../src/index.ts';
 import { $, decode, draw, onFiles, optionalList, optionalNumber, setStatus, snapshot } from './ui.ts';
 import { download } from './download.ts';
@@ -14,6 +14,7 @@ import { state } from './state.ts';
 const status = (text: string, error = false) => setStatus('status', text, error);
 let content: RgbImage | null = null;
 let styles: RgbImage[] = [];
+let maskImages: RgbImage[] = [];
 let net: FeatureNet | null = null;
 let stopRequested = false;
 
@@ -27,6 +28,28 @@ async function setStyles(blobs: Blob[]): Promise<void> {
   draw($('style'), styles[0]);
   $('style-caption').textContent = styles.length > 1 ? `style 1 of ${styles.length}` : 'style';
 }
+
+async function setMasks(blobs: Blob[]): Promise<void> {
+  maskImages = await Promise.all(blobs.map(decode));
+  $('mask-text').textContent = maskImages.length ? `${maskImages.length} mask image(s)` : 'no masks: every style everywhere';
+}
+
+/** The region masks: one label image split by the listed colours, or one greyscale mask per style. */
+function masks(): Mask[] | null {
+  if (maskImages.length === 0) return null;
+  const colors = $<HTMLInputElement>('mask-colors').value.trim();
+  if (colors) {
+    if (maskImages.length !== 1) throw new Error('label colours go with one label image');
+    return masksFromLabels(maskImages[0], colors.split(',').map(parseColor));
+  }
+  if (!maskImages.every(isGreyscale)) throw new Error('a colour mask is a label image: list its colours, one per style, under "Label colours"');
+  return maskImages.map(maskFromImage);
+}
+
+const optionalLayers = (id: string) => {
+  const v = $<HTMLInputElement>(id).value.trim();
+  return v ? v.split(',').map((s) => s.trim()) : undefined;
+};
 
 /** The form as styleTransfer's options (throws a readable message on a bad field). */
 function options(): Omit<StyleTransferOptions, 'net'> {
@@ -45,7 +68,17 @@ function options(): Omit<StyleTransferOptions, 'net'> {
     iterations: optionalNumber('iterations'),
     init: init || undefined,
     pooling: pooling || undefined,
-    originalColors: $<HTMLInputElement>('original-colors').checked,
+    preserveColor: $<HTMLSelectElement>('preserve-color').value as PreserveColor,
+    colorSpace: $<HTMLSelectElement>('color-space').value as ColorSpace,
+    masks: (() => {
+      const m = masks();
+      return m ? { content: m } : null;
+    })(),
+    maskMode: $<HTMLSelectElement>('mask-mode').value as MaskMode,
+    coarseScale: optionalNumber('coarse-scale'),
+    coarseLayers: optionalLayers('coarse-layers'),
+    histogramWeight: optionalNumber('histogram-weight'),
+    histogramLayers: optionalLayers('histogram-layers')?.map((layer) => ({ layer, weight: 1 })),
     contentWeight: optionalNumber('content-weight'),
     styleWeight: optionalNumber('style-weight'),
     tvWeight: optionalNumber('tv-weight'),
@@ -137,6 +170,14 @@ export async function startTransferPanel(params: URLSearchParams): Promise<void>
   }
   onFiles('content-file', 'content', (files) => void setContent(files[0]).catch((e) => status(`cannot read that content image: ${e.message}`, true)));
   onFiles('style-file', 'style', (files) => void setStyles(files).catch((e) => status(`cannot read that style image: ${e.message}`, true)));
+  $('mask-file').addEventListener('change', () => {
+    const files = Array.from($<HTMLInputElement>('mask-file').files ?? []);
+    void setMasks(files).catch((e) => status(`cannot read that mask: ${e.message}`, true));
+  });
+  $('mask-clear').addEventListener('click', () => {
+    $<HTMLInputElement>('mask-file').value = '';
+    void setMasks([]);
+  });
   $('run').addEventListener('click', () => void run());
   $('stop').addEventListener('click', () => (stopRequested = true));
   $('download').addEventListener('click', () => {
@@ -149,11 +190,13 @@ export async function startTransferPanel(params: URLSearchParams): Promise<void>
     }, 'image/png');
   });
   // URL parameters pre-set the form (e.g. ?style=examples/images/coffee.png&size=64&iterations=20&preset=gatys).
-  for (const id of ['size', 'scales', 'iterations', 'content-weight', 'style-weight', 'tv-weight', 'seed', 'every', 'optimizer', 'preset', 'init', 'pooling', 'blend']) {
+  for (const id of ['size', 'scales', 'iterations', 'content-weight', 'style-weight', 'tv-weight', 'seed', 'every', 'optimizer', 'preset', 'init', 'pooling', 'blend',
+    'preserve-color', 'color-space', 'mask-colors', 'mask-mode', 'coarse-scale', 'coarse-layers', 'histogram-weight', 'histogram-layers']) {
     const v = params.get(id);
     if (v !== null) ($(id) as HTMLInputElement).value = v;
   }
-  for (const id of ['texture', 'original-colors']) if (params.get(id) === '1') $<HTMLInputElement>(id).checked = true;
+  if (params.get('texture') === '1') $<HTMLInputElement>('texture').checked = true;
+  if (params.get('original-colors') === '1') $<HTMLSelectElement>('preserve-color').value = 'luminance';
   net = await loadWeights();
   if (!net) return;
   const fetched = async (path: string) => {
@@ -163,6 +206,8 @@ export async function startTransferPanel(params: URLSearchParams): Promise<void>
   };
   await setContent(await fetched(params.get('content') ?? 'examples/images/chelsea.png'));
   await setStyles(await Promise.all((params.get('style') ?? 'examples/images/swirls.png').split(',').map(fetched)));
+  const maskParam = params.get('mask'); // e.g. ?mask=examples/images/chelsea-regions.png&mask-colors=red,blue
+  if (maskParam) await setMasks(await Promise.all(maskParam.split(',').map(fetched)));
   $<HTMLButtonElement>('run').disabled = false;
   state.ready = true;
   status('Ready: pick images (or keep the examples) and press Run.');

@@ -18,7 +18,7 @@ export class UsageError extends Error {
 /** Errors that are about the user's input: exit 2 with the message alone. */
 const INPUT_ERRORS = new Set([
   'UsageError', 'CheckpointError', 'WeightsNotFoundError', 'ImageDecodeError', 'ImageReadError', 'SafetensorsError', 'StyleTransferError',
-  'ModelError', 'DatasetError', 'TrainingError', 'TorchFileError', 'TfjsError', 'ConfigurationError', 'ZipError', 'PickleError',
+  'ModelError', 'DatasetError', 'TrainingError', 'TorchFileError', 'TfjsError', 'ConfigurationError', 'ZipError', 'PickleError', 'MaskError',
 ]);
 /** Failures of the machine that are not bugs: exit 1 with the message alone. */
 const ENVIRONMENT_ERRORS = new Set(['NoAdapterError', 'WriteError', 'ExternalToolError']);

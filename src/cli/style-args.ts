@@ -6,7 +6,9 @@ import { packagePath } from '../util/package-root.ts';
 import { imageFormatOf } from '../image/files.ts';
 import { NETWORKS, type NetworkName } from '../nets/feature-net.ts';
 import { PRESETS, PRESET_NAMES, type LayerWeight, type PresetName } from '../style/presets.ts';
-import { RUN_DEFAULTS, resolveLossSettings, type InitKind, type RunSettingsOptions } from '../style/settings.ts';
+import { PRESERVE_COLORS, RUN_DEFAULTS, resolveLossSettings, type InitKind, type RunSettingsOptions } from '../style/settings.ts';
+import { COLOR_SPACES } from '../style/color-match.ts';
+import { MASK_MODES, parseColor, MaskError } from '../style/masks.ts';
 import { choiceArg, integerArg, layerListArg, listArg, numberArg, positiveArg, seedArg } from './args.ts';
 import { UsageError } from './errors.ts';
 import { formatFlags, parseFlags, wrapHelp, type Alias, type FlagGroup } from './flags.ts';
@@ -49,6 +51,22 @@ export const STYLE_FLAGS: FlagGroup[] = [
       { name: 'content-layers', kind: 'string', value: 'L[:w],...', help: 'content layers with optional weights', default: layers(STYLE_DEFAULTS.contentLayers) },
       { name: 'style-layers', kind: 'string', value: 'L[:w],...', help: 'style layers with optional weights, e.g. relu1_1:0.2,relu2_1', default: layers(STYLE_DEFAULTS.styleLayers) },
       { name: 'pooling', kind: 'string', value: 'max|avg', help: "VGG19's pooling", default: STYLE_DEFAULTS.pooling },
+    ],
+  },
+  {
+    title: 'Control: where, which colours, what scale (Gatys et al. 2017; Risser et al.)',
+    flags: [
+      { name: 'content-mask', kind: 'string', value: 'FILES', help: 'where each style goes: one greyscale mask per style (white: that style), or one label image with --mask-colors; pixels in no region keep the content' },
+      { name: 'mask-colors', kind: 'string', value: 'C,...', help: "the label image's colour for each style, in order (#rrggbb, #rgb or red, blue, ...)" },
+      { name: 'style-masks', kind: 'string', value: 'FILES', help: "per style, the part of the style image its statistics come from (greyscale; '-': all of it)" },
+      { name: 'mask-mode', kind: 'string', value: 'simple|inside', help: "masks at each layer: downsampled, or only where a unit's whole receptive field is inside", default: RUN_DEFAULTS.maskMode },
+      { name: 'preserve-color', kind: 'string', value: 'MODE', help: "none; luminance (= --original-colors); histogram: the styles recoloured to the content's colour mean and covariance first", default: RUN_DEFAULTS.preserveColor },
+      { name: 'color-space', kind: 'string', value: 'rgb|ycbcr', help: 'where --preserve-color histogram matches the colours', default: RUN_DEFAULTS.colorSpace },
+      { name: 'coarse-scale', kind: 'string', value: 'S', help: 'the coarse layers take the style image at S x its size (S < 1: larger structures)', default: String(RUN_DEFAULTS.coarseScale) },
+      { name: 'coarse-style', kind: 'string', value: 'FILE', help: 'a separate style image for the coarse layers (its structure with the other\'s strokes)' },
+      { name: 'coarse-layers', kind: 'string', value: 'L,...', help: 'which style layers are the coarse ones', default: RUN_DEFAULTS.coarseLayers.join(',') },
+      { name: 'histogram-weight', kind: 'string', value: 'W', help: 'weight of the histogram loss (each layer: mean((F - matched F)^2) / mean(style^2)); about 1e9 with the johnson preset', default: String(RUN_DEFAULTS.histogramWeight) },
+      { name: 'histogram-layers', kind: 'string', value: 'L[:w],...', help: 'layers of the histogram loss', default: layers(RUN_DEFAULTS.histogramLayers) },
     ],
   },
   {
@@ -131,6 +149,12 @@ export interface ParsedStyleArgs {
   contentPath: string | null;
   stylePaths: string[];
   initPath: string | null;
+  /** Content masks (one per style) or one label image; with maskColors, the label colours. */
+  contentMaskPaths: string[];
+  maskColors: [number, number, number][] | null;
+  /** Per style: a style mask file, or null for the whole image. */
+  styleMaskPaths: (string | null)[] | null;
+  coarseStylePath: string | null;
   output: string;
   force: boolean;
   saveEvery: number;
@@ -201,10 +225,37 @@ export function parseStyleArgs(argv: string[]): StyleArgs {
   const blend = listArg('--style-blend-weights', str('style-blend-weights'), (f, s) => numberArg(f, s)!);
   if (blend && blend.length !== stylePaths.length) throw new UsageError(`--style-blend-weights has ${blend.length} weights for ${stylePaths.length} style images`);
   if (blend && !blend.some((w) => w > 0)) throw new UsageError('--style-blend-weights must not all be zero');
+  const contentMaskPaths = listArg('--content-mask', str('content-mask'), (_f, s) => s) ?? [];
+  const maskColors = listArg('--mask-colors', str('mask-colors'), (f, s) => {
+    try {
+      return parseColor(s);
+    } catch (e) {
+      throw new UsageError(`${f}: ${(e as MaskError).message}`);
+    }
+  }) ?? null;
+  if (texture && contentMaskPaths.length) throw new UsageError('--content-mask needs a content image (a texture has none)');
+  if (maskColors && contentMaskPaths.length !== 1) throw new UsageError('--mask-colors names the regions of one label image: give exactly one --content-mask file');
+  if (maskColors && maskColors.length !== stylePaths.length) throw new UsageError(`--mask-colors has ${maskColors.length} colour(s) for ${stylePaths.length} style image(s): one per style`);
+  if (contentMaskPaths.length && !maskColors && contentMaskPaths.length !== stylePaths.length) {
+    throw new UsageError(`--content-mask has ${contentMaskPaths.length} file(s) for ${stylePaths.length} style image(s): give one greyscale mask per style, or one label image and --mask-colors`);
+  }
+  const styleMaskPaths = listArg('--style-masks', str('style-masks'), (_f, s) => (s === '-' ? null : s)) ?? null;
+  if (styleMaskPaths && styleMaskPaths.length !== stylePaths.length) throw new UsageError(`--style-masks has ${styleMaskPaths.length} item(s) for ${stylePaths.length} style image(s) ('-' for a whole style image)`);
+  if (styleMaskPaths && !contentMaskPaths.length) throw new UsageError('--style-masks go with --content-mask (which region each style goes to)');
+  if (contentMaskPaths.length && blend) throw new UsageError('--style-blend-weights mixes the styles everywhere; with --content-mask each region takes its own style: leave one of them out');
+  const coarseStylePath = str('coarse-style') ?? null;
+  if (coarseStylePath && stylePaths.length !== 1) throw new UsageError('--coarse-style goes with exactly one --style image');
+  const originalColors = !!v['original-colors'];
+  const preserveColor = choiceArg('--preserve-color', str('preserve-color'), PRESERVE_COLORS);
+  if (originalColors && preserveColor && preserveColor !== 'luminance') throw new UsageError(`--original-colors is --preserve-color luminance; it contradicts --preserve-color ${preserveColor}`);
   return {
     contentPath: demo ? DEMO_CONTENT : (str('content') ?? null),
     stylePaths,
     initPath,
+    contentMaskPaths,
+    maskColors,
+    styleMaskPaths,
+    coarseStylePath,
     output,
     force: !!v.force,
     saveEvery: integerArg('--save-every', str('save-every'), 0) ?? 0,
@@ -229,7 +280,14 @@ export function parseStyleArgs(argv: string[]): StyleArgs {
       height,
       scales,
       styleScale: positiveArg('--style-scale', str('style-scale')),
-      originalColors: !!v['original-colors'],
+      originalColors,
+      preserveColor,
+      colorSpace: choiceArg('--color-space', str('color-space'), COLOR_SPACES),
+      maskMode: choiceArg('--mask-mode', str('mask-mode'), MASK_MODES),
+      coarseScale: positiveArg('--coarse-scale', str('coarse-scale')),
+      coarseLayers: listArg('--coarse-layers', str('coarse-layers'), (_f, s) => s),
+      histogramWeight: numberArg('--histogram-weight', str('histogram-weight')),
+      histogramLayers: layerListArg('--histogram-layers', str('histogram-layers')),
       preset: choiceArg('--preset', str('preset'), PRESET_NAMES) as PresetName | undefined,
       network: choiceArg('--network', str('network'), NETWORKS) as NetworkName | undefined,
       contentWeight: numberArg('--content-weight', str('content-weight')),

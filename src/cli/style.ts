@@ -5,6 +5,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { initEngine } from '../gpu/current.ts';
 import { readImage, writeFilesAtomic, writeImage, encodeImageFor } from '../image/files.ts';
+import { isGreyscale, labelColors, maskFromImage, MaskError, masksFromLabels, type Mask } from '../style/masks.ts';
 import { createImage, type RgbImage } from '../image/image.ts';
 import { styleTransfer, type StyleTransferOptions } from '../style/transfer.ts';
 import type { Progress } from '../style/record.ts';
@@ -45,6 +46,7 @@ function progressFields(p: Progress): { step: number; total: number; fields: str
     `content ${exp(p.content)}`,
     `style ${exp(p.style)}`,
     `tv ${exp(p.tv)}`,
+    ...(p.histogram != null ? [`histogram ${exp(p.histogram)}`] : []),
     `evals ${p.evaluations}`,
   ];
   return { step, total, fields };
@@ -78,7 +80,7 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
   const files = outputFiles(args.output);
   const { network } = resolvePresetAndNetwork(args.options);
   const weightsFile = locateWeights(network, args.weightsPath);
-  const inputs = [args.contentPath, ...args.stylePaths, args.initPath, weightsFile, ...(args.checkpointDir ? checkpointInputs(args.checkpointDir) : [])].filter((p): p is string => !!p);
+  const inputs = [args.contentPath, ...args.stylePaths, args.initPath, ...args.contentMaskPaths, ...(args.styleMaskPaths ?? []), args.coarseStylePath, weightsFile, ...(args.checkpointDir ? checkpointInputs(args.checkpointDir) : [])].filter((p): p is string => !!p);
   checkOutputs([files.image, files.log, files.plot], inputs, args.force || !!resumed); // a resumed run replaces what the stopped one wrote
 
   // Read every input before touching the GPU: a bad file fails in a second, not after loading.
@@ -86,11 +88,13 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
   const styles: RgbImage[] = [];
   for (const p of args.stylePaths) styles.push(await readImage(p));
   const initImage = args.initPath ? await readImage(args.initPath) : undefined;
+  const masks = await readMasks(args);
+  const coarseStyle = args.coarseStylePath ? await readImage(args.coarseStylePath) : null;
   const inputImages: [string | null, RgbImage | null | undefined][] = [[args.contentPath, content], ...args.stylePaths.map((p, i): [string, RgbImage] => [p, styles[i]]), [args.initPath, initImage]];
   for (const [path, img] of inputImages) if (path && img?.alphaDropped) log(`note: ${path} has transparent pixels; its alpha channel is ignored (the RGB values are used as they are)`);
 
   const gpu = await initEngine(deviceOptions(args.backend, ctx));
-  const options: StyleTransferOptions = { ...args.options, content, styles, init: initImage ?? args.options.init };
+  const options: StyleTransferOptions = { ...args.options, content, styles, masks, coarseStyle, init: initImage ?? args.options.init };
   if (args.demo) {
     const d = demoSettings(gpu.isSoftware);
     if (!args.sizeGiven) Object.assign(options, d.scales ? { scales: d.scales } : { size: d.size });
@@ -118,6 +122,9 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
   if (args.contentPath) fingerprint.content = sha256OfFile(args.contentPath);
   args.stylePaths.forEach((p, i) => (fingerprint[`style ${i + 1}`] = sha256OfFile(p)));
   if (args.initPath) fingerprint.init = sha256OfFile(args.initPath);
+  args.contentMaskPaths.forEach((p, i) => (fingerprint[`content mask ${i + 1}`] = sha256OfFile(p)));
+  args.styleMaskPaths?.forEach((p, i) => p && (fingerprint[`style mask ${i + 1}`] = sha256OfFile(p)));
+  if (args.coarseStylePath) fingerprint['coarse style'] = sha256OfFile(args.coarseStylePath);
   if (resumed) {
     const diff = fingerprintDifferences(resumed.file.fingerprint, fingerprint);
     if (diff.length) {
@@ -185,4 +192,31 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
     if (ownNet) net.dispose();
     signals.uninstall();
   }
+}
+
+/** The masks the flags name: greyscale files (one per style), or one label image split by colour. */
+async function readMasks(args: ParsedStyleArgs): Promise<StyleTransferOptions['masks']> {
+  if (!args.contentMaskPaths.length) return null;
+  const greyscale = async (path: string, what: string) => {
+    const img = await readImage(path);
+    if (!isGreyscale(img)) {
+      throw new UsageError(`${what} ${path} is not greyscale (its colours include ${labelColors(img).slice(0, 4).join(', ')}): give greyscale masks, or one label image with --mask-colors`);
+    }
+    return maskFromImage(img);
+  };
+  let content: Mask[];
+  if (args.maskColors) {
+    try {
+      content = masksFromLabels(await readImage(args.contentMaskPaths[0]), args.maskColors);
+    } catch (e) {
+      if (e instanceof MaskError) throw new UsageError(`--content-mask ${args.contentMaskPaths[0]}: ${e.message}`);
+      throw e;
+    }
+  } else {
+    content = [];
+    for (const p of args.contentMaskPaths) content.push(await greyscale(p, 'the content mask'));
+  }
+  const styles: (Mask | null)[] = [];
+  for (const p of args.styleMaskPaths ?? []) styles.push(p ? await greyscale(p, 'the style mask') : null);
+  return { content, styles: args.styleMaskPaths ? styles : undefined };
 }

@@ -251,8 +251,9 @@ function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss:
       throw new StyleTransferError((e as Error).message);
     }
   }
+  // Coarse layers from the same image at scale 1 are the usual targets: no coarse input then.
   let coarse: RunPlan['coarse'] = null;
-  if (o.coarseLayers !== undefined || o.coarseScale !== undefined || o.coarseStyle) {
+  if (o.coarseStyle || (o.coarseScale !== undefined && o.coarseScale !== 1) || o.coarseLayers !== undefined) {
     const scale = o.coarseScale ?? RUN_DEFAULTS.coarseScale;
     if (!(scale > 0) || !Number.isFinite(scale)) throw new StyleTransferError(`coarseScale must be positive, got ${scale}`);
     const styleLayers = loss.styleLayers.map((l) => l.layer);
@@ -262,7 +263,7 @@ function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss:
     }
     if (layers.length === 0) throw new StyleTransferError(`no coarse layers: give coarseLayers among the style layers (${styleLayers.join(', ')})`);
     if (o.coarseStyle && o.styles.length !== 1) throw new StyleTransferError('a separate coarse style image goes with exactly one style image');
-    coarse = { layers, scale, separateImage: !!o.coarseStyle };
+    if (scale !== 1 || o.coarseStyle) coarse = { layers, scale, separateImage: !!o.coarseStyle };
   }
   return {
     preserveColor,

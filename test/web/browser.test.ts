@@ -1,7 +1,8 @@
 // The page in a real (headless) Chromium: it loads, runs a tiny style transfer on the GPU through
 // navigator.gpu (SwiftShader here), the loss falls, the output is not the content image, and the
 // numbers agree with the same run in Node; a run with the CLI's options (two styles with blend
-// weights, coarse-to-fine scales, original colours, a preset) agrees with Node too; the trained-
+// weights, coarse-to-fine scales, original colours, a preset) agrees with Node too, and so does one
+// with the controls (region masks, colour matching, coarse scale; the histogram loss); the trained-
 // network panel stylises a photo as Node does, and the (fake) webcam frame by frame with its
 // frame rate. A screenshot is written to test-output/web.png.
 
@@ -120,6 +121,45 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     node.output.dispose();
   }, 600_000);
 
+  it('the controls: region masks from a label image, colour histogram matching, a coarse scale; and the histogram loss; agree with Node', async () => {
+    const { styleTransfer } = await import('../../src/style/transfer.ts');
+    const { readImage } = await import('../../src/image/files.ts');
+    const { masksFromLabels, parseColor } = await import('../../src/style/masks.ts');
+    const img = (name: string) => readImage(resolve(root, 'examples/images', name));
+    const runPage = async (query: string) => {
+      const page = await browser.newPage();
+      await page.goto(`${url}?${query}`);
+      await page.waitForFunction(() => (globalThis as any).gatys?.ready || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
+      await page.click('#run');
+      await page.waitForFunction(() => (globalThis as any).gatys.done || (globalThis as any).gatys.error, null, { timeout: 400_000 });
+      const r = await page.evaluate(() => ({ error: (globalThis as any).gatys.error, losses: (globalThis as any).gatys.losses as number[], settings: (globalThis as any).gatys.record?.settings }));
+      await page.close();
+      expect(r.error).toBeNull();
+      return r;
+    };
+    const agree = (page: number[], node: number[]) => {
+      expect(page.length).toBe(node.length);
+      for (let i = 0; i < node.length; i++) expect(Math.abs(page[i] - node[i]) / node[i], `iteration ${i + 1}`).toBeLessThan(1e-2);
+    };
+    const masked = await runPage('style=examples/images/coffee.png,examples/images/swirls.png&mask=examples/images/chelsea-regions.png&mask-colors=red,blue' +
+      '&preserve-color=histogram&color-space=ycbcr&coarse-scale=0.5&size=32&iterations=3&every=1&init=content');
+    expect(masked.settings).toMatchObject({ regions: 2, maskMode: 'simple', preserveColor: 'histogram', colorSpace: 'ycbcr', coarse: { scale: 0.5 } });
+    const node = await styleTransfer({
+      content: await img('chelsea.png'), styles: [await img('coffee.png'), await img('swirls.png')],
+      masks: { content: masksFromLabels(await img('chelsea-regions.png'), [parseColor('red'), parseColor('blue')]) },
+      preserveColor: 'histogram', colorSpace: 'ycbcr', coarseScale: 0.5, size: 32, iterations: 3, init: 'content', seed: 0, weightsPath: weights!,
+    });
+    agree(masked.losses, node.record.stages[0].iterations.map((i) => i.total));
+    node.output.dispose();
+    const hist = await runPage('style=examples/images/swirls.png&histogram-weight=1e9&histogram-layers=relu1_1,relu3_1&size=32&iterations=3&every=1&init=content');
+    expect(hist.settings).toMatchObject({ histogramWeight: 1e9, histogramLayers: [{ layer: 'relu1_1', weight: 1 }, { layer: 'relu3_1', weight: 1 }] });
+    const nodeHist = await styleTransfer({
+      content: await img('chelsea.png'), styles: [await img('swirls.png')], histogramWeight: 1e9,
+      histogramLayers: [{ layer: 'relu1_1', weight: 1 }, { layer: 'relu3_1', weight: 1 }], size: 32, iterations: 3, init: 'content', seed: 0, weightsPath: weights!,
+    });
+    agree(hist.losses, nodeHist.record.stages[0].iterations.map((i) => i.total));
+    nodeHist.output.dispose();
+  }, 600_000);
   it('the trained-network panel: a photo stylised as in Node, and the webcam frame by frame with its frame rate', async () => {
     const page = await browser.newPage();
     const log: string[] = [];
