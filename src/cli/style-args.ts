@@ -58,7 +58,7 @@ export const STYLE_FLAGS: FlagGroup[] = [
     flags: [
       { name: 'content-mask', kind: 'string', value: 'FILES', help: 'where each style goes: one greyscale mask per style (white: that style), or one label image with --mask-colors; pixels in no region keep the content' },
       { name: 'mask-colors', kind: 'string', value: 'C,...', help: "the label image's colour for each style, in order (#rrggbb, #rgb or red, blue, ...)" },
-      { name: 'style-masks', kind: 'string', value: 'FILES', help: "per style, the part of the style image its statistics come from (greyscale; '-': all of it)" },
+      { name: 'style-masks', kind: 'string', value: 'FILES', help: "per style, the part of the style image its statistics come from (greyscale; all: the whole image)" },
       { name: 'mask-mode', kind: 'string', value: 'simple|inside', help: "masks at each layer: downsampled, or only where a unit's whole receptive field is inside", default: RUN_DEFAULTS.maskMode },
       { name: 'preserve-color', kind: 'string', value: 'MODE', help: "none; luminance (= --original-colors); histogram: the styles recoloured to the content's colour mean and covariance first", default: RUN_DEFAULTS.preserveColor },
       { name: 'color-space', kind: 'string', value: 'rgb|ycbcr', help: 'where --preserve-color histogram matches the colours', default: RUN_DEFAULTS.colorSpace },
@@ -239,8 +239,8 @@ export function parseStyleArgs(argv: string[]): StyleArgs {
   if (contentMaskPaths.length && !maskColors && contentMaskPaths.length !== stylePaths.length) {
     throw new UsageError(`--content-mask has ${contentMaskPaths.length} file(s) for ${stylePaths.length} style image(s): give one greyscale mask per style, or one label image and --mask-colors`);
   }
-  const styleMaskPaths = listArg('--style-masks', str('style-masks'), (_f, s) => (s === '-' ? null : s)) ?? null;
-  if (styleMaskPaths && styleMaskPaths.length !== stylePaths.length) throw new UsageError(`--style-masks has ${styleMaskPaths.length} item(s) for ${stylePaths.length} style image(s) ('-' for a whole style image)`);
+  const styleMaskPaths = listArg('--style-masks', str('style-masks'), (_f, s) => (s === 'all' ? null : s)) ?? null;
+  if (styleMaskPaths && styleMaskPaths.length !== stylePaths.length) throw new UsageError(`--style-masks has ${styleMaskPaths.length} item(s) for ${stylePaths.length} style image(s) ('all' for a whole style image)`);
   if (styleMaskPaths && !contentMaskPaths.length) throw new UsageError('--style-masks go with --content-mask (which region each style goes to)');
   if (contentMaskPaths.length && blend) throw new UsageError('--style-blend-weights mixes the styles everywhere; with --content-mask each region takes its own style: leave one of them out');
   const coarseStylePath = str('coarse-style') ?? null;

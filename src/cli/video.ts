@@ -107,6 +107,9 @@ export function parseVideoArgs(argv: string[], extra: FlagGroup[] = []): VideoAr
   if (v.style) {
     const parsed = parseStyleArgs([...settings, '--content', input, '--style', v.style as string]);
     if (!('options' in parsed)) throw new UsageError('video: --help lists the options');
+    if (parsed.contentMaskPaths.length || parsed.coarseStylePath) {
+      throw new UsageError(`video: ${parsed.coarseStylePath ? '--coarse-style' : '--content-mask'} is for single images (gatys style, gatys batch); the other controls (--preserve-color, --coarse-scale, --histogram-weight) work per frame`);
+    }
     style = parsed;
   }
   const model = v.model as string | undefined;
