@@ -103,7 +103,7 @@ describe.skipIf(!weights)('spatial, scale and histogram control (VGG19)', () => 
 
   const same = (a: RgbImage, b: RgbImage) => Buffer.compare(Buffer.from(a.data.buffer), Buffer.from(b.data.buffer)) === 0;
   const run = async (o: Omit<StyleTransferOptions, 'net'>) => {
-    const r = await styleTransfer({ size: 48, iterations: 3, init: 'content', ...o, net });
+    const r = await styleTransfer({ size: 48, iterations: 2, init: 'content', ...o, net });
     r.output.dispose();
     return r;
   };
@@ -156,7 +156,7 @@ describe.skipIf(!weights)('spatial, scale and histogram control (VGG19)', () => 
   it('two regions, two styles (64 px): each region ends closer to its own style than to the other', async () => {
     const left = halfMask(72, 48, 'left');
     const right = halfMask(72, 48, 'right');
-    const r = await styleTransfer({ content, styles: [swirls, hubble], masks: { content: [left, right] }, size: 64, iterations: 25, init: 'content', net });
+    const r = await styleTransfer({ content, styles: [swirls, hubble], masks: { content: [left, right] }, size: 64, iterations: 20, init: 'content', net });
     r.output.dispose();
     const [w, h] = [r.image.width, r.image.height];
     const gl = await regionGrams(r.image, halfMask(w, h, 'left'));
