@@ -12,7 +12,7 @@
 import type { RgbImage } from '../image/image.ts';
 import { createImage } from '../image/image.ts';
 import { resizeBilinear } from '../image/resize.ts';
-import { poolOutputSize } from '../tensor/ops/pool.ts';
+import * as raw from '../tensor/ops/index.ts';
 import type { SpatialStep } from '../nets/feature-net.ts';
 
 export interface Mask {
@@ -117,7 +117,7 @@ export function checkMaskAspect(m: Mask, width: number, height: number, what: st
 
 /** One spatial step applied to a mask: each output the mean (simple) or minimum (inside) of its window. */
 function step(m: Mask, s: SpatialStep, mode: MaskMode): Mask {
-  const out = (size: number) => poolOutputSize(size + 2 * s.padding, s.kernel, s.stride, s.ceil);
+  const out = (size: number) => raw.poolOutputSize(size + 2 * s.padding, s.kernel, s.stride, s.ceil);
   const W = out(m.width);
   const H = out(m.height);
   const data = new Float32Array(W * H);
