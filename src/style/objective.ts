@@ -13,7 +13,7 @@ import type { ContentNorm, LayerWeight, LossSettings, StyleNorm } from './preset
 import type { LossValues } from './record.ts';
 
 /** The Gram scale and reduction implementing a style normalisation for one feature map. */
-function styleTerm(norm: StyleNorm, C: number, HW: number, imagePixels: number): { scale: number; reduction: 'mean' | 'sum' } {
+export function styleTerm(norm: StyleNorm, C: number, HW: number, imagePixels: number): { scale: number; reduction: 'mean' | 'sum' } {
   switch (norm) {
     case 'mean-chw':
       return { scale: 1 / (C * HW), reduction: 'mean' };
@@ -145,7 +145,7 @@ export function contentTargets(net: FeatureNet, content: Tensor, s: LossSettings
   return out;
 }
 
-function contentTerm(f: Tensor, p: Tensor, norm: ContentNorm): Tensor {
+export function contentTerm(f: Tensor, p: Tensor, norm: ContentNorm): Tensor {
   if (norm === 'mean') return ops.mseLoss(f, p, 'mean');
   const sum = ops.mseLoss(f, p, 'sum');
   return norm === 'half-sum' ? ops.scale(sum, 0.5) : sum;

@@ -11,6 +11,7 @@ import { fitLongestSide } from '../image/resize.ts';
 import { adaptWeights, PRESETS, PRESET_NAMES, TEXTURE_LAYERS, type LayerWeight, type LossSettings, type PresetName } from './presets.ts';
 import { COLOR_SPACES, type ColorSpace } from './color-match.ts';
 import { MASK_MODES, type MaskMode } from './masks.ts';
+import { planTiles } from './tiles.ts';
 
 export type InitKind = 'content' | 'noise' | 'style';
 /** What survives of the content's colours: nothing, its colours by luminance-only transfer, or by recolouring the style first. */
@@ -72,6 +73,12 @@ export interface RunSettingsOptions {
   coarseLayers?: string[];
   /** Default 1 (only a separate coarse style image then makes a difference). */
   coarseScale?: number;
+  /**
+   * Tiled evaluation: the image's losses and gradient computed over tiles of this many pixels
+   * (a multiple of 16 for VGG19), each with the margin that keeps its features exact; memory
+   * then follows the tile, not the image. Style images are tiled alike. Default: untiled.
+   */
+  tile?: number;
   /** Starting image: content, noise, style, or an image. Default: the preset's. */
   init?: InitKind | RgbImage;
   seed?: number;
@@ -166,23 +173,42 @@ export function stageSizes(o: RunSettingsOptions, content: RgbImage | null): Siz
   return (o.scales ?? [o.size ?? RUN_DEFAULTS.size]).map((side) => fitLongestSide(content.width, content.height, side));
 }
 
-/** Checks that a width × height image fits the network and the device; throws a clear message. */
-export function checkSize(net: FeatureNet, layers: string[], width: number, height: number, what: string): void {
+/** The largest crop side of a tiled evaluation: the tile and its margin on both sides. */
+export function cropSide(net: FeatureNet, layers: string[], tile: number): number {
+  const { margin } = planTiles(net, layers, tile, tile, tile);
+  return tile + 2 * margin;
+}
+
+/**
+ * Checks that a width × height image fits the network and the device; throws a clear message.
+ * With `cropSide` (a tiled evaluation) the network sees crops of at most that side.
+ */
+export function checkSize(net: FeatureNet, layers: string[], width: number, height: number, what: string, cropSide: number | null = null): void {
   const min = net.minInputSize(layers);
   if (Math.min(width, height) < min) {
     throw new StyleTransferError(`${what} is ${width}x${height}: too small for layer(s) ${layers.join(', ')} of ${net.name}, which need at least ${min} px on each side`);
   }
   const gpu = currentGpu();
-  // The largest activation of VGG19 is conv1_x: 64 channels at full resolution.
-  const bytes = 64 * width * height * 4;
   const limit = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  // The largest activation of VGG19 is conv1_x: 64 channels at full resolution (of a crop, tiled).
+  const bytes = 64 * Math.min(width, cropSide ?? width) * Math.min(height, cropSide ?? height) * 4;
+  if (bytes > limit && cropSide !== null) {
+    throw new StyleTransferError(`${what}: the first feature maps of a ${cropSide} px crop (${mib(bytes)} MiB) exceed this device's largest buffer binding (${mib(limit)} MiB); use a smaller --tile`);
+  }
   if (bytes > limit) {
     const maxSide = Math.floor(Math.max(width, height) * Math.sqrt(limit / bytes));
     throw new StyleTransferError(
-      `${what} is ${width}x${height}: its first feature maps (${(bytes / 2 ** 20).toFixed(0)} MiB) exceed this device's ` +
-        `largest buffer binding (${(limit / 2 ** 20).toFixed(0)} MiB); use a longest side of at most ${maxSide} px ` +
-        `(--size ${maxSide}), or a GPU with larger limits`,
+      `${what} is ${width}x${height}: its first feature maps (${mib(bytes)} MiB) exceed this device's ` +
+        `largest buffer binding (${mib(limit)} MiB); use a longest side of at most ${maxSide} px ` +
+        `(--size ${maxSide}), a tiled evaluation (--tile 512), or a GPU with larger limits`,
     );
+  }
+  // Tiled, the image itself (and the optimizer's vectors) must still fit one binding.
+  const imageBytes = 3 * width * height * 4;
+  if (imageBytes > limit) {
+    const maxSide = Math.floor(Math.max(width, height) * Math.sqrt(limit / imageBytes));
+    throw new StyleTransferError(`${what} is ${width}x${height}: the image itself (${mib(imageBytes)} MiB) exceeds this device's largest buffer binding (${mib(limit)} MiB), even tiled; use a longest side of at most ${maxSide} px`);
   }
 }
 
@@ -210,6 +236,8 @@ export interface RunPlan {
   histogram: { weight: number; layers: LayerWeight[] };
   /** Style layers whose targets come from the coarse style input; null when there is none. */
   coarse: { layers: string[]; scale: number; separateImage: boolean } | null;
+  /** Tile side of a tiled evaluation; null: untiled. */
+  tile: number | null;
 }
 
 /** The data parts of a run that the plan checks (counts and presence). */
@@ -265,7 +293,19 @@ function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss:
     if (o.coarseStyle && o.styles.length !== 1) throw new StyleTransferError('a separate coarse style image goes with exactly one style image');
     if (scale !== 1 || o.coarseStyle) coarse = { layers, scale, separateImage: !!o.coarseStyle };
   }
+  const tile = o.tile ?? null;
+  if (tile !== null) {
+    if (regions > 0) throw new StyleTransferError('tiled evaluation does not take masks yet: leave out one of them');
+    if (histogram.weight > 0) throw new StyleTransferError('tiled evaluation does not take the histogram loss yet (its histograms are per image): leave out one of them');
+    if (coarse) throw new StyleTransferError('tiled evaluation does not take coarse layers yet: leave out one of them');
+    try {
+      planTiles(net, [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer), tile, tile, tile);
+    } catch (e) {
+      throw new StyleTransferError((e as Error).message);
+    }
+  }
   return {
+    tile,
     preserveColor,
     originalColors: preserveColor === 'luminance',
     colorSpace: o.colorSpace ?? RUN_DEFAULTS.colorSpace,
@@ -292,11 +332,13 @@ export function planRun(o: RunSettingsOptions & PlanInputs, net: FeatureNet): Ru
   if (!(styleScale > 0)) throw new StyleTransferError(`styleScale must be positive, got ${styleScale}`);
   const sizes = stageSizes(o, o.content ?? null);
   const allLayers = [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer);
-  for (const sz of sizes) checkSize(net, allLayers, sz.width, sz.height, texture ? 'the output' : 'the content image at this size');
+  const controls = planControls(o, net, loss, texture);
+  for (const sz of sizes) {
+    checkSize(net, allLayers, sz.width, sz.height, texture ? 'the output' : 'the content image at this size', controls.tile === null ? null : cropSide(net, allLayers, controls.tile));
+  }
   const optimizer = o.optimizer ?? RUN_DEFAULTS.optimizer;
   const init = o.init === undefined ? loss.init : typeof o.init === 'object' ? 'image' : o.init;
   if (init === 'content' && texture) throw new StyleTransferError('init content needs a content image');
-  const controls = planControls(o, net, loss, texture);
   return {
     preset,
     network,
@@ -332,6 +374,7 @@ export function describePlan(p: RunPlan, net: FeatureNet, styles: number): Recor
     ...(p.regions > 0 ? { regions: p.regions, maskMode: p.maskMode } : {}),
     ...(p.histogram.weight > 0 ? { histogramWeight: p.histogram.weight, histogramLayers: p.histogram.layers } : {}),
     ...(p.coarse ? { coarse: p.coarse } : {}),
+    ...(p.tile !== null ? { tile: p.tile } : {}),
     init: p.init,
     seed: p.seed,
     optimizer: p.optimizer,

@@ -16,7 +16,9 @@ import { noiseImage, type RgbImage } from '../image/image.ts';
 import { fitLongestSide } from '../image/resize.ts';
 import { loadFeatureNet, type FeatureNet } from '../nets/feature-net.ts';
 import { downloadImage, imageToNetworkInput, networkInputToImage, uploadImage } from '../nets/network-input.ts';
-import { checkSize, describePlan, planRun, resolvePresetAndNetwork, StyleTransferError, type RunPlan, type RunSettingsOptions } from './settings.ts';
+import { checkSize, cropSide, describePlan, planRun, resolvePresetAndNetwork, StyleTransferError, type RunPlan, type RunSettingsOptions } from './settings.ts';
+import { planTiles } from './tiles.ts';
+import { disposeTiledTargets, tiledStyleObjective, tiledTargets } from './tiled-objective.ts';
 import { contentTargets, disposeTargets, histogramTargets, styleObjective, styleTargets, type LayerMask, type RegionTarget, type Targets } from './objective.ts';
 import { checkMaskAspect, maskArea, maskAtLayer, resizeMask, type Mask, type MaskMode } from './masks.ts';
 import { matchColorHistogram } from './color-match.ts';
@@ -87,8 +89,23 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
     for (let stage = o.resume?.stage ?? 0; stage < plan.sizes.length; stage++) {
       const resuming = o.resume && stage === o.resume.stage ? o.resume : null;
       const { width, height } = plan.sizes[stage];
-      const targets = buildTargets(net, plan, { content, styles, coarseStyle, masks: o.masks ?? null }, width, height);
-      targets.temporal = o.temporal ? { target: keep(imageToNetworkInput(o.temporal.previous, width, height, net.preprocessing)), weight: o.temporal.weight } : null;
+      const temporal = o.temporal ? { target: keep(imageToNetworkInput(o.temporal.previous, width, height, net.preprocessing)), weight: o.temporal.weight } : null;
+      // One tile is the whole image: the untiled objective, exactly.
+      const allLayers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
+      const tiling = plan.tile !== null ? planTiles(net, allLayers, width, height, plan.tile) : null;
+      let objective: ReturnType<typeof styleObjective>;
+      let dispose: () => void;
+      if (tiling && tiling.tiles.length > 1) {
+        const t = buildTiledTargets(net, plan, content, styles, width, height);
+        t.temporal = temporal;
+        objective = tiledStyleObjective(net, s, t);
+        dispose = () => disposeTiledTargets(t);
+      } else {
+        const targets = buildTargets(net, plan, { content, styles, coarseStyle, masks: o.masks ?? null }, width, height);
+        targets.temporal = temporal;
+        objective = styleObjective(net, s, targets);
+        dispose = () => disposeTargets(targets);
+      }
 
       // Starting point.
       let x0: Tensor;
@@ -104,7 +121,6 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
 
       const stageRecord: StageRecord = resuming ? structuredClone(resuming.record.stages[stage]) : newStageRecord(width, height);
       const stageStart = performance.now();
-      const objective = styleObjective(net, s, targets);
       const onIteration = async (r: { iteration: number; loss: number; evaluations: number }, xi: Tensor, snapshot: () => Promise<OptimizerState>) => {
         stageRecord.initial ??= objective.initial;
         const v = objective.valuesFor(r.loss);
@@ -126,7 +142,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
         result = await optimize(plan, objective.closure, x0, onIteration, resuming?.optimizer);
       } finally {
         x0.dispose();
-        disposeTargets(targets);
+        dispose();
       }
       stageRecord.initial ??= objective.initial;
       if (!Number.isFinite(result.loss)) {
@@ -240,6 +256,27 @@ function buildTargets(net: FeatureNet, plan: RunPlan, images: StageImages, width
     x.dispose();
   }
   return { content: contentMap, style, regions, histogram };
+}
+
+/** A tiled stage's targets: the content and the style images cut into tiles of plan.tile px. */
+function buildTiledTargets(net: FeatureNet, plan: RunPlan, content: RgbImage | null, styles: RgbImage[], width: number, height: number) {
+  const s = plan.loss;
+  const tile = plan.tile!;
+  const styleLayers = s.styleLayers.map((l) => l.layer);
+  const styleSide = Math.max(1, Math.round(plan.styleScale * Math.max(width, height)));
+  const styleInputs = styles.map((st, i) => {
+    const sz = fitLongestSide(st.width, st.height, styleSide);
+    checkSize(net, styleLayers, sz.width, sz.height, `style image ${i + 1} at scale ${plan.styleScale}`, cropSide(net, styleLayers, tile));
+    return { x: keep(imageToNetworkInput(st, sz.width, sz.height, net.preprocessing)), weight: plan.blend[i], tiles: planTiles(net, styleLayers, sz.width, sz.height, tile).tiles };
+  });
+  const x = content ? keep(imageToNetworkInput(content, width, height, net.preprocessing)) : null;
+  const allLayers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
+  try {
+    return tiledTargets(net, s, { tiles: planTiles(net, allLayers, width, height, tile).tiles, width, height, content: x, styles: styleInputs });
+  } finally {
+    x?.dispose();
+    for (const si of styleInputs) si.x.dispose();
+  }
 }
 
 function optimize(

@@ -1,0 +1,268 @@
+// The style-transfer objective evaluated tile by tile (tiles.ts), for images whose activations do
+// not fit at once. The loss is the whole image's, exactly (up to float order):
+//   pass 1, no gradient: each tile's crop forward to the style layers; the Gram matrices of its
+//     interior features, F ⊙ m, summed over the tiles: the whole image's Gram matrices G_l;
+//   the style loss of the G_l against the targets, and its gradient Ḡ_l = ∂L/∂G_l (G_l as leaves);
+//   pass 2, per tile: forward again with the tape, the surrogate Σ_l ⟨Ḡ_l, G_l(tile)⟩ (whose
+//     gradient with respect to the tile's pixels is the style loss's share through this tile)
+//     plus the tile's content term, backward, and the crop's gradient added into the image's.
+// Total variation and the temporal term act on the whole image directly (cheap: no network).
+// Only one tile's activations are alive at a time: the memory of a crop, not of the image; the
+// price is a second forward pass per tile (and the margins' overlap).
+
+import { items, Tensor } from '../tensor/tensor.ts';
+import { closeScope, keep, openScope, tidy } from '../tensor/scope.ts';
+import * as ops from '../autograd/index.ts';
+import * as raw from '../tensor/ops/index.ts';
+import type { FeatureNet } from '../nets/feature-net.ts';
+import type { LossSettings } from './presets.ts';
+import type { LossValues } from './record.ts';
+import { styleTerm, type Objective, type TemporalTarget } from './objective.ts';
+import { addCropInto, cropOf, interiorMask, type Tile } from './tiles.ts';
+
+export interface TiledTargets {
+  tiles: Tile[];
+  /** Per tile: the interior mask at each content and style layer, [1, 1, h, w]. */
+  masks: Map<string, Tensor>[];
+  /** Per tile: the content's features at each content layer, times the interior mask; null: none. */
+  content: Map<string, Tensor>[] | null;
+  /** The style Gram targets (of the whole style image). */
+  style: Map<string, Tensor>;
+  /** Each layer's map of the whole image: [C, H, W]. */
+  fullShapes: Map<string, [number, number, number]>;
+  temporal?: TemporalTarget | null;
+}
+
+/** The interior masks of every tile at `layers`, uploaded (kept). */
+export function tileMasks(net: FeatureNet, tiles: Tile[], layers: string[]): Map<string, Tensor>[] {
+  return tiles.map((t) => {
+    const m = new Map<string, Tensor>();
+    for (const l of layers) {
+      const im = interiorMask(net, l, t);
+      m.set(l, keep(Tensor.fromArray(im.data, [1, 1, im.height, im.width])));
+    }
+    return m;
+  });
+}
+
+/**
+ * The Gram matrices of a whole image's features (network convention, [1, 3, H, W]) at `layers`,
+ * summed over tiles (pass 1 of the tiled objective), in the style norm's scale. Kept.
+ */
+export function tiledGrams(net: FeatureNet, x: Tensor, s: LossSettings, tiles: Tile[], masks: Map<string, Tensor>[], layers: string[], fullShapes: Map<string, [number, number, number]>): Map<string, Tensor> {
+  const pixels = x.shape[2] * x.shape[3];
+  const acc = new Map<string, Tensor>();
+  ops.noGrad(() => {
+    tiles.forEach((t, i) => {
+      tidy(() => {
+        const feats = net.features(cropOf(x, t), layers, s.pooling);
+        for (const l of layers) {
+          const [C, H, W] = fullShapes.get(l)!;
+          const g = ops.gram(ops.mul(feats.get(l)!, masks[i].get(l)!), styleTerm(s.styleNorm, C, H * W, pixels).scale);
+          const prev = acc.get(l);
+          acc.set(l, keep(prev ? raw.add(prev, g) : g));
+          prev?.dispose();
+        }
+        return undefined;
+      });
+    });
+  });
+  return acc;
+}
+
+/** Each layer's [C, H, W] for a whole image of width × height, from its tiles' masks (no network run). */
+export function fullShapesOf(net: FeatureNet, layers: string[], width: number, height: number, channels: (layer: string) => number): Map<string, [number, number, number]> {
+  const whole: Tile = { x: 0, y: 0, width, height, cropX: 0, cropY: 0, cropWidth: width, cropHeight: height };
+  return new Map(layers.map((l) => {
+    const m = interiorMask(net, l, whole);
+    return [l, [channels(l), m.height, m.width]];
+  }));
+}
+
+export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTargets): Objective {
+  const styleLayers = s.styleLayers.map((l) => l.layer);
+  const useContent = !!t.content && s.contentWeight !== 0 && s.contentLayers.length > 0;
+  const useStyle = styleLayers.length > 0 && s.styleWeight !== 0;
+  const layers = [...new Set([...(useContent ? s.contentLayers.map((l) => l.layer) : []), ...(useStyle ? styleLayers : [])])];
+  const recent: LossValues[] = [];
+  let initial: LossValues | null = null;
+  const closure: Objective['closure'] = async (x) => {
+    const scope = openScope();
+    let grad: Tensor | null = null;
+    const held: Tensor[] = []; // kept across the tiles' scopes: freed at the end
+    try {
+      const pixels = x.shape[2] * x.shape[3];
+      // Pass 1 and the style loss's gradient with respect to each whole-image Gram matrix.
+      let style: Tensor | null = null;
+      const gBar = new Map<string, Tensor>();
+      if (useStyle) {
+        const G = tiledGrams(net, x, s, t.tiles, t.masks, styleLayers, t.fullShapes);
+        for (const g of G.values()) held.push(g.requireGrad());
+        style = ops.weightedSum(
+          s.styleLayers.map((l) => {
+            const [C, H, W] = t.fullShapes.get(l.layer)!;
+            return ops.mseLoss(G.get(l.layer)!, t.style.get(l.layer)!, styleTerm(s.styleNorm, C, H * W, pixels).reduction);
+          }),
+          s.styleLayers.map((l) => l.weight),
+        );
+        ops.scale(style, s.styleWeight).backward();
+        for (const [l, g] of G) {
+          gBar.set(l, g.grad!);
+          held.push(g.grad!);
+        }
+      }
+      // Pass 2: each tile's share of the gradient, and its content term.
+      grad = raw.zeros(x.shape, x.gpu);
+      let content: Tensor | null = null;
+      t.tiles.forEach((tile, i) => {
+        tidy(() => {
+          const crop = cropOf(x, tile).requireGrad();
+          const feats = net.features(crop, layers, s.pooling);
+          const terms: Tensor[] = [];
+          const weights: number[] = [];
+          if (useStyle) {
+            for (const l of styleLayers) {
+              const [C, H, W] = t.fullShapes.get(l)!;
+              const g = ops.gram(ops.mul(feats.get(l)!, t.masks[i].get(l)!), styleTerm(s.styleNorm, C, H * W, pixels).scale);
+              terms.push(ops.sum(ops.mul(g, gBar.get(l)!)));
+              weights.push(1);
+            }
+          }
+          let tileContent: Tensor | null = null;
+          if (useContent) {
+            tileContent = ops.weightedSum(
+              s.contentLayers.map((l) => {
+                const [C, H, W] = t.fullShapes.get(l.layer)!;
+                const sq = ops.mseLoss(ops.mul(feats.get(l.layer)!, t.masks[i].get(l.layer)!), t.content![i].get(l.layer)!, 'sum');
+                return ops.scale(sq, s.contentNorm === 'mean' ? 1 / (C * H * W) : s.contentNorm === 'half-sum' ? 0.5 : 1);
+              }),
+              s.contentLayers.map((l) => l.weight),
+            );
+            terms.push(tileContent);
+            weights.push(s.contentWeight);
+          }
+          for (const f of feats.values()) f.dispose();
+          if (terms.length === 0) return undefined;
+          ops.weightedSum(terms, weights).backward();
+          addCropInto(grad!, crop.grad!, tile);
+          if (tileContent) {
+            const prev = content;
+            content = keep(prev ? raw.add(prev, tileContent) : raw.clone(tileContent));
+            prev?.dispose();
+          }
+          return undefined;
+        });
+      });
+      // The whole-image terms.
+      const whole: Tensor[] = [];
+      const wholeWeights: number[] = [];
+      let tv: Tensor | null = null;
+      x.requireGrad();
+      if (s.tvWeight !== 0) {
+        tv = ops.scale(ops.tvLoss(x, s.tvBeta, s.tvEdges), s.tvScale);
+        whole.push(tv);
+        wholeWeights.push(s.tvWeight);
+      }
+      if (t.temporal && t.temporal.weight !== 0) {
+        whole.push(ops.mseLoss(x, t.temporal.target, 'mean'));
+        wholeWeights.push(t.temporal.weight);
+      }
+      let wholeLoss: Tensor | null = null;
+      if (whole.length) {
+        wholeLoss = ops.weightedSum(whole, wholeWeights);
+        wholeLoss.backward();
+        const sum = raw.add(grad, x.grad!);
+        grad.dispose();
+        grad = sum;
+      }
+      x.grad = null;
+      if (!style && !content && !wholeLoss) throw new Error('style transfer: every loss weight is zero; nothing to optimise');
+      const parts = [style, content, tv, wholeLoss].filter((p): p is Tensor => !!p);
+      if (content) held.push(content);
+      const values = await items(parts);
+      const value = (p: Tensor | null) => (p ? values[parts.indexOf(p)] : 0);
+      const v: LossValues = {
+        total: value(style) * s.styleWeight + value(content) * s.contentWeight + value(wholeLoss),
+        content: content ? value(content) * s.contentWeight : null,
+        style: style ? value(style) * s.styleWeight : null,
+        tv: tv ? value(tv) * s.tvWeight : null,
+      };
+      initial ??= v;
+      recent.push(v);
+      if (recent.length > 64) recent.shift();
+      return { loss: v.total, grad };
+    } finally {
+      for (const h of held) h.dispose();
+      closeScope(scope, grad);
+    }
+  };
+  return {
+    closure,
+    valuesFor: (loss) => [...recent].reverse().find((e) => e.total === loss) ?? { total: loss, content: null, style: null, tv: null },
+    get initial() {
+      return initial;
+    },
+  };
+}
+
+/** Each layer's channels, from one small forward pass (the smallest input every layer accepts). */
+function channelsOf(net: FeatureNet, layers: string[], pooling: LossSettings['pooling']): Map<string, number> {
+  const side = net.minInputSize(layers);
+  return tidy(() =>
+    ops.noGrad(() => {
+      const feats = net.features(raw.zeros([1, 3, side, side]), layers, pooling);
+      return new Map(layers.map((l) => [l, feats.get(l)!.shape[1]]));
+    }),
+  );
+}
+
+/**
+ * A stage's tiled targets: the blended style Grams (each style image tiled too, with the same tile
+ * size), the content's features per tile, and the tiles' interior masks. Every tensor is kept.
+ */
+export function tiledTargets(
+  net: FeatureNet,
+  s: LossSettings,
+  o: { tiles: Tile[]; width: number; height: number; content: Tensor | null; styles: { x: Tensor; weight: number; tiles: Tile[] }[] },
+): TiledTargets {
+  const styleLayers = s.styleLayers.map((l) => l.layer);
+  const contentLayers = o.content ? s.contentLayers.map((l) => l.layer) : [];
+  const layers = [...new Set([...contentLayers, ...styleLayers])];
+  const channels = channelsOf(net, layers, s.pooling);
+  const fullShapes = fullShapesOf(net, layers, o.width, o.height, (l) => channels.get(l)!);
+  const style = new Map<string, Tensor>();
+  for (const st of o.styles) {
+    const masks = tileMasks(net, st.tiles, styleLayers);
+    const shapes = fullShapesOf(net, styleLayers, st.x.shape[3], st.x.shape[2], (l) => channels.get(l)!);
+    const grams = tiledGrams(net, st.x, s, st.tiles, masks, styleLayers, shapes);
+    for (const m of masks) for (const t of m.values()) t.dispose();
+    for (const [l, g] of grams) {
+      const prev = style.get(l);
+      style.set(l, keep(prev ? raw.linear(prev, g, 1, st.weight) : raw.scale(g, st.weight)));
+      prev?.dispose();
+      g.dispose();
+    }
+  }
+  const masks = tileMasks(net, o.tiles, layers);
+  let content: Map<string, Tensor>[] | null = null;
+  if (o.content) {
+    const x = o.content;
+    content = o.tiles.map((t, i) =>
+      tidy(() =>
+        ops.noGrad(() => {
+          const feats = net.features(cropOf(x, t), contentLayers, s.pooling);
+          return new Map(contentLayers.map((l) => [l, keep(raw.mul(feats.get(l)!, masks[i].get(l)!))]));
+        }),
+      ),
+    );
+  }
+  return { tiles: o.tiles, masks, content, style, fullShapes };
+}
+
+/** Frees a tiled stage's targets. */
+export function disposeTiledTargets(t: TiledTargets): void {
+  for (const m of t.masks) for (const x of m.values()) x.dispose();
+  for (const m of t.content ?? []) for (const x of m.values()) x.dispose();
+  for (const x of t.style.values()) x.dispose();
+  t.temporal?.target.dispose();
+}

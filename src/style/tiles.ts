@@ -1,0 +1,125 @@
+// Tiled evaluation (for images whose activations do not fit at once): the image is cut into
+// interior tiles of `tile` × `tile` pixels, each evaluated on a crop that adds a margin on every
+// side (clipped at the image's edge). The margin is the network's reach (how far outside a unit's
+// position its receptive field extends) rounded up to the deepest layer's stride, and tiles start
+// at multiples of that stride, so the features at a tile's interior positions are exactly those of
+// the whole image: pooling windows line up and no padding of the crop is ever seen. Each feature
+// position then belongs to exactly one tile (interior masks, 0/1), so sums over positions, Gram
+// matrices included, are sums over the tiles' interiors: exact, up to float order.
+
+import { Tensor } from '../tensor/tensor.ts';
+import * as raw from '../tensor/ops/index.ts';
+import type { FeatureNet, SpatialStep } from '../nets/feature-net.ts';
+
+export interface Tile {
+  /** The interior: the pixels this tile's features stand for. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** The crop the network sees: the interior and its margin, inside the image. */
+  cropX: number;
+  cropY: number;
+  cropWidth: number;
+  cropHeight: number;
+}
+
+/** How far (in input pixels) a layer's units see left/up and right/down of their position, and its stride. */
+export function reachOf(steps: SpatialStep[]): { before: number; after: number; stride: number } {
+  let jump = 1;
+  let before = 0;
+  let after = 0;
+  for (const s of steps) {
+    before += s.padding * jump;
+    after += (s.kernel - 1 - s.padding) * jump;
+    jump *= s.stride;
+  }
+  return { before, after, stride: jump };
+}
+
+/**
+ * The tiles of a width × height image for `layers` of `net`: interior tiles of `tile` px (a
+ * multiple of the deepest layer's stride; the last row and column take what is left), each with
+ * the margin that makes its interior features exact. Throws when `tile` is not such a multiple,
+ * or for a network whose windows do not line up (ceil-mode pooling, strided convolutions).
+ */
+export function planTiles(net: FeatureNet, layers: string[], width: number, height: number, tile: number): { tiles: Tile[]; margin: number; stride: number } {
+  let margin = 0;
+  let stride = 1;
+  for (const l of layers) {
+    const steps = net.spatialSteps(l);
+    if (steps.some((s) => s.ceil || (s.stride > 1 && s.padding !== 0) || (s.stride > 1 && s.kernel !== s.stride))) {
+      throw new RangeError(`tiled evaluation needs pooling windows that tile the image (VGG19's); ${net.name}'s layer ${l} does not`);
+    }
+    const r = reachOf(steps);
+    stride = Math.max(stride, r.stride);
+    margin = Math.max(margin, r.before, r.after);
+  }
+  if (!Number.isInteger(tile) || tile < stride || tile % stride !== 0) {
+    throw new RangeError(`the tile size must be a positive multiple of ${stride} (the stride of the deepest layer), got ${tile}`);
+  }
+  margin = Math.ceil(margin / stride) * stride;
+  const tiles: Tile[] = [];
+  for (let y = 0; y < height; y += tile) {
+    for (let x = 0; x < width; x += tile) {
+      const w = Math.min(tile, width - x);
+      const h = Math.min(tile, height - y);
+      const cropX = Math.max(0, x - margin);
+      const cropY = Math.max(0, y - margin);
+      tiles.push({ x, y, width: w, height: h, cropX, cropY, cropWidth: Math.min(width, x + w + margin) - cropX, cropHeight: Math.min(height, y + h + margin) - cropY });
+    }
+  }
+  return { tiles, margin, stride };
+}
+
+/** The tile's crop of an image [1, C, H, W]. */
+export function cropOf(x: Tensor, t: Tile): Tensor {
+  const [, C, H, W] = x.shape;
+  const out = Tensor.empty([1, C, t.cropHeight, t.cropWidth], x.gpu);
+  for (let c = 0; c < C; c++) {
+    raw.copyBlocks(x, out, {
+      rows: t.cropHeight, len: t.cropWidth,
+      srcOffset: c * H * W + t.cropY * W + t.cropX, srcStride: W,
+      dstOffset: c * t.cropHeight * t.cropWidth, dstStride: t.cropWidth,
+    });
+  }
+  return out;
+}
+
+/** Adds a crop-shaped tensor g into `into` ([1, C, H, W]) at the tile's crop. */
+export function addCropInto(into: Tensor, g: Tensor, t: Tile): void {
+  const region = cropOf(into, t);
+  const sum = raw.add(region, g);
+  region.dispose();
+  const [, C, H, W] = into.shape;
+  for (let c = 0; c < C; c++) {
+    raw.copyBlocks(sum, into, {
+      rows: t.cropHeight, len: t.cropWidth,
+      srcOffset: c * t.cropHeight * t.cropWidth, srcStride: t.cropWidth,
+      dstOffset: c * H * W + t.cropY * W + t.cropX, dstStride: W,
+    });
+  }
+  sum.dispose();
+}
+
+/**
+ * The 0/1 mask of a tile's interior positions at a layer (crop coordinates), as the layer's map
+ * of the crop lays them out: the positions whose window starts inside the interior.
+ */
+export function interiorMask(net: FeatureNet, layer: string, t: Tile): { data: Float32Array; width: number; height: number } {
+  let w = t.cropWidth;
+  let h = t.cropHeight;
+  let x0 = t.x - t.cropX;
+  let y0 = t.y - t.cropY;
+  let x1 = x0 + t.width;
+  let y1 = y0 + t.height;
+  for (const s of net.spatialSteps(layer)) {
+    if (s.stride === 1) continue; // same-size convolution: positions unchanged
+    w = Math.floor((w - s.kernel) / s.stride) + 1;
+    h = Math.floor((h - s.kernel) / s.stride) + 1;
+    [x0, y0, x1, y1] = [x0, y0, x1, y1].map((v) => Math.ceil(v / s.stride));
+  }
+  const data = new Float32Array(w * h);
+  for (let y = Math.max(0, y0); y < Math.min(h, y1); y++) for (let x = Math.max(0, x0); x < Math.min(w, x1); x++) data[y * w + x] = 1;
+  return { data, width: w, height: h };
+}
