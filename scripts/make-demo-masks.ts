@@ -12,8 +12,8 @@ import { encodePng } from '../src/image/codec.ts';
 const [W, H] = [451, 300];
 const img = createImage(W, H);
 const n = W * H;
-// The face: centred a little left of the middle, between the ears and below the nose.
-const [cx, cy, rx, ry] = [215, 150, 185, 165];
+// The face: the eyes, nose and mouth, a little left of the middle; ears and background outside.
+const [cx, cy, rx, ry] = [225, 150, 140, 125];
 for (let y = 0; y < H; y++) {
   for (let x = 0; x < W; x++) {
     const inside = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;

@@ -79,6 +79,7 @@ function options(): Omit<StyleTransferOptions, 'net'> {
     coarseLayers: optionalLayers('coarse-layers'),
     histogramWeight: optionalNumber('histogram-weight'),
     histogramLayers: optionalLayers('histogram-layers')?.map((layer) => ({ layer, weight: 1 })),
+    tile: optionalNumber('tile'),
     contentWeight: optionalNumber('content-weight'),
     styleWeight: optionalNumber('style-weight'),
     tvWeight: optionalNumber('tv-weight'),
@@ -191,7 +192,7 @@ export async function startTransferPanel(params: URLSearchParams): Promise<void>
   });
   // URL parameters pre-set the form (e.g. ?style=examples/images/coffee.png&size=64&iterations=20&preset=gatys).
   for (const id of ['size', 'scales', 'iterations', 'content-weight', 'style-weight', 'tv-weight', 'seed', 'every', 'optimizer', 'preset', 'init', 'pooling', 'blend',
-    'preserve-color', 'color-space', 'mask-colors', 'mask-mode', 'coarse-scale', 'coarse-layers', 'histogram-weight', 'histogram-layers']) {
+    'preserve-color', 'color-space', 'mask-colors', 'mask-mode', 'coarse-scale', 'coarse-layers', 'histogram-weight', 'histogram-layers', 'tile']) {
     const v = params.get(id);
     if (v !== null) ($(id) as HTMLInputElement).value = v;
   }
