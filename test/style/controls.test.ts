@@ -196,7 +196,7 @@ describe.skipIf(!weights)('spatial, scale and histogram control (VGG19)', () => 
       for (const t of [...a, ...b]) t.dispose();
       return perLayer.reduce((x, y) => x + y, 0) / perLayer.length;
     };
-    const o = { content: big, styles: [style], size: 128, iterations: 10, init: 'content' as const, net };
+    const o = { content: big, styles: [style], size: 128, iterations: 8, init: 'content' as const, net };
     const gram = await styleTransfer(o);
     const hist = await styleTransfer({ ...o, histogramWeight: 1e9, histogramLayers: layers.map((layer) => ({ layer, weight: 1 })) });
     for (const r of [gram, hist]) r.output.dispose();

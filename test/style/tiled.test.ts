@@ -44,16 +44,16 @@ describe.skipIf(!weights)('tiled evaluation (VGG19)', () => {
     const content = resizeBilinear(await readImage(resolve(root, 'examples/images/chelsea.png')), W, H);
     const style = await readImage(resolve(root, 'examples/images/swirls.png'));
     const xc = keep(imageToNetworkInput(content, W, H, net.preprocessing));
-    const xs = keep(imageToNetworkInput(style, 192, 192, net.preprocessing));
+    const xs = keep(imageToNetworkInput(style, 128, 128, net.preprocessing));
     const x0 = keep(imageToNetworkInput(resizeBilinear(await readImage(resolve(root, 'examples/images/coffee.png')), W, H), W, H, net.preprocessing));
 
     const plain = { content: contentTargets(net, xc, s), style: styleTargets(net, [{ x: xs, weight: 1 }], s) };
     const a = await styleObjective(net, s, plain).closure(x0);
     const layers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
-    const styleTiles = planTiles(net, s.styleLayers.map((l) => l.layer), 192, 192, 128).tiles;
+    const styleTiles = planTiles(net, s.styleLayers.map((l) => l.layer), 128, 128, 128).tiles;
     const tiled = tiledTargets(net, s, { tiles: planTiles(net, layers, W, H, 128).tiles, width: W, height: H, content: xc, styles: [{ x: xs, weight: 1, tiles: styleTiles }] });
     expect(tiled.tiles.length).toBe(2);
-    expect(styleTiles.length).toBe(4);
+    expect(styleTiles.length).toBe(1); // the style's tiling: the styleTransfer test below
     const objective = tiledStyleObjective(net, s, tiled);
     const b = await objective.closure(x0);
     const [ga, gb] = [await a.grad.toArray(), await b.grad.toArray()];
@@ -65,7 +65,7 @@ describe.skipIf(!weights)('tiled evaluation (VGG19)', () => {
     }
     const gradRel = Math.sqrt(diff / norm);
     const lossRel = Math.abs(a.loss - b.loss) / a.loss;
-    console.log(`tiled vs untiled at ${W}x${H}, 2 tiles of 128 px (crops 224 px wide), the style in 4: loss ${a.loss.toExponential(6)} vs ${b.loss.toExponential(6)} (rel ${lossRel.toExponential(2)}), gradient rel L2 ${gradRel.toExponential(2)}`);
+    console.log(`tiled vs untiled at ${W}x${H}, 2 tiles of 128 px (crops 224 px wide): loss ${a.loss.toExponential(6)} vs ${b.loss.toExponential(6)} (rel ${lossRel.toExponential(2)}), gradient rel L2 ${gradRel.toExponential(2)}`);
     expect(lossRel).toBeLessThan(1e-4);
     expect(gradRel).toBeLessThan(1e-3);
     expect(objective.initial!.style).toBeGreaterThan(0);
@@ -82,7 +82,7 @@ describe.skipIf(!weights)('tiled evaluation (VGG19)', () => {
     const untiled = await styleTransfer(o);
     const one = await styleTransfer({ ...o, tile: 64 });
     expect(Buffer.compare(Buffer.from(untiled.image.data.buffer), Buffer.from(one.image.data.buffer))).toBe(0);
-    const tiled = await styleTransfer({ ...o, tile: 48 });
+    const tiled = await styleTransfer({ ...o, tile: 48 }); // the content in 2 tiles, the style (64 px) in 4
     expect(tiled.record.settings.tile).toBe(48);
     const its = tiled.record.stages[0].iterations;
     expect(its.at(-1)!.total).toBeLessThan(tiled.record.stages[0].initial!.total);
