@@ -230,21 +230,52 @@ export function styleTransferLoss(
     terms.push(histogram);
     weights.push(hist.weight);
   }
+  const whole = imageTerms(x, s, targets.temporal);
+  const tv = whole.tv;
+  terms.push(...whole.terms);
+  weights.push(...whole.weights);
+  // The graph keeps views of what its backward pass needs and frees them as it goes: dropping
+  // our handles now lets it (an evaluation then peaks near the activations it must keep).
+  for (const f of feats.values()) f.dispose();
+  if (terms.length === 0) throw new Error('style transfer: every loss weight is zero; nothing to optimise');
+  return { total: ops.weightedSum(terms, weights), content, style, tv, histogram };
+}
+
+/**
+ * The terms on the image itself, with their weights: total variation (`tv`, unweighted) and the
+ * temporal term. No network: a tiled evaluation computes them on the whole image too.
+ */
+export function imageTerms(x: Tensor, s: LossSettings, temporal: TemporalTarget | null | undefined): { tv: Tensor | null; terms: Tensor[]; weights: number[] } {
+  const terms: Tensor[] = [];
+  const weights: number[] = [];
   let tv: Tensor | null = null;
   if (s.tvWeight !== 0) {
     tv = ops.scale(ops.tvLoss(x, s.tvBeta, s.tvEdges), s.tvScale);
     terms.push(tv);
     weights.push(s.tvWeight);
   }
-  if (targets.temporal && targets.temporal.weight !== 0) {
-    terms.push(ops.mseLoss(x, targets.temporal.target, 'mean'));
-    weights.push(targets.temporal.weight);
+  if (temporal && temporal.weight !== 0) {
+    terms.push(ops.mseLoss(x, temporal.target, 'mean'));
+    weights.push(temporal.weight);
   }
-  // The graph keeps views of what its backward pass needs and frees them as it goes: dropping
-  // our handles now lets it (an evaluation then peaks near the activations it must keep).
-  for (const f of feats.values()) f.dispose();
-  if (terms.length === 0) throw new Error('style transfer: every loss weight is zero; nothing to optimise');
-  return { total: ops.weightedSum(terms, weights), content, style, tv, histogram };
+  return { tv, terms, weights };
+}
+
+/** The losses of recent evaluations, by total (what an optimizer's iteration reports), and the first. */
+export function lossHistory() {
+  const recent: LossValues[] = [];
+  let initial: LossValues | null = null;
+  return {
+    add(v: LossValues): void {
+      initial ??= v;
+      recent.push(v);
+      if (recent.length > 64) recent.shift();
+    },
+    valuesFor: (loss: number): LossValues => [...recent].reverse().find((e) => e.total === loss) ?? { total: loss, content: null, style: null, tv: null },
+    get initial() {
+      return initial;
+    },
+  };
 }
 
 /** Frees every tensor a stage's targets hold. */
@@ -274,8 +305,7 @@ export interface Objective {
  * backward to the image, and one download of the loss components.
  */
 export function styleObjective(net: FeatureNet, s: LossSettings, targets: Targets): Objective {
-  const recent: LossValues[] = [];
-  let initial: LossValues | null = null;
+  const history = lossHistory();
   const closure: Closure = async (x) => {
     // Everything this evaluation makes is freed when it returns, but the gradient it hands over.
     const scope = openScope();
@@ -291,9 +321,7 @@ export function styleObjective(net: FeatureNet, s: LossSettings, targets: Target
       const take = (t: Tensor | null, w: number) => (t ? values[present.indexOf(t)] * w : null);
       const v: LossValues = { total: values[0], content: take(parts.content, s.contentWeight), style: take(parts.style, s.styleWeight), tv: take(parts.tv, s.tvWeight) };
       if (parts.histogram) v.histogram = take(parts.histogram, targets.histogram!.weight);
-      initial ??= v;
-      recent.push(v);
-      if (recent.length > 64) recent.shift();
+      history.add(v);
       return { loss: v.total, grad };
     } finally {
       closeScope(scope, grad);
@@ -301,9 +329,9 @@ export function styleObjective(net: FeatureNet, s: LossSettings, targets: Target
   };
   return {
     closure,
-    valuesFor: (loss) => [...recent].reverse().find((e) => e.total === loss) ?? { total: loss, content: null, style: null, tv: null },
+    valuesFor: history.valuesFor,
     get initial() {
-      return initial;
+      return history.initial;
     },
   };
 }

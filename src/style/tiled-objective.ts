@@ -17,7 +17,7 @@ import * as raw from '../tensor/ops/index.ts';
 import type { FeatureNet } from '../nets/feature-net.ts';
 import type { LossSettings } from './presets.ts';
 import type { LossValues } from './record.ts';
-import { styleTerm, type Objective, type TemporalTarget } from './objective.ts';
+import { imageTerms, lossHistory, styleTerm, type Objective, type TemporalTarget } from './objective.ts';
 import { addCropInto, cropOf, interiorMask, type Tile } from './tiles.ts';
 
 export interface TiledTargets {
@@ -84,8 +84,7 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
   const useContent = !!t.content && s.contentWeight !== 0 && s.contentLayers.length > 0;
   const useStyle = styleLayers.length > 0 && s.styleWeight !== 0;
   const layers = [...new Set([...(useContent ? s.contentLayers.map((l) => l.layer) : []), ...(useStyle ? styleLayers : [])])];
-  const recent: LossValues[] = [];
-  let initial: LossValues | null = null;
+  const history = lossHistory();
   const closure: Objective['closure'] = async (x) => {
     const scope = openScope();
     let grad: Tensor | null = null;
@@ -154,19 +153,8 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
         });
       });
       // The whole-image terms.
-      const whole: Tensor[] = [];
-      const wholeWeights: number[] = [];
-      let tv: Tensor | null = null;
       x.requireGrad();
-      if (s.tvWeight !== 0) {
-        tv = ops.scale(ops.tvLoss(x, s.tvBeta, s.tvEdges), s.tvScale);
-        whole.push(tv);
-        wholeWeights.push(s.tvWeight);
-      }
-      if (t.temporal && t.temporal.weight !== 0) {
-        whole.push(ops.mseLoss(x, t.temporal.target, 'mean'));
-        wholeWeights.push(t.temporal.weight);
-      }
+      const { tv, terms: whole, weights: wholeWeights } = imageTerms(x, s, t.temporal);
       let wholeLoss: Tensor | null = null;
       if (whole.length) {
         wholeLoss = ops.weightedSum(whole, wholeWeights);
@@ -187,9 +175,7 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
         style: style ? value(style) * s.styleWeight : null,
         tv: tv ? value(tv) * s.tvWeight : null,
       };
-      initial ??= v;
-      recent.push(v);
-      if (recent.length > 64) recent.shift();
+      history.add(v);
       return { loss: v.total, grad };
     } finally {
       for (const h of held) h.dispose();
@@ -198,9 +184,9 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
   };
   return {
     closure,
-    valuesFor: (loss) => [...recent].reverse().find((e) => e.total === loss) ?? { total: loss, content: null, style: null, tv: null },
+    valuesFor: history.valuesFor,
     get initial() {
-      return initial;
+      return history.initial;
     },
   };
 }
