@@ -1,7 +1,7 @@
 // One tiled evaluation of a large image (the style-transfer objective of tiled-objective.ts, real
 // VGG19 weights, the johnson preset): its time and GPU memory (the buffer pool's high-water mark,
 // live + pooled, weights included), beside the untiled evaluation where that fits.
-//   npx tsx bench/tiled.ts [--size 2048] [--tile 512] [--untiled]
+//   npx tsx bench/tiled.ts [--size 2048] [--tile 512] [--untiled] [--lean] (lean weights: see Gpu.leanWeights)
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -18,11 +18,12 @@ import { planTiles } from '../src/style/tiles.ts';
 import { keep } from '../src/tensor/scope.ts';
 import { measureFmaCeiling } from './fma-ceiling.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '2048' }, tile: { type: 'string', default: '512' }, untiled: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: '2048' }, tile: { type: 'string', default: '512' }, untiled: { type: 'boolean' }, lean: { type: 'boolean' } } });
 const size = Number(values.size);
 const tile = Number(values.tile);
 const root = resolve(import.meta.dirname, '..');
 const gpu = await initEngine();
+gpu.leanWeights = !!values.lean;
 const MiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 console.log(`${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; ${gpu.info.description || gpu.info.device} (${gpu.info.backend}); FMA ceiling ${(await measureFmaCeiling(gpu)).toFixed(0)} GFLOP/s; binding limit ${MiB(gpu.limits.maxStorageBufferBindingSize)}`);
 const net = await loadFeatureNet('vgg19');
@@ -45,7 +46,7 @@ const r = await tiledStyleObjective(net, s, targets).closure(x);
 const ms = performance.now() - t0;
 const gradOk = (await r.grad.toArray()).every(Number.isFinite);
 const st = gpu.pool.getStats();
-console.log(`${W}x${H} in ${tiles.length} tiles of ${tile} px (margin ${margin}, crops up to ${tile + 2 * margin} px): targets ${(targetMs / 1000).toFixed(1)} s, ` +
+console.log(`${W}x${H}${values.lean ? ', lean weights,' : ''} in ${tiles.length} tiles of ${tile} px (margin ${margin}, crops up to ${tile + 2 * margin} px): targets ${(targetMs / 1000).toFixed(1)} s, ` +
   `one evaluation ${(ms / 1000).toFixed(1)} s; loss ${r.loss.toExponential(4)}, gradient finite: ${gradOk}; ` +
   `GPU memory high-water ${MiB(st.highWaterBytes)} (live ${MiB(st.liveHighWaterBytes)}; resident before: ${MiB(resident)})`);
 r.grad.dispose();

@@ -49,6 +49,12 @@ export class Gpu {
   readonly isSoftware: boolean;
   /** Counters, for tests and benchmarks. */
   readonly counters = { dispatches: 0, submits: 0 };
+  /**
+   * Lean weights: a convolution drops its weights' transformed copies (Winograd's, 4× the 3×3
+   * weights for each direction; the direct kernel's repacking) after each use, instead of
+   * keeping them for the run: less memory, the transforms redone each time.
+   */
+  leanWeights = false;
 
   private readonly acquired: AcquiredDevice;
   private readonly errors = new GpuErrorLog();

@@ -79,6 +79,8 @@ export interface RunSettingsOptions {
    * then follows the tile, not the image. Style images are tiled alike. Default: untiled.
    */
   tile?: number;
+  /** Drop the weights' transformed copies after each convolution (less memory, more time); see Gpu.leanWeights. */
+  leanWeights?: boolean;
   /** Starting image: content, noise, style, or an image. Default: the preset's. */
   init?: InitKind | RgbImage;
   seed?: number;
@@ -238,6 +240,7 @@ export interface RunPlan {
   coarse: { layers: string[]; scale: number; separateImage: boolean } | null;
   /** Tile side of a tiled evaluation; null: untiled. */
   tile: number | null;
+  leanWeights: boolean;
 }
 
 /** The data parts of a run that the plan checks (counts and presence). */
@@ -306,6 +309,7 @@ function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss:
   }
   return {
     tile,
+    leanWeights: !!o.leanWeights,
     preserveColor,
     originalColors: preserveColor === 'luminance',
     colorSpace: o.colorSpace ?? RUN_DEFAULTS.colorSpace,
@@ -375,6 +379,7 @@ export function describePlan(p: RunPlan, net: FeatureNet, styles: number): Recor
     ...(p.histogram.weight > 0 ? { histogramWeight: p.histogram.weight, histogramLayers: p.histogram.layers } : {}),
     ...(p.coarse ? { coarse: p.coarse } : {}),
     ...(p.tile !== null ? { tile: p.tile } : {}),
+    ...(p.leanWeights ? { leanWeights: true } : {}),
     init: p.init,
     seed: p.seed,
     optimizer: p.optimizer,

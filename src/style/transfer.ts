@@ -7,6 +7,7 @@
 // Coarse-to-fine runs several stages, each started from the previous result upscaled.
 
 import { Tensor } from '../tensor/tensor.ts';
+import { currentGpu } from '../gpu/current.ts';
 import { keep, tidy, tidyAsync } from '../tensor/scope.ts';
 import * as raw from '../tensor/ops/index.ts';
 import { lbfgs } from '../optim/lbfgs.ts';
@@ -68,8 +69,11 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
   const start = performance.now();
   const ownNet = !o.net;
   const net = o.net ?? (await loadFeatureNet(resolvePresetAndNetwork(o).network, o.weightsPath));
+  const gpu = currentGpu();
+  const wasLean = gpu.leanWeights;
   try {
     const plan = planRun(o, net);
+    gpu.leanWeights = plan.leanWeights || wasLean;
     const s = plan.loss;
     // Original colours: run on luminance, restore the content's chroma at the end; or give the
     // styles the content's colour statistics first.
@@ -167,6 +171,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
     record.ms = performance.now() - start;
     return { image, output: x!, record };
   } finally {
+    gpu.leanWeights = wasLean;
     if (ownNet) net.dispose();
   }
 }

@@ -134,6 +134,13 @@ export class Tensor {
     return tensor;
   }
 
+  /** Frees the tensors derived from this one (they are made again when next asked for). */
+  dropDerived(): void {
+    const storage = this.liveStorage();
+    if (storage.derived) for (const d of storage.derived.values()) d.tensor.dispose();
+    storage.derived = null;
+  }
+
   /** Returns the buffer to the pool (when no view shares it). Safe to call twice. */
   dispose(): void {
     const storage = this.storage;

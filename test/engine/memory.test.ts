@@ -123,3 +123,33 @@ describe('size classes', () => {
     }
   });
 });
+
+describe('lean weights (Gpu.leanWeights)', () => {
+  it("a convolution drops its weights' transformed copies after use: fewer live bytes, the same output", async () => {
+    const { conv2d } = await import('../../src/tensor/ops/conv.ts');
+    const x = Tensor.fromArray(randomArray(64 * 24 * 24, 3), [1, 64, 24, 24]);
+    const w = Tensor.fromArray(randomArray(64 * 64 * 9, 4, -0.1, 0.1), [64, 64, 3, 3]);
+    const b = Tensor.fromArray(randomArray(64, 5), [64]);
+    await gpu().sync();
+    const inputs = gpu().pool.getStats().liveBytes;
+    const run = async (lean: boolean) => {
+      gpu().leanWeights = lean;
+      try {
+        const y = conv2d(x, w, b, { padding: 1 });
+        await gpu().sync();
+        const live = gpu().pool.getStats().liveBytes;
+        const values = await y.toArray();
+        y.dispose();
+        return { live, values };
+      } finally {
+        gpu().leanWeights = false;
+      }
+    };
+    const lean = await run(true);
+    const kept = await run(false); // now the transformed copy stays with w
+    expect(lean.live).toBeLessThan(kept.live);
+    expect(Array.from(lean.values)).toEqual(Array.from(kept.values));
+    w.dropDerived();
+    expect(gpu().pool.getStats().liveBytes).toBe(inputs); // y and the copies freed: x, w, b are left
+  });
+});

@@ -131,9 +131,13 @@ function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: numb
 
 /** The 3×3 s1 p1 convolution by one algorithm and tile. */
 function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect = false): Tensor {
-  if (choice.algorithm === 'winograd') return winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu, Infinity, reflect);
   const [N, , H, W] = x.shape;
-  return convDirect(x, repackWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: 1, OH: H, OW: W }, relu, choice, reflect);
+  const y = choice.algorithm === 'winograd'
+    ? winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu, Infinity, reflect)
+    : convDirect(x, repackWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: 1, OH: H, OW: W }, relu, choice, reflect);
+  // Lean weights: the transformed copy goes back to the pool (the work using it is already queued).
+  if (x.gpu.leanWeights) w.dropDerived();
+  return y;
 }
 
 /** A 3×3 s1 p1 convolution (no bias, no ReLU) by a given choice: what the autotuner times. */
