@@ -129,7 +129,7 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     const img = (name: string) => readImage(resolve(root, 'examples/images', name));
     const page = await browser.newPage();
     await page.goto(`${url}?style=examples/images/coffee.png,examples/images/swirls.png&mask=examples/images/chelsea-regions.png&mask-colors=red,blue` +
-      '&preserve-color=histogram&color-space=ycbcr&coarse-scale=0.5&size=40&iterations=2&every=2&init=content');
+      '&preserve-color=histogram&color-space=ycbcr&coarse-scale=0.5&size=48&iterations=2&every=2&init=content');
     await page.waitForFunction(() => (globalThis as any).gatys?.ready || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
     await page.click('#run');
     await page.waitForFunction(() => (globalThis as any).gatys.done || (globalThis as any).gatys.error, null, { timeout: 400_000 });
@@ -140,7 +140,7 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     const node = await styleTransfer({
       content: await img('chelsea.png'), styles: [await img('coffee.png'), await img('swirls.png')],
       masks: { content: masksFromLabels(await img('chelsea-regions.png'), [parseColor('red'), parseColor('blue')]) },
-      preserveColor: 'histogram', colorSpace: 'ycbcr', coarseScale: 0.5, size: 40, iterations: 2, init: 'content', seed: 0, weightsPath: weights!,
+      preserveColor: 'histogram', colorSpace: 'ycbcr', coarseScale: 0.5, size: 48, iterations: 2, init: 'content', seed: 0, weightsPath: weights!,
     });
     const nodeLosses = node.record.stages[0].iterations.map((i) => i.total);
     expect(r.losses.length).toBe(nodeLosses.length);
