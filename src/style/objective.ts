@@ -275,6 +275,17 @@ export function lossHistory() {
     get initial() {
       return initial;
     },
+    /** The objective of `closure`, reporting from this history. */
+    objective(closure: Closure): Objective {
+      const self = this;
+      return {
+        closure,
+        valuesFor: self.valuesFor,
+        get initial() {
+          return self.initial;
+        },
+      };
+    },
   };
 }
 
@@ -327,11 +338,5 @@ export function styleObjective(net: FeatureNet, s: LossSettings, targets: Target
       closeScope(scope, grad);
     }
   };
-  return {
-    closure,
-    valuesFor: history.valuesFor,
-    get initial() {
-      return history.initial;
-    },
-  };
+  return history.objective(closure);
 }

@@ -182,13 +182,7 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
       closeScope(scope, grad);
     }
   };
-  return {
-    closure,
-    valuesFor: history.valuesFor,
-    get initial() {
-      return history.initial;
-    },
-  };
+  return history.objective(closure);
 }
 
 /** Each layer's channels, from one small forward pass (the smallest input every layer accepts). */
