@@ -4,6 +4,7 @@
 import { initEngine } from '../gpu/current.ts';
 import { conv3x3Tuner } from '../tensor/choice/conv3x3-tuner.ts';
 import { selfCheck } from './self-check.ts';
+import { sizeLimits } from '../style/settings.ts';
 import { parseFlags } from './flags.ts';
 import { EXIT } from './errors.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
@@ -39,8 +40,9 @@ export async function infoCommand(argv: string[], ctx: CommandContext): Promise<
   const checks = await selfCheck(gpu);
   const failed = checks.filter((c) => !c.ok);
   const tuner = conv3x3Tuner(gpu);
+  const largest = sizeLimits(Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize));
   if (values.json) {
-    console.log(JSON.stringify({ adapter: gpu.info, software: gpu.isSoftware, tuning: { enabled: tuner.enabled, cache: tuner.store?.location ?? null, shapes: tuner.choices.size }, selfCheck: checks }, null, 2));
+    console.log(JSON.stringify({ adapter: gpu.info, software: gpu.isSoftware, largestImage: largest, tuning: { enabled: tuner.enabled, cache: tuner.store?.location ?? null, shapes: tuner.choices.size }, selfCheck: checks }, null, 2));
   } else {
     const i = gpu.info;
     console.log(`adapter:       ${i.description || i.device || '(unnamed)'}${gpu.isSoftware ? ' (software renderer)' : ''}`);
@@ -48,6 +50,7 @@ export async function infoCommand(argv: string[], ctx: CommandContext): Promise<
     console.log(`backend:       ${i.backend} (WebGPU ${i.featureLevel} mode)${i.chosenBecause ? `, ${i.chosenBecause}` : ''}`);
     console.log(`features:      ${i.features.join(', ') || '(none)'}`);
     for (const name of INTERESTING_LIMITS) console.log(`${name.padEnd(34)} ${i.limits[name]}`);
+    console.log(`largest image: ${largest.untiled} px untiled, ${largest.tiled} px with --tile (${largest.largestTile} at most); VGG19, square`);
     console.log(`tuning:        ${tuner.enabled ? `${tuner.choices.size} convolution shapes cached in ${tuner.store?.location ?? '(no cache)'}` : 'off (GATYS_TUNE=off)'}`);
     console.log(`self-check:    ${checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`);
     for (const c of failed) console.log(`  ${c.name}: ${c.detail}`);

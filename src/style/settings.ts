@@ -214,6 +214,17 @@ export function checkSize(net: FeatureNet, layers: string[], width: number, heig
   }
 }
 
+/**
+ * The largest square images VGG19 style transfer takes on a device with this binding limit:
+ * untiled (relu1_1, 64 channels at full size, in one binding), tiled (the image and the
+ * optimizer's vectors, 3 channels, each in one binding) and the largest tile for which a crop
+ * (the tile and VGG19's 96 px margins to relu5_1) still fits.
+ */
+export function sizeLimits(bindingBytes: number): { untiled: number; tiled: number; largestTile: number } {
+  const untiled = Math.floor(Math.sqrt(bindingBytes / (64 * 4)));
+  return { untiled, tiled: Math.floor(Math.sqrt(bindingBytes / (3 * 4))), largestTile: Math.max(0, Math.floor((untiled - 2 * 96) / 16) * 16) };
+}
+
 /** Everything a run is decided by, resolved once. */
 export interface RunPlan {
   preset: PresetName;

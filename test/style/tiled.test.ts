@@ -9,7 +9,7 @@ import { readImage } from '../../src/image/files.ts';
 import { resizeBilinear } from '../../src/image/resize.ts';
 import { loadFeatureNet, type FeatureNet } from '../../src/nets/feature-net.ts';
 import { imageToNetworkInput } from '../../src/nets/network-input.ts';
-import { resolveLossSettings } from '../../src/style/settings.ts';
+import { resolveLossSettings, sizeLimits } from '../../src/style/settings.ts';
 import { contentTargets, disposeTargets, styleObjective, styleTargets } from '../../src/style/objective.ts';
 import { disposeTiledTargets, tiledStyleObjective, tiledTargets } from '../../src/style/tiled-objective.ts';
 import { planTiles, reachOf } from '../../src/style/tiles.ts';
@@ -19,6 +19,15 @@ import { keep } from '../../src/tensor/scope.ts';
 useGpu();
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
 const root = resolve(import.meta.dirname, '../..');
+
+describe('the largest sizes a binding limit allows', () => {
+  it('128 MiB: 724 px untiled (relu1_1), 3344 px tiled (the image), tiles of at most 528 px', () => {
+    expect(sizeLimits(128 * 2 ** 20)).toEqual({ untiled: 724, tiled: 3344, largestTile: 528 });
+    // 64 x 724² x 4 bytes fits, 64 x 725² x 4 does not.
+    expect(64 * 724 ** 2 * 4).toBeLessThanOrEqual(128 * 2 ** 20);
+    expect(64 * 725 ** 2 * 4).toBeGreaterThan(128 * 2 ** 20);
+  });
+});
 
 describe.skipIf(!weights)('tiled evaluation (VGG19)', () => {
   let net: FeatureNet;
