@@ -45,7 +45,7 @@ export { StyleTransferError, planRun, resolvePresetAndNetwork, resolveLossSettin
 export type { Progress, RunRecord, StageRecord, Checkpoint, LossValues } from './style/record.ts';
 export { PRESETS, PRESET_NAMES, type PresetName, type LossSettings } from './style/presets.ts';
 export { lossCurveSvg } from './style/plot.ts';
-export { maskFromImage, masksFromLabels, fullMask, maskAtLayer, parseColor, isGreyscale, MaskError, MASK_MODES, type Mask, type MaskMode } from './style/masks.ts';
+export { maskFromImage, greyscaleMask, masksFromLabels, fullMask, maskAtLayer, parseColor, isGreyscale, MaskError, MASK_MODES, type Mask, type MaskMode } from './style/masks.ts';
 export { matchColorHistogram, colorStats, COLOR_SPACES, type ColorSpace } from './style/color-match.ts';
 export { PRESERVE_COLORS, type PreserveColor } from './style/settings.ts';
 

@@ -4,7 +4,7 @@
 // picture and the loss curve redrawn as it goes.
 
 import {
-  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES, isGreyscale, maskFromImage, masksFromLabels, parseColor,
+  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES, greyscaleMask, masksFromLabels, parseColor,
   type FeatureNet, type RgbImage, type StyleTransferOptions, type InitKind, type PresetName, type Mask, type MaskMode, type PreserveColor, type ColorSpace,
 } from '../src/index.ts';
 import { $, decode, draw, onFiles, optionalList, optionalNumber, setStatus, snapshot } from './ui.ts';
@@ -42,8 +42,7 @@ function masks(): Mask[] | null {
     if (maskImages.length !== 1) throw new Error('label colours go with one label image');
     return masksFromLabels(maskImages[0], colors.split(',').map(parseColor));
   }
-  if (!maskImages.every(isGreyscale)) throw new Error('a colour mask is a label image: list its colours, one per style, under "Label colours"');
-  return maskImages.map(maskFromImage);
+  return maskImages.map((img, i) => greyscaleMask(img, `mask ${i + 1}`, 'one label image with its colours, one per style, under "Label colours"'));
 }
 
 const optionalLayers = (id: string) => {

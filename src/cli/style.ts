@@ -5,7 +5,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { initEngine } from '../gpu/current.ts';
 import { readImage, writeFilesAtomic, writeImage, encodeImageFor } from '../image/files.ts';
-import { isGreyscale, labelColors, maskFromImage, MaskError, masksFromLabels, type Mask } from '../style/masks.ts';
+import { greyscaleMask, MaskError, masksFromLabels, type Mask } from '../style/masks.ts';
 import { createImage, type RgbImage } from '../image/image.ts';
 import { styleTransfer, type StyleTransferOptions } from '../style/transfer.ts';
 import type { Progress } from '../style/record.ts';
@@ -197,13 +197,7 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
 /** The masks the flags name: greyscale files (one per style), or one label image split by colour. */
 async function readMasks(args: ParsedStyleArgs): Promise<StyleTransferOptions['masks']> {
   if (!args.contentMaskPaths.length) return null;
-  const greyscale = async (path: string, what: string) => {
-    const img = await readImage(path);
-    if (!isGreyscale(img)) {
-      throw new UsageError(`${what} ${path} is not greyscale (its colours include ${labelColors(img).slice(0, 4).join(', ')}): give greyscale masks, or one label image with --mask-colors`);
-    }
-    return maskFromImage(img);
-  };
+  const greyscale = async (path: string, what: string) => greyscaleMask(await readImage(path), `${what} ${path}`, 'one label image with --mask-colors');
   let content: Mask[];
   if (args.maskColors) {
     try {

@@ -47,6 +47,15 @@ export function isGreyscale(img: RgbImage): boolean {
   return true;
 }
 
+/**
+ * The greyscale mask of an image that must be one (`what` names it in the error; `otherwise` says
+ * what to give instead, e.g. how a colour label image is passed where the caller takes one).
+ */
+export function greyscaleMask(img: RgbImage, what: string, otherwise: string): Mask {
+  if (!isGreyscale(img)) throw new MaskError(`${what} is not greyscale (its colours include ${labelColors(img).slice(0, 4).join(', ')}): give greyscale masks, or ${otherwise}`);
+  return maskFromImage(img);
+}
+
 /** An RGB colour 0..1 from '#rrggbb', '#rgb' or a name among the basic ones. */
 export function parseColor(text: string): [number, number, number] {
   const named: Record<string, string> = {

@@ -115,8 +115,8 @@ export function interiorMask(net: FeatureNet, layer: string, t: Tile): { data: F
   let y1 = y0 + t.height;
   for (const s of net.spatialSteps(layer)) {
     if (s.stride === 1) continue; // same-size convolution: positions unchanged
-    w = Math.floor((w - s.kernel) / s.stride) + 1;
-    h = Math.floor((h - s.kernel) / s.stride) + 1;
+    w = raw.poolOutputSize(w, s.kernel, s.stride, s.ceil); // planTiles admits no padding on strided steps
+    h = raw.poolOutputSize(h, s.kernel, s.stride, s.ceil);
     [x0, y0, x1, y1] = [x0, y0, x1, y1].map((v) => Math.ceil(v / s.stride));
   }
   const data = new Float32Array(w * h);

@@ -18,7 +18,7 @@ import { fitLongestSide } from '../image/resize.ts';
 import { loadFeatureNet, type FeatureNet } from '../nets/feature-net.ts';
 import { downloadImage, imageToNetworkInput, networkInputToImage, uploadImage } from '../nets/network-input.ts';
 import { checkSize, cropSide, describePlan, planRun, resolvePresetAndNetwork, StyleTransferError, type RunPlan, type RunSettingsOptions } from './settings.ts';
-import { planTiles } from './tiles.ts';
+import { planTiles, type Tile } from './tiles.ts';
 import { disposeTiledTargets, tiledStyleObjective, tiledTargets } from './tiled-objective.ts';
 import { contentTargets, disposeTargets, histogramTargets, styleObjective, styleTargets, type LayerMask, type RegionTarget, type Targets } from './objective.ts';
 import { checkMaskAspect, maskArea, maskAtLayer, resizeMask, type Mask, type MaskMode } from './masks.ts';
@@ -100,7 +100,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
       let objective: ReturnType<typeof styleObjective>;
       let dispose: () => void;
       if (tiling && tiling.tiles.length > 1) {
-        const t = buildTiledTargets(net, plan, content, styles, width, height);
+        const t = buildTiledTargets(net, plan, content, styles, width, height, tiling.tiles);
         t.temporal = temporal;
         objective = tiledStyleObjective(net, s, t);
         dispose = () => disposeTiledTargets(t);
@@ -181,6 +181,9 @@ export function synthesizeTexture(o: Omit<StyleTransferOptions, 'content'>): Pro
   return styleTransfer({ ...o, content: null });
 }
 
+/** The longest side of the style images for a stage of width × height: styleScale × its longest side. */
+const styleSideOf = (plan: RunPlan, width: number, height: number) => Math.max(1, Math.round(plan.styleScale * Math.max(width, height)));
+
 /** A mask at each of `layers`' resolutions for an input of width × height, on the GPU. */
 function layerMasks(net: FeatureNet, mask: Mask, layers: string[], width: number, height: number, mode: MaskMode, what: string, vanishing: 'allowed' | 'error'): Map<string, LayerMask> {
   const atInput = resizeMask(mask, width, height);
@@ -210,7 +213,7 @@ interface StageImages {
  */
 function buildTargets(net: FeatureNet, plan: RunPlan, images: StageImages, width: number, height: number): Targets {
   const s = plan.loss;
-  const styleSide = Math.max(1, Math.round(plan.styleScale * Math.max(width, height)));
+  const styleSide = styleSideOf(plan, width, height);
   const allStyleLayers = s.styleLayers.map((l) => l.layer);
   const coarseLayers = plan.coarse?.layers ?? [];
   const fineLayers = allStyleLayers.filter((l) => !coarseLayers.includes(l));
@@ -263,21 +266,20 @@ function buildTargets(net: FeatureNet, plan: RunPlan, images: StageImages, width
   return { content: contentMap, style, regions, histogram };
 }
 
-/** A tiled stage's targets: the content and the style images cut into tiles of plan.tile px. */
-function buildTiledTargets(net: FeatureNet, plan: RunPlan, content: RgbImage | null, styles: RgbImage[], width: number, height: number) {
+/** A tiled stage's targets: the content in `tiles`, the style images cut into tiles of plan.tile px. */
+function buildTiledTargets(net: FeatureNet, plan: RunPlan, content: RgbImage | null, styles: RgbImage[], width: number, height: number, tiles: Tile[]) {
   const s = plan.loss;
   const tile = plan.tile!;
   const styleLayers = s.styleLayers.map((l) => l.layer);
-  const styleSide = Math.max(1, Math.round(plan.styleScale * Math.max(width, height)));
+  const styleSide = styleSideOf(plan, width, height);
   const styleInputs = styles.map((st, i) => {
     const sz = fitLongestSide(st.width, st.height, styleSide);
     checkSize(net, styleLayers, sz.width, sz.height, `style image ${i + 1} at scale ${plan.styleScale}`, cropSide(net, styleLayers, tile));
     return { x: keep(imageToNetworkInput(st, sz.width, sz.height, net.preprocessing)), weight: plan.blend[i], tiles: planTiles(net, styleLayers, sz.width, sz.height, tile).tiles };
   });
   const x = content ? keep(imageToNetworkInput(content, width, height, net.preprocessing)) : null;
-  const allLayers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
   try {
-    return tiledTargets(net, s, { tiles: planTiles(net, allLayers, width, height, tile).tiles, width, height, content: x, styles: styleInputs });
+    return tiledTargets(net, s, { tiles, width, height, content: x, styles: styleInputs });
   } finally {
     x?.dispose();
     for (const si of styleInputs) si.x.dispose();
