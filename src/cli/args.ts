@@ -3,6 +3,7 @@
 // failure is a UsageError naming the flag and the value.
 
 import { UsageError } from './errors.ts';
+import { parseByteSize } from '../style/memory-plan.ts';
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^\d+$/;
@@ -18,6 +19,16 @@ export function numberArg(flag: string, v: string | undefined, check: (n: number
 export const positiveArg = (flag: string, v: string | undefined) => numberArg(flag, v, (n) => n > 0, 'a positive number');
 
 /** A decimal integer in [min, max], or undefined when not given. */
+/** A size in bytes (2GiB, 800MiB, 1.5G, ...); undefined when absent. */
+export function byteSizeArg(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseByteSize(v);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+}
+
 export function integerArg(flag: string, v: string | undefined, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);

@@ -40,7 +40,7 @@ export async function infoCommand(argv: string[], ctx: CommandContext): Promise<
   const checks = await selfCheck(gpu);
   const failed = checks.filter((c) => !c.ok);
   const tuner = conv3x3Tuner(gpu);
-  const largest = sizeLimits(Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize));
+  const largest = sizeLimits(gpu.maxBindingBytes, gpu.limits.maxBufferSize);
   if (values.json) {
     console.log(JSON.stringify({ adapter: gpu.info, software: gpu.isSoftware, largestImage: largest, tuning: { enabled: tuner.enabled, cache: tuner.store?.location ?? null, shapes: tuner.choices.size }, selfCheck: checks }, null, 2));
   } else {

@@ -146,6 +146,9 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
       ...options,
       net,
       resume: resumed?.checkpoint,
+      onPlan: (plan) => {
+        if (plan.layoutReason) log(`memory: ${plan.layoutReason}`);
+      },
       checkpoint: args.checkpointDir
         ? {
             every: args.checkpointEvery,
@@ -179,7 +182,8 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
     const nonFinite = result.record.stages.reduce((a, s) => a + s.nonFiniteEvaluations, 0);
     if (nonFinite > 0) log(`warning: ${nonFinite} evaluation(s) gave a non-finite loss or gradient; the optimizer backed off from them (the image is finite)`);
     log(`stopped: ${result.record.stopReason}; ${result.record.stages.reduce((a, s) => a + s.iterations.length, 0)} iterations, ` +
-      `${result.record.stages.reduce((a, s) => a + s.evaluations, 0)} evaluations in ${formatDuration(result.record.ms)}; final loss ${final?.total.toExponential(4) ?? '-'}`);
+      `${result.record.stages.reduce((a, s) => a + s.evaluations, 0)} evaluations in ${formatDuration(result.record.ms)}; final loss ${final?.total.toExponential(4) ?? '-'}` +
+      `; GPU memory at most ${Math.ceil((result.record.peakMemoryBytes ?? 0) / 2 ** 20)} MiB`);
     const tuner = conv3x3Tuner(gpu);
     if (tuner.enabled && tuner.untuned.size > 0 && result.record.ms > 30_000) {
       const sizes = [...new Set(result.record.stages.map((st) => Math.max(st.width, st.height)))].join(',');

@@ -55,7 +55,29 @@ export class Gpu {
    * keeping them for the run: less memory, the transforms redone each time.
    */
   leanWeights = false;
+  /**
+   * The largest storage-buffer binding a dispatch may use: the device's
+   * maxStorageBufferBindingSize, or less when set lower (tests use a small value to exercise the
+   * kernels that split a large tensor into several bindings; see tensor/ops/windows.ts). It
+   * cannot be set above the device's limit.
+   */
+  get maxBindingBytes(): number {
+    return this.bindingLimit;
+  }
+  set maxBindingBytes(bytes: number) {
+    const device = this.limits.maxStorageBufferBindingSize;
+    // A power of two, so that a pooled buffer (its size class, buffer-pool.ts) of a tensor that fits is no larger.
+    if (!(bytes >= 4 * this.offsetAlignment) || 2 ** Math.round(Math.log2(bytes)) !== bytes) {
+      throw new RangeError(`maxBindingBytes must be a power of two of at least ${4 * this.offsetAlignment} bytes, got ${bytes}`);
+    }
+    this.bindingLimit = Math.min(bytes, device);
+  }
+  /** The alignment of a binding's offset into its buffer (minStorageBufferOffsetAlignment), in bytes. */
+  get offsetAlignment(): number {
+    return this.limits.minStorageBufferOffsetAlignment ?? 256;
+  }
 
+  private bindingLimit: number;
   private readonly acquired: AcquiredDevice;
   private readonly errors = new GpuErrorLog();
   private readonly pipelines: PipelineCache;
@@ -75,6 +97,7 @@ export class Gpu {
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
     this.pipelines = new PipelineCache(this.device, this.errors);
     this.isSoftware = isSoftwareAdapter(this.info);
+    this.bindingLimit = this.limits.maxStorageBufferBindingSize;
     // On a real GPU, allocating (and Dawn's zeroing of) large buffers costs far more than keeping
     // them: on an H100 a 1024 px evaluation took 104-121 ms with the pool keeping 16-64 MiB beyond
     // the live peak, 95 ms keeping 2 GiB (GPU time 79 ms either way). A software GPU's memory is
@@ -131,15 +154,16 @@ export class Gpu {
       packParams(d.kernel, d.params, this.uniformView, slot);
       entries.push({ binding: 0, resource: { buffer: this.uniformArena, offset: slot, size: uniformBytes } });
     }
-    const maxBinding = this.limits.maxStorageBufferBindingSize;
+    const maxBinding = this.bindingLimit;
     d.buffers.forEach((b, i) => {
       const binding: BufferBinding = 'buffer' in b ? b : { buffer: b };
       const size = binding.size ?? binding.buffer.size - (binding.offset ?? 0);
       if (size > maxBinding) {
+        const limit = maxBinding === this.limits.maxStorageBufferBindingSize ? "this device's maxStorageBufferBindingSize" : 'the binding limit set (maxBindingBytes)';
         throw new RangeError(
-          `kernel '${name}': binding ${i + 1} is ${size} bytes (${(size / 2 ** 20).toFixed(1)} MiB), more than this ` +
-            `device's maxStorageBufferBindingSize of ${maxBinding} bytes (${(maxBinding / 2 ** 20).toFixed(0)} MiB). ` +
-            `Use a smaller image size or a GPU with larger bindings.`,
+          `kernel '${name}': binding ${i + 1} is ${size} bytes (${(size / 2 ** 20).toFixed(1)} MiB), more than ` +
+            `${limit} of ${maxBinding} bytes (${(maxBinding / 2 ** 20).toFixed(1)} MiB), and this kernel does not split its work. ` +
+            `For style transfer, a tiled evaluation (--tile, or --max-memory) keeps every activation within it.`,
         );
       }
       entries.push({ binding: i + 1, resource: { buffer: binding.buffer, offset: binding.offset ?? 0, size } });

@@ -28,6 +28,8 @@ export interface FeatureNet {
   /** Where the weights came from (a file path or URL). */
   readonly source: string;
   readonly preprocessing: Preprocessing;
+  /** The bytes its weights take on the GPU (as loaded: their transformed copies come on top). */
+  readonly weightBytes: number;
   /** The layers whose activations `features` can return, in network order. */
   readonly layerNames: string[];
   /** Throws, naming the available layers, if a name is unknown or lacks weights. */

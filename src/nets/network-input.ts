@@ -30,12 +30,34 @@ function matrices(p: Preprocessing, inverse: boolean): { w: number[]; b: number[
 
 function mix(x: Tensor, p: Preprocessing, inverse: boolean): Tensor {
   const { w, b } = matrices(p, inverse);
+  if (!raw.fitsOneBinding(x.gpu, x.size)) return mixByPlanes(x, w, b);
   const wt = Tensor.fromArray(w, [3, 3, 1, 1], x.gpu);
   const bt = Tensor.fromArray(b, [3], x.gpu);
   const out = ops.conv2d(x, wt, bt);
   wt.dispose();
   bt.dispose();
   return out;
+}
+
+/**
+ * The same mix for an image larger than one binding, plane by plane (out_c = Σ w[c, s]·in_s + b_c
+ * on plane copies): not differentiable (nothing trains on images of that size).
+ */
+function mixByPlanes(x: Tensor, w: number[], b: number[]): Tensor {
+  if (ops.isGradEnabled() && (x.requiresGrad || x.node)) throw new RangeError(`the pixel mix of ${x}, larger than one binding, is computed plane by plane and cannot carry a gradient`);
+  if (x.rank !== 4 || x.shape[1] !== 3) throw new RangeError(`expects [N, 3, H, W], got ${x}`);
+  return tidy(() => {
+    const planes = raw.splitPlanes(x);
+    const out: Tensor[] = [];
+    for (let n = 0; n < x.shape[0]; n++) {
+      for (let c = 0; c < 3; c++) {
+        let acc = raw.affine(planes[n * 3], w[c * 3], b[c]);
+        for (let s = 1; s < 3; s++) acc = raw.linear(acc, planes[n * 3 + s], 1, w[c * 3 + s]);
+        out.push(acc);
+      }
+    }
+    return raw.joinPlanes(out, x.shape);
+  });
 }
 
 /** [N, 3, H, W] RGB 0..1 -> the network's input convention. */

@@ -38,6 +38,12 @@ export class SqueezeNet implements FeatureNet {
     return new SqueezeNet(await loadWeights(locateWeights('squeezenet1_1', path)));
   }
 
+  get weightBytes(): number {
+    let bytes = 0;
+    for (const t of this.weights.tensors.values()) bytes += t.byteLength;
+    return bytes;
+  }
+
   get preprocessing(): Preprocessing {
     return this.weights.preprocessing;
   }

@@ -41,6 +41,12 @@ export class Vgg19 implements FeatureNet {
     return new Vgg19(await loadWeights(locateWeights('vgg19', path)));
   }
 
+  get weightBytes(): number {
+    let bytes = 0;
+    for (const t of this.weights.tensors.values()) bytes += t.byteLength;
+    return bytes;
+  }
+
   get preprocessing(): Preprocessing {
     return this.weights.preprocessing;
   }

@@ -46,6 +46,8 @@ export interface RunRecord {
   stages: StageRecord[];
   ms: number;
   stopReason: StopReason;
+  /** The GPU memory the run's tensors took at most: the buffer pool's high-water mark (live and pooled), in bytes. */
+  peakMemoryBytes?: number;
 }
 
 /** The state of a run, enough to continue it exactly. */

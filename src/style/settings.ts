@@ -12,6 +12,8 @@ import { adaptWeights, PRESETS, PRESET_NAMES, TEXTURE_LAYERS, type LayerWeight, 
 import { COLOR_SPACES, type ColorSpace } from './color-match.ts';
 import { MASK_MODES, type MaskMode } from './masks.ts';
 import { planTiles } from './tiles.ts';
+import { chooseLayout, type MemoryNeeds } from './memory-plan.ts';
+import { channelsOf } from './tiled-objective.ts';
 
 export type InitKind = 'content' | 'noise' | 'style';
 /** What survives of the content's colours: nothing, its colours by luminance-only transfer, or by recolouring the style first. */
@@ -81,6 +83,13 @@ export interface RunSettingsOptions {
   tile?: number;
   /** Drop the weights' transformed copies after each convolution (less memory, more time); see Gpu.leanWeights. */
   leanWeights?: boolean;
+  /**
+   * A GPU memory budget in bytes for the largest stage: the tile size, lean weights and (unless
+   * given) the L-BFGS history are chosen to fit it (memory-plan.ts), or the run is refused with
+   * the least it needs. Without it, an image whose feature maps exceed one binding is tiled
+   * automatically.
+   */
+  maxMemory?: number;
   /** Starting image: content, noise, style, or an image. Default: the preset's. */
   init?: InitKind | RgbImage;
   seed?: number;
@@ -191,38 +200,50 @@ export function checkSize(net: FeatureNet, layers: string[], width: number, heig
     throw new StyleTransferError(`${what} is ${width}x${height}: too small for layer(s) ${layers.join(', ')} of ${net.name}, which need at least ${min} px on each side`);
   }
   const gpu = currentGpu();
-  const limit = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
+  const limit = gpu.maxBindingBytes;
   const mib = (b: number) => (b / 2 ** 20).toFixed(0);
   // The largest activation of VGG19 is conv1_x: 64 channels at full resolution (of a crop, tiled).
   const bytes = 64 * Math.min(width, cropSide ?? width) * Math.min(height, cropSide ?? height) * 4;
   if (bytes > limit && cropSide !== null) {
     throw new StyleTransferError(`${what}: the first feature maps of a ${cropSide} px crop (${mib(bytes)} MiB) exceed this device's largest buffer binding (${mib(limit)} MiB); use a smaller --tile`);
   }
+  const limits = sizeLimits(limit, gpu.limits.maxBufferSize);
   if (bytes > limit) {
     const maxSide = Math.floor(Math.max(width, height) * Math.sqrt(limit / bytes));
     throw new StyleTransferError(
       `${what} is ${width}x${height}: its first feature maps (${mib(bytes)} MiB) exceed this device's ` +
-        `largest buffer binding (${mib(limit)} MiB); use a longest side of at most ${maxSide} px ` +
-        `(--size ${maxSide}), a tiled evaluation (--tile 512), or a GPU with larger limits`,
+        `largest buffer binding (${mib(limit)} MiB); use a tiled evaluation (--tile ${limits.largestTile >= 512 ? 512 : limits.largestTile}, or --max-memory), ` +
+        `a longest side of at most ${maxSide} px (--size ${maxSide}), or a GPU with larger limits`,
     );
   }
-  // Tiled, the image itself (and the optimizer's vectors) must still fit one binding.
-  const imageBytes = 3 * width * height * 4;
-  if (imageBytes > limit) {
-    const maxSide = Math.floor(Math.max(width, height) * Math.sqrt(limit / imageBytes));
-    throw new StyleTransferError(`${what} is ${width}x${height}: the image itself (${mib(imageBytes)} MiB) exceeds this device's largest buffer binding (${mib(limit)} MiB), even tiled; use a longest side of at most ${maxSide} px`);
+  // Tiled, the image and the optimizer's vectors are whole: each must fit one buffer, and each of
+  // its planes one binding (the kernels that see whole planes: resizing, total variation).
+  const planeBytes = width * height * 4;
+  const imageBytes = 3 * planeBytes;
+  if (planeBytes > limit || imageBytes > gpu.limits.maxBufferSize) {
+    const scale = Math.min(Math.sqrt(limit / planeBytes), Math.sqrt(gpu.limits.maxBufferSize / imageBytes));
+    const maxSide = Math.floor(Math.max(width, height) * scale);
+    throw new StyleTransferError(
+      `${what} is ${width}x${height}: ` +
+        (planeBytes > limit
+          ? `one colour plane of it (${mib(planeBytes)} MiB) exceeds this device's largest buffer binding (${mib(limit)} MiB)`
+          : `the image itself (${mib(imageBytes)} MiB) exceeds this device's largest buffer (${mib(gpu.limits.maxBufferSize)} MiB)`) +
+        `, even tiled; use a longest side of at most ${maxSide} px`,
+    );
   }
 }
 
 /**
- * The largest square images VGG19 style transfer takes on a device with this binding limit:
- * untiled (relu1_1, 64 channels at full size, in one binding), tiled (the image and the
- * optimizer's vectors, 3 channels, each in one binding) and the largest tile for which a crop
- * (the tile and VGG19's 96 px margins to relu5_1) still fits.
+ * The largest square images VGG19 style transfer takes on a device with these limits: untiled
+ * (relu1_1, 64 channels at full size, in one binding), tiled (the image and the optimizer's
+ * vectors whole: each colour plane in one binding, the image in one buffer) and the largest tile
+ * for which a crop (the tile and VGG19's 96 px margins to relu5_1) still fits. Memory aside: see
+ * memory-plan.ts for what a budget allows.
  */
-export function sizeLimits(bindingBytes: number): { untiled: number; tiled: number; largestTile: number } {
+export function sizeLimits(bindingBytes: number, bufferBytes: number): { untiled: number; tiled: number; largestTile: number } {
   const untiled = Math.floor(Math.sqrt(bindingBytes / (64 * 4)));
-  return { untiled, tiled: Math.floor(Math.sqrt(bindingBytes / (3 * 4))), largestTile: Math.max(0, Math.floor((untiled - 2 * 96) / 16) * 16) };
+  const tiled = Math.min(Math.floor(Math.sqrt(bindingBytes / 4)), Math.floor(Math.sqrt(bufferBytes / (3 * 4))));
+  return { untiled, tiled, largestTile: Math.max(0, Math.floor((untiled - 2 * 96) / 16) * 16) };
 }
 
 /** Everything a run is decided by, resolved once. */
@@ -252,6 +273,12 @@ export interface RunPlan {
   /** Tile side of a tiled evaluation; null: untiled. */
   tile: number | null;
   leanWeights: boolean;
+  /** The memory budget (bytes); null: none. */
+  maxMemory: number | null;
+  /** The memory model's estimate for the largest stage, when the layout was chosen for it. */
+  memory: MemoryNeeds | null;
+  /** What the plan chose for the layout and why (a line for the log); null: as asked. */
+  layoutReason: string | null;
 }
 
 /** The data parts of a run that the plan checks (counts and presence). */
@@ -308,10 +335,10 @@ function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss:
     if (scale !== 1 || o.coarseStyle) coarse = { layers, scale, separateImage: !!o.coarseStyle };
   }
   const tile = o.tile ?? null;
+  const untileable =
+    regions > 0 ? 'tiled evaluation does not take masks yet' : histogram.weight > 0 ? 'tiled evaluation does not take the histogram loss yet (its histograms are per image)' : coarse ? 'tiled evaluation does not take coarse layers yet' : null;
   if (tile !== null) {
-    if (regions > 0) throw new StyleTransferError('tiled evaluation does not take masks yet: leave out one of them');
-    if (histogram.weight > 0) throw new StyleTransferError('tiled evaluation does not take the histogram loss yet (its histograms are per image): leave out one of them');
-    if (coarse) throw new StyleTransferError('tiled evaluation does not take coarse layers yet: leave out one of them');
+    if (untileable) throw new StyleTransferError(`${untileable}: leave out one of them`);
     try {
       planTiles(net, [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer), tile, tile, tile);
     } catch (e) {
@@ -320,6 +347,7 @@ function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss:
   }
   return {
     tile,
+    untileable,
     leanWeights: !!o.leanWeights,
     preserveColor,
     originalColors: preserveColor === 'luminance',
@@ -347,11 +375,12 @@ export function planRun(o: RunSettingsOptions & PlanInputs, net: FeatureNet): Ru
   if (!(styleScale > 0)) throw new StyleTransferError(`styleScale must be positive, got ${styleScale}`);
   const sizes = stageSizes(o, o.content ?? null);
   const allLayers = [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer);
-  const controls = planControls(o, net, loss, texture);
-  for (const sz of sizes) {
-    checkSize(net, allLayers, sz.width, sz.height, texture ? 'the output' : 'the content image at this size', controls.tile === null ? null : cropSide(net, allLayers, controls.tile));
-  }
+  const { untileable, ...controls } = planControls(o, net, loss, texture);
   const optimizer = o.optimizer ?? RUN_DEFAULTS.optimizer;
+  const layout = planLayout(o, net, loss, sizes, optimizer, untileable);
+  for (const sz of sizes) {
+    checkSize(net, allLayers, sz.width, sz.height, texture ? 'the output' : 'the content image at this size', layout.tile === null ? null : cropSide(net, allLayers, layout.tile));
+  }
   const init = o.init === undefined ? loss.init : typeof o.init === 'object' ? 'image' : o.init;
   if (init === 'content' && texture) throw new StyleTransferError('init content needs a content image');
   return {
@@ -366,10 +395,39 @@ export function planRun(o: RunSettingsOptions & PlanInputs, net: FeatureNet): Ru
     init,
     optimizer,
     learningRate: o.learningRate ?? (optimizer === 'adam' ? loss.adamLearningRate : RUN_DEFAULTS.lbfgsLearningRate),
-    lbfgsHistory: o.lbfgsHistory ?? RUN_DEFAULTS.lbfgsHistory,
     lineSearch: o.lineSearch ?? RUN_DEFAULTS.lineSearch,
     ...controls,
+    ...layout,
   };
+}
+
+/**
+ * The evaluation's layout: as asked, or chosen by the memory model for the largest stage when a
+ * budget is given or when the image's first feature maps exceed one binding (tiled automatically).
+ */
+function planLayout(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss: LossSettings, sizes: Size[], optimizer: OptimizerName, untileable: string | null) {
+  const asked = { tile: o.tile ?? null, leanWeights: !!o.leanWeights, lbfgsHistory: o.lbfgsHistory ?? RUN_DEFAULTS.lbfgsHistory, maxMemory: null, memory: null, layoutReason: null };
+  if (o.maxMemory !== undefined && !(o.maxMemory > 0 && Number.isFinite(o.maxMemory))) throw new StyleTransferError(`maxMemory must be a positive number of bytes, got ${o.maxMemory}`);
+  const gpu = currentGpu();
+  const largest = sizes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  const untiledFits = 64 * 4 * largest.width * largest.height <= gpu.maxBindingBytes;
+  const auto = o.maxMemory !== undefined || (o.tile === undefined && !untiledFits && !untileable && net.name === 'vgg19');
+  if (!auto) return asked;
+  const contentLayers = o.content ? loss.contentLayers.map((l) => l.layer) : [];
+  const channels = contentLayers.length ? channelsOf(net, contentLayers, loss.pooling) : new Map<string, number>();
+  try {
+    const choice = chooseLayout(net, loss, { ...largest, optimizer, contentChannels: channels }, {
+      budget: o.maxMemory ?? null,
+      tile: untileable || net.name !== 'vgg19' ? null : o.tile,
+      leanWeights: o.leanWeights,
+      lbfgsHistory: o.lbfgsHistory,
+      defaultHistory: RUN_DEFAULTS.lbfgsHistory,
+      bindingBytes: gpu.maxBindingBytes,
+    });
+    return { ...choice.layout, maxMemory: o.maxMemory ?? null, memory: choice.needs, layoutReason: choice.reason };
+  } catch (e) {
+    throw new StyleTransferError(`${(e as Error).message}${untileable && o.maxMemory !== undefined ? ` (${untileable})` : ''}`);
+  }
 }
 
 /** The plan as the JSON log records it. */
@@ -391,6 +449,8 @@ export function describePlan(p: RunPlan, net: FeatureNet, styles: number): Recor
     ...(p.coarse ? { coarse: p.coarse } : {}),
     ...(p.tile !== null ? { tile: p.tile } : {}),
     ...(p.leanWeights ? { leanWeights: true } : {}),
+    ...(p.maxMemory !== null ? { maxMemory: p.maxMemory } : {}),
+    ...(p.memory ? { estimatedMemory: p.memory.total } : {}),
     init: p.init,
     seed: p.seed,
     optimizer: p.optimizer,

@@ -186,7 +186,7 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
 }
 
 /** Each layer's channels, from one small forward pass (the smallest input every layer accepts). */
-function channelsOf(net: FeatureNet, layers: string[], pooling: LossSettings['pooling']): Map<string, number> {
+export function channelsOf(net: FeatureNet, layers: string[], pooling: LossSettings['pooling']): Map<string, number> {
   const side = net.minInputSize(layers);
   return tidy(() =>
     ops.noGrad(() => {

@@ -56,6 +56,8 @@ export interface StyleTransferOptions extends RunSettingsOptions {
   masks?: { content: Mask[]; styles?: (Mask | null)[] } | null;
   /** Scale control: a separate style image for the coarse layers (see coarseLayers). */
   coarseStyle?: RgbImage | null;
+  /** Called once the run is planned, before the GPU work starts (e.g. to log plan.layoutReason). */
+  onPlan?: (plan: RunPlan) => void;
 }
 
 export interface StyleTransferResult {
@@ -71,9 +73,14 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
   const net = o.net ?? (await loadFeatureNet(resolvePresetAndNetwork(o).network, o.weightsPath));
   const gpu = currentGpu();
   const wasLean = gpu.leanWeights;
+  const poolCap = gpu.pool.minPoolCapBytes;
   try {
     const plan = planRun(o, net);
+    o.onPlan?.(plan);
     gpu.leanWeights = plan.leanWeights || wasLean;
+    // Within a budget the pool keeps little beyond the live peak (a real GPU's default keeps 2 GiB).
+    if (plan.maxMemory !== null) gpu.pool.minPoolCapBytes = Math.min(poolCap, 16 * 2 ** 20);
+    gpu.pool.resetHighWater();
     const s = plan.loss;
     // Original colours: run on luminance, restore the content's chroma at the end; or give the
     // styles the content's colour statistics first.
@@ -169,9 +176,11 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
       image = keepOriginalColors(image, contentSized);
     }
     record.ms = performance.now() - start;
+    record.peakMemoryBytes = gpu.pool.getStats().highWaterBytes;
     return { image, output: x!, record };
   } finally {
     gpu.leanWeights = wasLean;
+    gpu.pool.minPoolCapBytes = poolCap;
     if (ownNet) net.dispose();
   }
 }

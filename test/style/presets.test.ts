@@ -32,6 +32,7 @@ function fakeNet(names: string[], preprocessing = PREPROCESSING.caffe): FeatureN
     name: 'vgg19',
     source: 'stand-in',
     preprocessing,
+    weightBytes: 0,
     layerNames: names,
     checkLayers: () => {},
     minInputSize: () => 1,

@@ -16,13 +16,15 @@ import { planTiles, reachOf } from '../../src/style/tiles.ts';
 import { styleTransfer } from '../../src/style/transfer.ts';
 import { keep } from '../../src/tensor/scope.ts';
 
-useGpu();
+const gpu = useGpu();
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
 const root = resolve(import.meta.dirname, '../..');
 
 describe('the largest sizes a binding limit allows', () => {
-  it('128 MiB: 724 px untiled (relu1_1), 3344 px tiled (the image), tiles of at most 528 px', () => {
-    expect(sizeLimits(128 * 2 ** 20)).toEqual({ untiled: 724, tiled: 3344, largestTile: 528 });
+  it('128 MiB bindings: 724 px untiled (relu1_1), 5792 px tiled (a colour plane), tiles of at most 528 px', () => {
+    expect(sizeLimits(128 * 2 ** 20, 2 ** 31)).toEqual({ untiled: 724, tiled: 5792, largestTile: 528 });
+    // A 256 MiB largest buffer (browsers' default) holds a 4729 px RGB image.
+    expect(sizeLimits(128 * 2 ** 20, 256 * 2 ** 20).tiled).toBe(4729);
     // 64 x 724² x 4 bytes fits, 64 x 725² x 4 does not.
     expect(64 * 724 ** 2 * 4).toBeLessThanOrEqual(128 * 2 ** 20);
     expect(64 * 725 ** 2 * 4).toBeGreaterThan(128 * 2 ** 20);
@@ -98,5 +100,33 @@ describe.skipIf(!weights)('tiled evaluation (VGG19)', () => {
     // Float order aside, the same run.
     expect(Math.abs(its.at(-1)!.total - untiled.record.stages[0].iterations.at(-1)!.total) / its.at(-1)!.total).toBeLessThan(1e-3);
     for (const r of [untiled, one, tiled]) r.output.dispose();
+  });
+
+  it('an image larger than one binding: tiled by itself, its vectors in windows, the run as with large bindings', async () => {
+    // A 2 MiB binding limit with shallow layers (margin 6 px; conv2_1's transformed weights take
+    // 1.2 MiB): the first feature maps of the 520x347 image (44 MiB) do not fit, nor the image and
+    // Adam's vectors (2.1 MiB), which go through the windowed kernels.
+    const content = await readImage(resolve(root, 'examples/images/chelsea.png'));
+    const style = await readImage(resolve(root, 'examples/images/swirls.png'));
+    const o = {
+      content, styles: [style], size: 520, styleScale: 0.25, iterations: 2, optimizer: 'adam' as const, init: 'content' as const, net,
+      contentLayers: [{ layer: 'relu2_1', weight: 1 }], styleLayers: [{ layer: 'relu1_1', weight: 1 }, { layer: 'relu2_1', weight: 1 }],
+    };
+    const wide = await styleTransfer(o);
+    let lines: string[] = [];
+    gpu().maxBindingBytes = 2 ** 21;
+    try {
+      const small = await styleTransfer({ ...o, onPlan: (p) => (lines = [p.layoutReason ?? '']) });
+      expect(lines[0]).toMatch(/^tiles of \d+ px for this device's 2 MiB bindings/);
+      expect(small.record.settings.tile).toBeGreaterThan(0);
+      const [a, b] = [wide.record.stages[0].iterations.at(-1)!.total, small.record.stages[0].iterations.at(-1)!.total];
+      console.log(`520 px, 2 MiB bindings: ${lines[0]}; final loss ${b.toExponential(5)} vs ${a.toExponential(5)} untiled in one binding`);
+      expect(Math.abs(a - b) / a).toBeLessThan(1e-3);
+      expect(b).toBeLessThan(wide.record.stages[0].initial!.total);
+      small.output.dispose();
+    } finally {
+      gpu().maxBindingBytes = gpu().limits.maxStorageBufferBindingSize;
+      wide.output.dispose();
+    }
   });
 });

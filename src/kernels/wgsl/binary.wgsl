@@ -8,7 +8,9 @@
 //             3  b is a's trailing block, repeated over a's leading axes (a spatial mask
 //                [1, 1, H, W] over every channel of [N, C, H, W]):  j = i % inner  (inner = b's size)
 // The *_BACKWARD ops are derivatives: a is the incoming gradient, b what the forward op saved.
-// Layout: flat float32 arrays; a and out have n elements.
+// Layout: flat float32 arrays; a and out have n elements here. A tensor larger than one binding runs
+// in windows (src/tensor/ops/windows.ts): a, out (and b when it has a's shape) are bound from
+// element `base` on, and the broadcast index j is that of the global element base + i.
 // Tiling: one element per thread, workgroup WG, 2-D grid as in fill.
 const LINEAR = 0u;            // alpha*a + beta*b (add, sub, axpy)
 const MUL = 1u;
@@ -25,7 +27,7 @@ const LEAKY_RELU_BACKWARD = 11u; // a * (b > 0 ? 1 : alpha), b the input (or out
 override WG: u32; // threads per workgroup, from the host (ELEMENTWISE_WORKGROUP)
 override OP: u32;
 override BROADCAST: u32;
-struct Params { n: u32, channels: u32, inner: u32, alpha: f32, beta: f32 }
+struct Params { n: u32, base: u32, channels: u32, inner: u32, alpha: f32, beta: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
@@ -55,7 +57,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (i >= p.n) { return; }
   var j = i;
   if (BROADCAST == 1u) { j = 0u; }
-  if (BROADCAST == 2u) { j = (i / p.inner) % p.channels; }
-  if (BROADCAST == 3u) { j = i % p.inner; }
+  if (BROADCAST == 2u) { j = ((p.base + i) / p.inner) % p.channels; }
+  if (BROADCAST == 3u) { j = (p.base + i) % p.inner; }
   out[i] = g(a[i], b[j]);
 }

@@ -6,9 +6,10 @@ import { constantName, defineKernel, ELEMENTWISE_WORKGROUP, kernelConstant } fro
 import { Tensor } from '../tensor.ts';
 import { aroundAxis, fmt, shapesEqual } from '../shape.ts';
 import { grid1d } from './grid.ts';
+import { elementWindows, windowBinding } from './windows.ts';
 
 const UNARY = defineKernel('unary', { n: 'u32', alpha: 'f32', beta: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
-const BINARY = defineKernel('binary', { n: 'u32', channels: 'u32', inner: 'u32', alpha: 'f32', beta: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const BINARY = defineKernel('binary', { n: 'u32', base: 'u32', channels: 'u32', inner: 'u32', alpha: 'f32', beta: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 export const UNARY_OPS = [
   'identity', 'neg', 'affine', 'relu', 'square', 'sqrt', 'exp', 'log', 'clamp', 'abs', 'powAbs', 'sign', 'reciprocal',
@@ -16,16 +17,18 @@ export const UNARY_OPS = [
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** f(x) elementwise; alpha and beta are the op's scalar arguments (see unary.wgsl). */
+/** f(x) elementwise; alpha and beta are the op's scalar arguments (see unary.wgsl). Any size (windows.ts). */
 export function unary(op: UnaryOp, x: Tensor, alpha = 0, beta = 0): Tensor {
   const out = Tensor.empty(x.shape, x.gpu);
-  x.gpu.dispatch({
-    kernel: UNARY,
-    overrides: { OP: kernelConstant(UNARY, constantName(op)) },
-    params: { n: x.size, alpha, beta },
-    buffers: [x.buffer, out.buffer],
-    workgroups: grid1d(x.gpu, x.size),
-  });
+  for (const w of elementWindows(x.gpu, x.size)) {
+    x.gpu.dispatch({
+      kernel: UNARY,
+      overrides: { OP: kernelConstant(UNARY, constantName(op)) },
+      params: { n: w.count, alpha, beta },
+      buffers: [windowBinding(x, w), windowBinding(out, w)],
+      workgroups: grid1d(x.gpu, w.count),
+    });
+  }
   return out;
 }
 
@@ -89,19 +92,21 @@ export function broadcastOf(a: Tensor, b: Tensor, opName: string): Broadcast {
 
 const BROADCAST_CODES = { none: 0, scalar: 1, axis: 2, tile: 3 } as const;
 
-/** g(a, b) elementwise, b broadcast against a (see binary.wgsl). */
+/** g(a, b) elementwise, b broadcast against a (see binary.wgsl). Any size of a (windows.ts); b within one binding unless it has a's shape. */
 export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 1): Tensor {
   if (a.gpu !== b.gpu) throw new Error(`${op}: tensors live on different GPU contexts`);
   const bc = broadcastOf(a, b, op);
   const { len: channels, inner } = bc.kind === 'axis' ? aroundAxis(a.shape, bc.axis) : { len: 1, inner: bc.kind === 'tile' ? b.size : 1 };
   const out = Tensor.empty(a.shape, a.gpu);
-  a.gpu.dispatch({
-    kernel: BINARY,
-    overrides: { OP: kernelConstant(BINARY, constantName(op)), BROADCAST: BROADCAST_CODES[bc.kind] },
-    params: { n: a.size, channels, inner: Math.max(inner, 1), alpha, beta },
-    buffers: [a.buffer, b.buffer, out.buffer],
-    workgroups: grid1d(a.gpu, a.size),
-  });
+  for (const w of elementWindows(a.gpu, a.size)) {
+    a.gpu.dispatch({
+      kernel: BINARY,
+      overrides: { OP: kernelConstant(BINARY, constantName(op)), BROADCAST: BROADCAST_CODES[bc.kind] },
+      params: { n: w.count, base: w.start, channels, inner: Math.max(inner, 1), alpha, beta },
+      buffers: [windowBinding(a, w), bc.kind === 'none' ? windowBinding(b, w) : b.buffer, windowBinding(out, w)],
+      workgroups: grid1d(a.gpu, w.count),
+    });
+  }
   return out;
 }
 

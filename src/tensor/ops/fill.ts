@@ -6,6 +6,7 @@ import { defineKernel, ELEMENTWISE_WORKGROUP } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { aroundAxis, type Shape } from '../shape.ts';
 import { grid1d } from './grid.ts';
+import { elementWindows, fitsOneBinding, rangeBinding, windowBinding, windowElements } from './windows.ts';
 
 const FILL = defineKernel('fill', { n: 'u32', value: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const COPY = defineKernel(
@@ -17,7 +18,9 @@ const BROADCAST = defineKernel('broadcast', { n: 'u32', len: 'u32', inner: 'u32'
 
 /** Writes `value` into every element of t (records a dispatch; t is the destination). */
 export function fillInto(t: Tensor, value: number): Tensor {
-  t.gpu.dispatch({ kernel: FILL, params: { n: t.size, value }, buffers: [t.buffer], workgroups: grid1d(t.gpu, t.size) });
+  for (const w of elementWindows(t.gpu, t.size)) {
+    t.gpu.dispatch({ kernel: FILL, params: { n: w.count, value }, buffers: [windowBinding(t, w)], workgroups: grid1d(t.gpu, w.count) });
+  }
   return t;
 }
 
@@ -38,7 +41,11 @@ export interface BlockCopy {
   dstStride?: number;
 }
 
-/** dst[dstOffset + r*dstStride + k] = src[srcOffset + r*srcStride + k] for r < rows, k < len. */
+/**
+ * dst[dstOffset + r*dstStride + k] = src[srcOffset + r*srcStride + k] for r < rows, k < len.
+ * Tensors larger than one binding: contiguous copies become buffer copies; strided ones run in
+ * groups of rows, each binding only the ranges its rows span (windows.ts).
+ */
 export function copyBlocks(src: Tensor, dst: Tensor, c: BlockCopy): void {
   const { rows, len, srcOffset = 0, dstOffset = 0 } = c;
   const srcStride = c.srcStride ?? len;
@@ -50,12 +57,34 @@ export function copyBlocks(src: Tensor, dst: Tensor, c: BlockCopy): void {
       throw new RangeError(`copyBlocks: ${rows}x${len} block copy reaches element ${Math.max(lastSrc, lastDst)} beyond ${src} or ${dst}`);
     }
   }
-  src.gpu.dispatch({
-    kernel: COPY,
-    params: { rows, len, srcOffset, srcStride, dstOffset, dstStride },
-    buffers: [src.buffer, dst.buffer],
-    workgroups: grid1d(src.gpu, rows * len),
-  });
+  if (rows === 0 || len === 0) return;
+  const gpu = src.gpu;
+  if (fitsOneBinding(gpu, src.size) && fitsOneBinding(gpu, dst.size)) {
+    const whole = (t: Tensor) => windowBinding(t, { start: 0, count: t.size });
+    gpu.dispatch({ kernel: COPY, params: { rows, len, srcOffset, srcStride, dstOffset, dstStride }, buffers: [whole(src), whole(dst)], workgroups: grid1d(gpu, rows * len) });
+    return;
+  }
+  const contiguous = rows === 1 || (srcStride === len && dstStride === len);
+  if (contiguous) {
+    gpu.copyBuffer(src.buffer, srcOffset * 4, dst.buffer, dstOffset * 4, rows * len * 4);
+    return;
+  }
+  // Rows per group: both spans ((rows - 1)·stride + len, plus up to one alignment's lead) within a window.
+  const room = windowElements(gpu) - gpu.offsetAlignment / 4 - len;
+  const stride = Math.max(srcStride, dstStride, 1);
+  if (room < 0) throw new RangeError(`copyBlocks: rows of ${len} elements do not fit one binding of ${gpu.maxBindingBytes} bytes`);
+  const perGroup = Math.max(1, Math.floor(room / stride) + 1);
+  for (let r0 = 0; r0 < rows; r0 += perGroup) {
+    const n = Math.min(perGroup, rows - r0);
+    const s = rangeBinding(src, srcOffset + r0 * srcStride, (n - 1) * srcStride + len);
+    const d = rangeBinding(dst, dstOffset + r0 * dstStride, (n - 1) * dstStride + len);
+    gpu.dispatch({
+      kernel: COPY,
+      params: { rows: n, len, srcOffset: s.lead, srcStride, dstOffset: d.lead, dstStride },
+      buffers: [s.binding, d.binding],
+      workgroups: grid1d(gpu, n * len),
+    });
+  }
 }
 
 /** A new tensor with the same shape and values. */

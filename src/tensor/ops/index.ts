@@ -15,3 +15,4 @@ export * from './fma-peak.ts';
 export * from './norm.ts';
 export * from './resample.ts';
 export * from './histogram.ts';
+export * from './windows.ts';

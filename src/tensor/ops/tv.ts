@@ -1,9 +1,11 @@
-// Total variation: per-pixel terms (summed by the caller) and the gradient of their sum.
+// Total variation: per-pixel terms (summed by the caller) and the gradient of their sum. A tensor
+// larger than one binding is done plane by plane (windows.ts): the terms never cross planes.
 
 import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { grid1d } from './grid.ts';
+import { planewise } from './windows.ts';
 
 const PARAMS = { n: 'u32', H: 'u32', W: 'u32', beta: 'f32' } as const satisfies ParamLayout;
 const TV = defineKernel('tv', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
@@ -23,6 +25,8 @@ function planeSize(x: Tensor): [number, number] {
 /** (dh² + dv²)^(beta/2) per pixel. */
 export function tvTerms(x: Tensor, beta: number, edges: TvEdges = 'zero'): Tensor {
   const [H, W] = planeSize(x);
+  const byPlanes = planewise(x, x.shape, (plane) => tvTerms(plane, beta, edges));
+  if (byPlanes) return byPlanes;
   const out = Tensor.empty(x.shape, x.gpu);
   x.gpu.dispatch({
     kernel: TV,
@@ -37,6 +41,8 @@ export function tvTerms(x: Tensor, beta: number, edges: TvEdges = 'zero'): Tenso
 /** g · d(sum of tvTerms(x, beta, edges))/dx, with g a one-element tensor. */
 export function tvBackward(x: Tensor, g: Tensor, beta: number, edges: TvEdges = 'zero'): Tensor {
   const [H, W] = planeSize(x);
+  const byPlanes = planewise(x, x.shape, (plane) => tvBackward(plane, g, beta, edges));
+  if (byPlanes) return byPlanes;
   const dx = Tensor.empty(x.shape, x.gpu);
   x.gpu.dispatch({
     kernel: TV_BACKWARD,

@@ -1,11 +1,13 @@
 // The optimizers' kernels: fused in-place parameter updates (Adam, SGD with momentum) and the vector
 // operations of L-BFGS whose coefficients stay on the GPU. An update writes its parameter in place
 // and bumps its version, so tensors derived from the old values (repacked weights) are remade.
+// Every kernel here is elementwise: a vector larger than one binding runs in windows (windows.ts).
 
 import { defineKernel, ELEMENTWISE_WORKGROUP } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt, shapesEqual } from '../shape.ts';
 import { grid1d } from './grid.ts';
+import { elementWindows, windowBinding } from './windows.ts';
 
 const ADAM = defineKernel(
   'adam',
@@ -38,15 +40,15 @@ export interface AdamUpdate {
 export function adamUpdate(x: Tensor, g: Tensor, m: Tensor, v: Tensor, u: AdamUpdate): void {
   sameShape('adamUpdate', x, g, m, v);
   x.version++;
-  x.gpu.dispatch({
+  for (const w of elementWindows(x.gpu, x.size)) x.gpu.dispatch({
     kernel: ADAM,
     overrides: { CLAMP: u.bounds ? 1 : 0 },
     params: {
-      n: x.size, lr: u.lr, b1: u.beta1, b2: u.beta2, eps: u.eps, c1: 1 - u.beta1 ** u.step, c2: 1 - u.beta2 ** u.step,
+      n: w.count, lr: u.lr, b1: u.beta1, b2: u.beta2, eps: u.eps, c1: 1 - u.beta1 ** u.step, c2: 1 - u.beta2 ** u.step,
       lo: u.bounds?.lo ?? 0, hi: u.bounds?.hi ?? 0, wd: u.weightDecay ?? 0, gscale: u.gradScale ?? 1,
     },
-    buffers: [x.buffer, g.buffer, m.buffer, v.buffer],
-    workgroups: grid1d(x.gpu, x.size),
+    buffers: [x, g, m, v].map((t) => windowBinding(t, w)),
+    workgroups: grid1d(x.gpu, w.count),
   });
 }
 
@@ -65,12 +67,12 @@ export interface SgdUpdate {
 export function sgdUpdate(x: Tensor, g: Tensor, b: Tensor, u: SgdUpdate): void {
   sameShape('sgdUpdate', x, g, b);
   x.version++;
-  x.gpu.dispatch({
+  for (const w of elementWindows(x.gpu, x.size)) x.gpu.dispatch({
     kernel: SGD,
     overrides: { FIRST: u.first ? 1 : 0, NESTEROV: u.nesterov ? 1 : 0 },
-    params: { n: x.size, lr: u.lr, momentum: u.momentum, dampening: u.dampening ?? 0, wd: u.weightDecay ?? 0, gscale: u.gradScale ?? 1 },
-    buffers: [x.buffer, g.buffer, b.buffer],
-    workgroups: grid1d(x.gpu, x.size),
+    params: { n: w.count, lr: u.lr, momentum: u.momentum, dampening: u.dampening ?? 0, wd: u.weightDecay ?? 0, gscale: u.gradScale ?? 1 },
+    buffers: [x, g, b].map((t) => windowBinding(t, w)),
+    workgroups: grid1d(x.gpu, w.count),
   });
 }
 
@@ -78,11 +80,11 @@ export function sgdUpdate(x: Tensor, g: Tensor, b: Tensor, u: SgdUpdate): void {
 export function axpyScalar(x: Tensor, y: Tensor, alpha: number, u: Tensor, beta = 0, v: Tensor = u): Tensor {
   sameShape('axpyScalar', x, y);
   const out = Tensor.empty(x.shape, x.gpu);
-  x.gpu.dispatch({
+  for (const w of elementWindows(x.gpu, x.size)) x.gpu.dispatch({
     kernel: AXPY_SCALAR,
-    params: { n: x.size, alpha, beta },
-    buffers: [x.buffer, y.buffer, u.buffer, v.buffer, out.buffer],
-    workgroups: grid1d(x.gpu, x.size),
+    params: { n: w.count, alpha, beta },
+    buffers: [windowBinding(x, w), windowBinding(y, w), u.buffer, v.buffer, windowBinding(out, w)],
+    workgroups: grid1d(x.gpu, w.count),
   });
   return out;
 }
@@ -91,11 +93,11 @@ export function axpyScalar(x: Tensor, y: Tensor, alpha: number, u: Tensor, beta 
 export function boundDirection(x: Tensor, d: Tensor, lo: number, hi: number): Tensor {
   sameShape('boundDirection', x, d);
   const out = Tensor.empty(d.shape, d.gpu);
-  d.gpu.dispatch({
+  for (const w of elementWindows(d.gpu, d.size)) d.gpu.dispatch({
     kernel: BOUND_DIRECTION,
-    params: { n: d.size, lo, hi },
-    buffers: [x.buffer, d.buffer, out.buffer],
-    workgroups: grid1d(d.gpu, d.size),
+    params: { n: w.count, lo, hi },
+    buffers: [x, d, out].map((t) => windowBinding(t, w)),
+    workgroups: grid1d(d.gpu, w.count),
   });
   return out;
 }

@@ -70,7 +70,7 @@ export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, r
   const tilesX = Math.ceil(W / 4);
   const tilesPerImage = Math.ceil(H / 4) * tilesX;
   const tiles = N * tilesPerImage;
-  const budget = Math.min(CHUNK_BYTES, gpu.limits.maxStorageBufferBindingSize);
+  const budget = Math.min(CHUNK_BYTES, gpu.maxBindingBytes);
   const perTile = 36 * 4 * Math.max(I, Opad);
   const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / perTile / 64) * 64, maxChunkTiles));
   const out = Tensor.empty([N, O, H, W], gpu);
