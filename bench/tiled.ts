@@ -1,7 +1,9 @@
 // One tiled evaluation of a large image (the style-transfer objective of tiled-objective.ts, real
 // VGG19 weights, the johnson preset): its time and GPU memory (the buffer pool's high-water mark,
 // live + pooled, weights included), beside the untiled evaluation where that fits.
-//   npx tsx bench/tiled.ts [--size 2048] [--tile 512] [--untiled] [--lean] (lean weights: see Gpu.leanWeights)
+//   npx tsx bench/tiled.ts [--size 2048] [--square] [--tile 512] [--untiled] [--lean] (lean weights: see Gpu.leanWeights)
+//   npx tsx bench/tiled.ts --size 2048 --square --max-memory 1GiB   (the tile and lean weights from the
+//     memory model, as `--max-memory` with Adam chooses them: the estimate beside the measured peak)
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -15,12 +17,15 @@ import { resolveLossSettings } from '../src/style/settings.ts';
 import { contentTargets, styleObjective, styleTargets } from '../src/style/objective.ts';
 import { tiledStyleObjective, tiledTargets } from '../src/style/tiled-objective.ts';
 import { planTiles } from '../src/style/tiles.ts';
+import { chooseLayout, parseByteSize } from '../src/style/memory-plan.ts';
 import { keep } from '../src/tensor/scope.ts';
 import { measureFmaCeiling } from './fma-ceiling.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '2048' }, tile: { type: 'string', default: '512' }, untiled: { type: 'boolean' }, lean: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string', default: '2048' }, square: { type: 'boolean' }, tile: { type: 'string', default: '512' }, untiled: { type: 'boolean' }, lean: { type: 'boolean' }, 'max-memory': { type: 'string' } },
+});
 const size = Number(values.size);
-const tile = Number(values.tile);
+let tile = Number(values.tile);
 const root = resolve(import.meta.dirname, '..');
 const gpu = await initEngine();
 gpu.leanWeights = !!values.lean;
@@ -29,7 +34,18 @@ console.log(`${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; ${gpu.info.
 const net = await loadFeatureNet('vgg19');
 const s = resolveLossSettings({}, 'caffe', 'vgg19', false);
 const content = await readImage(resolve(root, 'examples/images/chelsea.png'));
-const [W, H] = [size, Math.round((size * content.height) / content.width / 16) * 16];
+const [W, H] = [size, values.square ? size : Math.round((size * content.height) / content.width / 16) * 16];
+const budget = values['max-memory'] ? parseByteSize(values['max-memory']) : null;
+let estimate = '';
+if (budget !== null) {
+  const c = chooseLayout(net, s, { width: W, height: H, optimizer: 'adam', contentChannels: new Map([['relu4_2', 512]]) }, { budget, defaultHistory: 100, bindingBytes: gpu.maxBindingBytes });
+  tile = c.layout.tile ?? Math.max(W, H);
+  gpu.leanWeights = c.layout.leanWeights;
+  gpu.pool.minPoolCapBytes = 16 * 2 ** 20;
+  const evaluation = c.needs.total - c.needs.optimizer;
+  estimate = `; budget ${MiB(budget)}: ${c.reason}; of which one evaluation ${MiB(evaluation)} (Adam's 4 vectors: ${MiB(c.needs.optimizer)})`;
+  console.log(`memory plan${estimate}`);
+}
 const x = keep(imageToNetworkInput(resizeBilinear(content, W, H), W, H, net.preprocessing));
 const xs = keep(imageToNetworkInput(await readImage(resolve(root, 'examples/images/swirls.png')), 320, 320, net.preprocessing));
 const layers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
@@ -39,16 +55,16 @@ gpu.pool.trim();
 gpu.pool.resetHighWater();
 const resident = gpu.pool.getStats().liveBytes;
 let t0 = performance.now();
-const targets = tiledTargets(net, s, { tiles, width: W, height: H, content: x, styles: [{ x: xs, weight: 1, tiles: planTiles(net, s.styleLayers.map((l) => l.layer), 320, 320, tile).tiles }] });
+const targets = await tiledTargets(net, s, { tiles, width: W, height: H, content: x, styles: [{ x: xs, weight: 1, tiles: planTiles(net, s.styleLayers.map((l) => l.layer), 320, 320, tile).tiles }] });
 const targetMs = performance.now() - t0;
 t0 = performance.now();
 const r = await tiledStyleObjective(net, s, targets).closure(x);
 const ms = performance.now() - t0;
 const gradOk = (await r.grad.toArray()).every(Number.isFinite);
 const st = gpu.pool.getStats();
-console.log(`${W}x${H}${values.lean ? ', lean weights,' : ''} in ${tiles.length} tiles of ${tile} px (margin ${margin}, crops up to ${tile + 2 * margin} px): targets ${(targetMs / 1000).toFixed(1)} s, ` +
+console.log(`${W}x${H}${gpu.leanWeights ? ', lean weights,' : ''} in ${tiles.length} tiles of ${tile} px (margin ${margin}, crops up to ${tile + 2 * margin} px): targets ${(targetMs / 1000).toFixed(1)} s, ` +
   `one evaluation ${(ms / 1000).toFixed(1)} s; loss ${r.loss.toExponential(4)}, gradient finite: ${gradOk}; ` +
-  `GPU memory high-water ${MiB(st.highWaterBytes)} (live ${MiB(st.liveHighWaterBytes)}; resident before: ${MiB(resident)})`);
+  `GPU memory high-water ${MiB(st.highWaterBytes)} (live ${MiB(st.liveHighWaterBytes)}; resident before: ${MiB(resident)})${budget !== null ? `, ${st.highWaterBytes <= budget ? 'within' : 'OVER'} the budget of ${MiB(budget)}` : ''}`);
 r.grad.dispose();
 if (values.untiled) {
   gpu.pool.trim();

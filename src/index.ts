@@ -40,11 +40,12 @@ export type { Closure, OptimizeResult, OptimizerState, StopReason } from './opti
 export { ParamAdam, ParamSgd, gradientNorm, zeroGrad, constantLr, linearDecayLr, type ParamOptimizer, type LrSchedule } from './optim/param-optimizers.ts';
 
 // Style transfer and texture synthesis.
-export { styleTransfer, synthesizeTexture, type StyleTransferOptions, type StyleTransferResult } from './style/transfer.ts';
+export { styleTransfer, synthesizeTexture, type StyleTransferOptions, type StyleTransferResult, type TileProgressReport } from './style/transfer.ts';
 export { StyleTransferError, planRun, resolvePresetAndNetwork, resolveLossSettings, type RunSettingsOptions, type RunPlan, type InitKind } from './style/settings.ts';
 export type { Progress, RunRecord, StageRecord, Checkpoint, LossValues } from './style/record.ts';
 export { PRESETS, PRESET_NAMES, type PresetName, type LossSettings } from './style/presets.ts';
 export { lossCurveSvg } from './style/plot.ts';
+export { chooseLayout, memoryNeeds, parseByteSize, type Layout, type MemoryNeeds } from './style/memory-plan.ts';
 export { maskFromImage, greyscaleMask, masksFromLabels, fullMask, maskAtLayer, parseColor, isGreyscale, MaskError, MASK_MODES, type Mask, type MaskMode } from './style/masks.ts';
 export { matchColorHistogram, colorStats, COLOR_SPACES, type ColorSpace } from './style/color-match.ts';
 export { PRESERVE_COLORS, type PreserveColor } from './style/settings.ts';

@@ -5,7 +5,7 @@
 // the end-to-end test reads.
 
 import { KERNELS } from './kernels.generated.ts';
-import { registerKernelSources, initEngine } from '../src/index.ts';
+import { registerKernelSources, initEngine, parseByteSize } from '../src/index.ts';
 import { $, setStatus } from './ui.ts';
 import { state } from './state.ts';
 import { startTransferPanel } from './transfer-panel.ts';
@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    await initEngine();
+    const gpu = await initEngine();
+    // ?max-binding=128MiB: bindings no larger than that, as on a device whose limit it is (browsers'
+    // default, lavapipe's): images past it are tiled and split as they would be there.
+    const maxBinding = params.get('max-binding');
+    if (maxBinding) gpu.maxBindingBytes = parseByteSize(maxBinding);
   } catch (e) {
     state.error = (e as Error).message;
     setStatus('status', `No WebGPU adapter: ${(e as Error).message}`, true);

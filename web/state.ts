@@ -14,6 +14,9 @@ export interface PageState {
   losses: number[];
   record: RunRecord | null;
   output: Snapshot | null;
+  /** What the run's plan chose for tiles and memory (RunPlan.layoutReason), and the tiles done so far. */
+  layout: string | null;
+  tiles: string | null;
   /** The trained-network panel. */
   model: string | null;
   stylized: Snapshot | null;
@@ -23,7 +26,7 @@ export interface PageState {
 }
 
 export const state: PageState = {
-  ready: false, running: false, done: false, error: null, losses: [], record: null, output: null,
+  ready: false, running: false, done: false, error: null, losses: [], record: null, output: null, layout: null, tiles: null,
   model: null, stylized: null, stylizeMs: null, webcamFrames: 0, webcamFps: null,
 };
 (globalThis as unknown as { gatys: PageState }).gatys = state;

@@ -4,7 +4,7 @@
 // picture and the loss curve redrawn as it goes.
 
 import {
-  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES, greyscaleMask, masksFromLabels, parseColor,
+  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES, greyscaleMask, masksFromLabels, parseColor, parseByteSize,
   type FeatureNet, type RgbImage, type StyleTransferOptions, type InitKind, type PresetName, type Mask, type MaskMode, type PreserveColor, type ColorSpace,
 } from '../src/index.ts';
 import { $, decode, draw, onFiles, optionalList, optionalNumber, setStatus, snapshot } from './ui.ts';
@@ -79,6 +79,7 @@ function options(): Omit<StyleTransferOptions, 'net'> {
     histogramWeight: optionalNumber('histogram-weight'),
     histogramLayers: optionalLayers('histogram-layers')?.map((layer) => ({ layer, weight: 1 })),
     tile: optionalNumber('tile'),
+    maxMemory: $<HTMLInputElement>('max-memory').value.trim() ? parseByteSize($<HTMLInputElement>('max-memory').value) : undefined,
     contentWeight: optionalNumber('content-weight'),
     styleWeight: optionalNumber('style-weight'),
     tvWeight: optionalNumber('tv-weight'),
@@ -103,7 +104,7 @@ async function run(): Promise<void> {
   } catch (e) {
     return status(`error: ${(e as Error).message}`, true);
   }
-  Object.assign(state, { running: true, done: false, error: null, losses: [] });
+  Object.assign(state, { running: true, done: false, error: null, losses: [], layout: null, tiles: null });
   stopRequested = false;
   $<HTMLButtonElement>('run').disabled = true;
   $<HTMLButtonElement>('stop').disabled = false;
@@ -113,6 +114,15 @@ async function run(): Promise<void> {
     const result = await styleTransfer({
       ...o,
       net,
+      onPlan: (plan) => {
+        state.layout = plan.layoutReason;
+        if (plan.layoutReason) console.log(`memory: ${plan.layoutReason}`);
+      },
+      onTileProgress: (t) => {
+        const phase = { targets: 'targets', statistics: 'style statistics', gradient: 'gradient' }[t.phase];
+        state.tiles = `stage ${t.stage + 1}: ${t.phase} ${t.done}/${t.total}`;
+        status(`stage ${t.stage + 1}/${t.stages}  ${phase}: tile ${t.done}/${t.total}   ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      },
       onProgress: async (p) => {
         state.losses.push(p.total);
         status(`stage ${p.stage + 1}/${p.stages} (${p.width}x${p.height})  iteration ${p.iteration}/${p.iterations}   loss ${p.total.toExponential(3)}   ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -191,7 +201,7 @@ export async function startTransferPanel(params: URLSearchParams): Promise<void>
   });
   // URL parameters pre-set the form (e.g. ?style=examples/images/coffee.png&size=64&iterations=20&preset=gatys).
   for (const id of ['size', 'scales', 'iterations', 'content-weight', 'style-weight', 'tv-weight', 'seed', 'every', 'optimizer', 'preset', 'init', 'pooling', 'blend',
-    'preserve-color', 'color-space', 'mask-colors', 'mask-mode', 'coarse-scale', 'coarse-layers', 'histogram-weight', 'histogram-layers', 'tile']) {
+    'preserve-color', 'color-space', 'mask-colors', 'mask-mode', 'coarse-scale', 'coarse-layers', 'histogram-weight', 'histogram-layers', 'tile', 'max-memory']) {
     const v = params.get(id);
     if (v !== null) ($(id) as HTMLInputElement).value = v;
   }

@@ -3,6 +3,7 @@
 // its JSON log and its loss plot written together.
 
 import { basename, dirname, extname, join } from 'node:path';
+import { totalmem } from 'node:os';
 import { initEngine } from '../gpu/current.ts';
 import { readImage, writeFilesAtomic, writeImage, encodeImageFor } from '../image/files.ts';
 import { greyscaleMask, MaskError, masksFromLabels, type Mask } from '../style/masks.ts';
@@ -95,6 +96,10 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
 
   const gpu = await initEngine(deviceOptions(args.backend, ctx));
   const options: StyleTransferOptions = { ...args.options, content, styles, masks, coarseStyle, init: initImage ?? args.options.init };
+  // A software GPU's memory is this machine's: without --max-memory a run keeps within 60 % of it
+  // (a 4096 px image's L-BFGS history of 100 would take 39 GiB).
+  const machineBudget = options.maxMemory === undefined && gpu.isSoftware;
+  if (machineBudget) options.maxMemory = Math.floor(totalmem() * 0.6);
   if (args.demo) {
     const d = demoSettings(gpu.isSoftware);
     if (!args.sizeGiven) Object.assign(options, d.scales ? { scales: d.scales } : { size: d.size });
@@ -140,14 +145,25 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
     console.error(`${why ?? sig}: stopping after this iteration, then writing the image (send it again, a second later, to quit at once)…`);
   }).install();
   const stem = join(dirname(files.image), basename(files.image, extname(files.image)));
+  let lastTileLine = Date.now();
   try {
     const stored = args.argv.filter((a, i, all) => !(a === '--resume' || all[i - 1] === '--resume' || a.startsWith('--resume=')));
     const result = await styleTransfer({
       ...options,
       net,
       resume: resumed?.checkpoint,
+      onTileProgress: (t) => {
+        // Tiled evaluations of large images take minutes: the live line follows the tiles; a log gets a line a minute.
+        const fields = [`stage ${t.stage + 1}/${t.stages}`, `${TILE_PHASES[t.phase]}: tile ${t.done}/${t.total}`, `${formatDuration(t.elapsedMs)} elapsed`];
+        if (process.stderr.isTTY) reporter.update(0, fields, false);
+        else if (Date.now() - lastTileLine >= 60_000) {
+          lastTileLine = Date.now();
+          log(fields.join('  '));
+        }
+      },
       onPlan: (plan) => {
-        if (plan.layoutReason) log(`memory: ${plan.layoutReason}`);
+        if (!plan.layoutReason || (machineBudget && plan.layoutReason.startsWith('as asked'))) return;
+        log(`memory: ${plan.layoutReason}${machineBudget ? " (60 % of this machine's memory, the software GPU's; --max-memory to change it)" : ''}`);
       },
       checkpoint: args.checkpointDir
         ? {
@@ -197,6 +213,8 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
     signals.uninstall();
   }
 }
+
+const TILE_PHASES = { targets: 'targets', statistics: 'style statistics', gradient: 'gradient' } as const;
 
 /** The masks the flags name: greyscale files (one per style), or one label image split by colour. */
 async function readMasks(args: ParsedStyleArgs): Promise<StyleTransferOptions['masks']> {

@@ -49,12 +49,14 @@ export function tileMasks(net: FeatureNet, tiles: Tile[], layers: string[]): Map
  * The Gram matrices of a whole image's features (network convention, [1, 3, H, W]) at `layers`,
  * summed over tiles (pass 1 of the tiled objective), in the style norm's scale. Kept.
  */
-export function tiledGrams(net: FeatureNet, x: Tensor, s: LossSettings, tiles: Tile[], masks: Map<string, Tensor>[], layers: string[], fullShapes: Map<string, [number, number, number]>): Map<string, Tensor> {
+export async function tiledGrams(
+  net: FeatureNet, x: Tensor, s: LossSettings, tiles: Tile[], masks: Map<string, Tensor>[], layers: string[], fullShapes: Map<string, [number, number, number]>, progress?: TileProgress,
+): Promise<Map<string, Tensor>> {
   const pixels = x.shape[2] * x.shape[3];
   const acc = new Map<string, Tensor>();
-  ops.noGrad(() => {
-    tiles.forEach((t, i) => {
-      tidy(() => {
+  for (const [i, t] of tiles.entries()) {
+    tidy(() =>
+      ops.noGrad(() => {
         const feats = net.features(cropOf(x, t), layers, s.pooling);
         for (const l of layers) {
           const [C, H, W] = fullShapes.get(l)!;
@@ -64,10 +66,21 @@ export function tiledGrams(net: FeatureNet, x: Tensor, s: LossSettings, tiles: T
           prev?.dispose();
         }
         return undefined;
-      });
-    });
-  });
+      }),
+    );
+    await reportTile(x, progress, i + 1, tiles.length);
+  }
   return acc;
+}
+
+/** Progress through a tiled pass: `done` of `total` tiles computed (on the GPU, not only recorded). */
+export type TileProgress = (done: number, total: number) => void;
+
+/** With a progress callback, waits for the tile's GPU work before reporting it (a tile takes seconds to minutes). */
+async function reportTile(x: Tensor, progress: TileProgress | undefined, done: number, total: number): Promise<void> {
+  if (!progress) return;
+  await x.gpu.sync();
+  progress(done, total);
 }
 
 /** Each layer's [C, H, W] for a whole image of width × height, from its tiles' masks (no network run). */
@@ -79,7 +92,8 @@ export function fullShapesOf(net: FeatureNet, layers: string[], width: number, h
   }));
 }
 
-export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTargets): Objective {
+/** `progress`: called per tile of each pass, 'statistics' (the Gram matrices) then 'gradient'. */
+export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTargets, progress?: (phase: 'statistics' | 'gradient', done: number, total: number) => void): Objective {
   const styleLayers = s.styleLayers.map((l) => l.layer);
   const useContent = !!t.content && s.contentWeight !== 0 && s.contentLayers.length > 0;
   const useStyle = styleLayers.length > 0 && s.styleWeight !== 0;
@@ -95,7 +109,7 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
       let style: Tensor | null = null;
       const gBar = new Map<string, Tensor>();
       if (useStyle) {
-        const G = tiledGrams(net, x, s, t.tiles, t.masks, styleLayers, t.fullShapes);
+        const G = await tiledGrams(net, x, s, t.tiles, t.masks, styleLayers, t.fullShapes, progress && ((d, n) => progress('statistics', d, n)));
         for (const g of G.values()) held.push(g.requireGrad());
         style = ops.weightedSum(
           s.styleLayers.map((l) => {
@@ -113,7 +127,7 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
       // Pass 2: each tile's share of the gradient, and its content term.
       grad = raw.zeros(x.shape, x.gpu);
       let content: Tensor | null = null;
-      t.tiles.forEach((tile, i) => {
+      for (const [i, tile] of t.tiles.entries()) {
         tidy(() => {
           const crop = cropOf(x, tile).requireGrad();
           const feats = net.features(crop, layers, s.pooling);
@@ -151,7 +165,8 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
           }
           return undefined;
         });
-      });
+        await reportTile(x, progress && ((d, n) => progress('gradient', d, n)), i + 1, t.tiles.length);
+      }
       // The whole-image terms.
       x.requireGrad();
       const { tv, terms: whole, weights: wholeWeights } = imageTerms(x, s, t.temporal);
@@ -200,21 +215,25 @@ export function channelsOf(net: FeatureNet, layers: string[], pooling: LossSetti
  * A stage's tiled targets: the blended style Grams (each style image tiled too, with the same tile
  * size), the content's features per tile, and the tiles' interior masks. Every tensor is kept.
  */
-export function tiledTargets(
+export async function tiledTargets(
   net: FeatureNet,
   s: LossSettings,
   o: { tiles: Tile[]; width: number; height: number; content: Tensor | null; styles: { x: Tensor; weight: number; tiles: Tile[] }[] },
-): TiledTargets {
+  progress?: TileProgress,
+): Promise<TiledTargets> {
   const styleLayers = s.styleLayers.map((l) => l.layer);
   const contentLayers = o.content ? s.contentLayers.map((l) => l.layer) : [];
   const layers = [...new Set([...contentLayers, ...styleLayers])];
   const channels = channelsOf(net, layers, s.pooling);
   const fullShapes = fullShapesOf(net, layers, o.width, o.height, (l) => channels.get(l)!);
+  const total = o.styles.reduce((a, st) => a + st.tiles.length, 0) + (o.content ? o.tiles.length : 0);
+  let done = 0;
   const style = new Map<string, Tensor>();
   for (const st of o.styles) {
     const masks = tileMasks(net, st.tiles, styleLayers);
     const shapes = fullShapesOf(net, styleLayers, st.x.shape[3], st.x.shape[2], (l) => channels.get(l)!);
-    const grams = tiledGrams(net, st.x, s, st.tiles, masks, styleLayers, shapes);
+    const grams = await tiledGrams(net, st.x, s, st.tiles, masks, styleLayers, shapes, progress && ((d) => progress(done + d, total)));
+    done += st.tiles.length;
     for (const m of masks) for (const t of m.values()) t.dispose();
     for (const [l, g] of grams) {
       const prev = style.get(l);
@@ -227,14 +246,18 @@ export function tiledTargets(
   let content: Map<string, Tensor>[] | null = null;
   if (o.content) {
     const x = o.content;
-    content = o.tiles.map((t, i) =>
-      tidy(() =>
-        ops.noGrad(() => {
-          const feats = net.features(cropOf(x, t), contentLayers, s.pooling);
-          return new Map(contentLayers.map((l) => [l, keep(raw.mul(feats.get(l)!, masks[i].get(l)!))]));
-        }),
-      ),
-    );
+    content = [];
+    for (const [i, t] of o.tiles.entries()) {
+      content.push(
+        tidy(() =>
+          ops.noGrad(() => {
+            const feats = net.features(cropOf(x, t), contentLayers, s.pooling);
+            return new Map(contentLayers.map((l) => [l, keep(raw.mul(feats.get(l)!, masks[i].get(l)!))]));
+          }),
+        ),
+      );
+      await reportTile(x, progress && ((d) => progress(done + d, total)), i + 1, o.tiles.length);
+    }
   }
   return { tiles: o.tiles, masks, content, style, fullShapes };
 }

@@ -19,7 +19,7 @@ import { loadFeatureNet, type FeatureNet } from '../nets/feature-net.ts';
 import { downloadImage, imageToNetworkInput, networkInputToImage, uploadImage } from '../nets/network-input.ts';
 import { checkSize, cropSide, describePlan, planRun, resolvePresetAndNetwork, StyleTransferError, type RunPlan, type RunSettingsOptions } from './settings.ts';
 import { planTiles, type Tile } from './tiles.ts';
-import { disposeTiledTargets, tiledStyleObjective, tiledTargets } from './tiled-objective.ts';
+import { disposeTiledTargets, tiledStyleObjective, tiledTargets, type TileProgress } from './tiled-objective.ts';
 import { contentTargets, disposeTargets, histogramTargets, styleObjective, styleTargets, type LayerMask, type RegionTarget, type Targets } from './objective.ts';
 import { checkMaskAspect, maskArea, maskAtLayer, resizeMask, type Mask, type MaskMode } from './masks.ts';
 import { matchColorHistogram } from './color-match.ts';
@@ -58,6 +58,20 @@ export interface StyleTransferOptions extends RunSettingsOptions {
   coarseStyle?: RgbImage | null;
   /** Called once the run is planned, before the GPU work starts (e.g. to log plan.layoutReason). */
   onPlan?: (plan: RunPlan) => void;
+  /**
+   * Tiled stages: called after each tile of each pass (its GPU work done): building the targets,
+   * then per evaluation the style statistics and the gradient. A 4096 px evaluation takes minutes.
+   */
+  onTileProgress?: (p: TileProgressReport) => void;
+}
+
+export interface TileProgressReport {
+  stage: number;
+  stages: number;
+  phase: 'targets' | 'statistics' | 'gradient';
+  done: number;
+  total: number;
+  elapsedMs: number;
 }
 
 export interface StyleTransferResult {
@@ -107,9 +121,11 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
       let objective: ReturnType<typeof styleObjective>;
       let dispose: () => void;
       if (tiling && tiling.tiles.length > 1) {
-        const t = buildTiledTargets(net, plan, content, styles, width, height, tiling.tiles);
+        const report = o.onTileProgress && ((phase: TileProgressReport['phase'], done: number, total: number) =>
+          o.onTileProgress!({ stage, stages: plan.sizes.length, phase, done, total, elapsedMs: performance.now() - start }));
+        const t = await buildTiledTargets(net, plan, content, styles, width, height, tiling.tiles, report && ((d, n) => report('targets', d, n)));
         t.temporal = temporal;
-        objective = tiledStyleObjective(net, s, t);
+        objective = tiledStyleObjective(net, s, t, report);
         dispose = () => disposeTiledTargets(t);
       } else {
         const targets = buildTargets(net, plan, { content, styles, coarseStyle, masks: o.masks ?? null }, width, height);
@@ -276,7 +292,7 @@ function buildTargets(net: FeatureNet, plan: RunPlan, images: StageImages, width
 }
 
 /** A tiled stage's targets: the content in `tiles`, the style images cut into tiles of plan.tile px. */
-function buildTiledTargets(net: FeatureNet, plan: RunPlan, content: RgbImage | null, styles: RgbImage[], width: number, height: number, tiles: Tile[]) {
+async function buildTiledTargets(net: FeatureNet, plan: RunPlan, content: RgbImage | null, styles: RgbImage[], width: number, height: number, tiles: Tile[], progress?: TileProgress) {
   const s = plan.loss;
   const tile = plan.tile!;
   const styleLayers = s.styleLayers.map((l) => l.layer);
@@ -288,7 +304,7 @@ function buildTiledTargets(net: FeatureNet, plan: RunPlan, content: RgbImage | n
   });
   const x = content ? keep(imageToNetworkInput(content, width, height, net.preprocessing)) : null;
   try {
-    return tiledTargets(net, s, { tiles, width, height, content: x, styles: styleInputs });
+    return await tiledTargets(net, s, { tiles, width, height, content: x, styles: styleInputs }, progress);
   } finally {
     x?.dispose();
     for (const si of styleInputs) si.x.dispose();

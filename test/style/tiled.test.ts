@@ -62,7 +62,7 @@ describe.skipIf(!weights)('tiled evaluation (VGG19)', () => {
     const a = await styleObjective(net, s, plain).closure(x0);
     const layers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
     const styleTiles = planTiles(net, s.styleLayers.map((l) => l.layer), 128, 128, 128).tiles;
-    const tiled = tiledTargets(net, s, { tiles: planTiles(net, layers, W, H, 128).tiles, width: W, height: H, content: xc, styles: [{ x: xs, weight: 1, tiles: styleTiles }] });
+    const tiled = await tiledTargets(net, s, { tiles: planTiles(net, layers, W, H, 128).tiles, width: W, height: H, content: xc, styles: [{ x: xs, weight: 1, tiles: styleTiles }] });
     expect(tiled.tiles.length).toBe(2);
     expect(styleTiles.length).toBe(1); // the style's tiling: the styleTransfer test below
     const objective = tiledStyleObjective(net, s, tiled);
