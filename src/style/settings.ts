@@ -216,8 +216,17 @@ export function checkSize(net: FeatureNet, layers: string[], width: number, heig
         `a longest side of at most ${maxSide} px (--size ${maxSide}), or a GPU with larger limits`,
     );
   }
-  // Tiled, the image and the optimizer's vectors are whole: each must fit one buffer, and each of
-  // its planes one binding (the kernels that see whole planes: resizing, total variation).
+  checkImageFits(width, height, what);
+}
+
+/**
+ * Even tiled, the image and the optimizer's vectors are whole: each must fit one buffer, and each
+ * of its colour planes one binding (the kernels that see whole planes: resizing, total variation).
+ */
+export function checkImageFits(width: number, height: number, what: string): void {
+  const gpu = currentGpu();
+  const limit = gpu.maxBindingBytes;
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
   const planeBytes = width * height * 4;
   const imageBytes = 3 * planeBytes;
   if (planeBytes > limit || imageBytes > gpu.limits.maxBufferSize) {
@@ -228,7 +237,7 @@ export function checkSize(net: FeatureNet, layers: string[], width: number, heig
         (planeBytes > limit
           ? `one colour plane of it (${mib(planeBytes)} MiB) exceeds this device's largest buffer binding (${mib(limit)} MiB)`
           : `the image itself (${mib(imageBytes)} MiB) exceeds this device's largest buffer (${mib(gpu.limits.maxBufferSize)} MiB)`) +
-        `, even tiled; use a longest side of at most ${maxSide} px`,
+        `, even tiled; use a longest side of at most ${maxSide} px (--size ${maxSide})`,
     );
   }
 }
@@ -413,6 +422,7 @@ function planLayout(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss: L
   const untiledFits = 64 * 4 * largest.width * largest.height <= gpu.maxBindingBytes;
   const auto = o.maxMemory !== undefined || (o.tile === undefined && !untiledFits && !untileable && net.name === 'vgg19');
   if (!auto) return asked;
+  for (const sz of sizes) checkImageFits(sz.width, sz.height, o.content ? 'the content image at this size' : 'the output');
   const contentLayers = o.content ? loss.contentLayers.map((l) => l.layer) : [];
   const channels = contentLayers.length ? channelsOf(net, contentLayers, loss.pooling) : new Map<string, number>();
   try {

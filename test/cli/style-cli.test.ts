@@ -35,7 +35,9 @@ describe('run.ts: bad inputs', () => {
     ['unknown option', ['--content', content, '--style', style, '--colour'], /Unknown option '--colour'/, false],
     ['unknown layer', ['--content', content, '--style', style, '--style-layers', 'relu1_1,relu6_1'], /no layer 'relu6_1'/, true],
     ['too small for the network', ['--content', content, '--style', style, '--size', '12'], /too small .* at least 16 px/, true],
-    ['too large for the device', ['--content', content, '--style', style, '--size', '20000'], /exceed this device's largest buffer binding .*\(--size \d+\)/, true],
+    ['too large for the device', ['--content', content, '--style', style, '--size', '20000'], /exceeds? this device's largest buffer binding .*\(--size \d+\)/, true],
+    ['memory budget too small', ['--content', content, '--style', style, '--size', '2048', '--max-memory', '300MiB'], /a 2048x\d+ image needs at least (\d+) MiB .*raise --max-memory to \1 MiB/, true],
+    ['not a memory size', ['--content', content, '--style', style, '--max-memory', 'lots'], /--max-memory: 'lots' is not a size/, false],
   ];
   for (const [name, args, message, needsWeights] of cases) {
     it.skipIf(needsWeights && !weights)(name, () => {
