@@ -45,13 +45,13 @@ const closure: Closure = async (x) => {
   x.grad = null;
   x.requireGrad(false);
   const f = await loss.item();
-  first ??= f;
+  if (Number.isNaN(first)) first = f;
   loss.dispose();
   return { loss: f, grad };
 };
-let first: number | null = null;
+let first = NaN;
 const r = await time(`L-BFGS, ${values.iterations} iterations (history 5), quadratic + total variation${fits ? '' : ', its vectors in binding windows'}`, () => lbfgs(closure, x0, { maxIterations: Number(values.iterations), maxEvaluations: 3 * Number(values.iterations), history: 5 }));
-console.log(`loss ${first?.toExponential(4)} -> ${r.loss.toExponential(4)} after ${r.iterations} iterations, ${r.evaluations} evaluations (${r.stopReason}); GPU memory high-water ${MiB(gpu.pool.getStats().highWaterBytes)}`);
+console.log(`loss ${first.toExponential(4)} -> ${r.loss.toExponential(4)} after ${r.iterations} iterations, ${r.evaluations} evaluations (${r.stopReason}); GPU memory high-water ${MiB(gpu.pool.getStats().highWaterBytes)}`);
 r.x.dispose();
 x0.dispose();
 target.dispose();
