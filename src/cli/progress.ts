@@ -32,7 +32,7 @@ export function fitLine(fields: string[], width: number): string {
 }
 
 export interface ProgressReporter {
-  /** Reports a step (last: the final one, always shown). */
+  /** Reports a step (last: always shown; the run's final step, or a stage's). */
   update(step: number, fields: string[], last: boolean): void;
   /** Ends the live line (before other output). */
   end(): void;

@@ -177,7 +177,7 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
         : undefined,
       onProgress: async (p) => {
         const { step, total, fields } = progressFields(p);
-        reporter.update(step, fields, step === total);
+        reporter.update(step, fields, step === total || p.iteration === p.iterations); // each stage's last iteration shown too
         ctx.onStep?.(step, total);
         if (args.saveEvery > 0 && p.iteration % args.saveEvery === 0) {
           const file = `${stem}_${p.stages > 1 ? `s${p.stage + 1}_` : ''}${p.iteration}${extname(files.image)}`;
