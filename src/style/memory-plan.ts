@@ -9,8 +9,9 @@
 //   activations    what one evaluation (forward with its tape, backward) holds at its peak, per
 //                  pixel the network sees (the whole image untiled, the largest crop tiled):
 //                  ACTIVATION_BYTES_PER_PIXEL, measured (see below)
-//   image          the image and its gradient (12 bytes per pixel each), and the content targets
-//                  (each content layer's C / stride² floats per pixel)
+//   image          the image and its gradient (12 bytes per pixel each), the whole-image terms'
+//                  transients (total variation's terms, their gradient, the gradients' sum: 3 more)
+//                  and the content targets (each content layer's C / stride² floats per pixel)
 //   optimizer      L-BFGS: 2·m history vectors and about 7 working ones; Adam: 4 (x, g, m, v)
 //   slack          what the buffer pool may keep beyond the live peak (16 MiB with a budget)
 // Measured on llvmpipe (2 AMD EPYC cores; bench/RESULTS.md "Controls and tiles"): VGG19 to
@@ -19,7 +20,9 @@
 // transient weight copies), 2.4 KiB per pixel with kept weights (their copies: 380-460 MiB of
 // 85 MiB of weights); the style terms' masked copies of each style layer add 0.5 KiB per pixel.
 // A whole tiled evaluation (bench/tiled.ts, 1024x688 in 448 px crops, lean) peaked at 783 MiB, which
-// the model with 3.0 KiB per pixel put at 756 MiB: 3300 bytes per pixel covers it (795 MiB).
+// the model with 3.0 KiB per pixel put at 756 MiB: 3300 bytes per pixel covers it (795 MiB). The
+// 4096x2725 run of bench/RESULTS.md ("4096 px") peaked at 3587 MiB, 10 % over the model without
+// the whole-image terms' 3 transient vectors (3251 MiB); with them, 3635 MiB.
 
 import type { FeatureNet, NetworkName } from '../nets/feature-net.ts';
 import type { LossSettings } from './presets.ts';
@@ -80,7 +83,7 @@ export function memoryNeeds(net: FeatureNet, s: LossSettings, stage: StageShape,
   const activations = ACTIVATION_BYTES_PER_PIXEL[net.name] * evaluatedPixels(net, layers, stage.width, stage.height, layout.tile);
   let contentPerPixel = 0;
   for (const [layer, channels] of stage.contentChannels) contentPerPixel += (4 * channels) / reachOf(net.spatialSteps(layer)).stride ** 2;
-  const image = pixels * (2 * 12 + contentPerPixel);
+  const image = pixels * (5 * 12 + contentPerPixel);
   const vectors = stage.optimizer === 'adam' ? 4 : 2 * layout.lbfgsHistory + 7;
   const optimizer = vectors * 12 * pixels;
   const slack = budgeted ? SLACK : 0;
