@@ -20,7 +20,7 @@ import { weightsCommand } from './src/cli/weights.ts';
 import { batchCommand } from './src/cli/batch.ts';
 import { videoCommand } from './src/cli/video.ts';
 import { packageRoot } from './src/util/package-root.ts';
-import { relayToWorker, underTsxLauncher } from './src/cli/tsx-relay.ts';
+import { needsMallocRelay, relayToWorker, underTsxLauncher } from './src/cli/tsx-relay.ts';
 
 /** The package's version, from its package.json. */
 export function version(): string {
@@ -125,6 +125,8 @@ export async function main(argv: string[]): Promise<number> {
 // npm's bin is a symbolic link to this file, hence the real path.
 const invokedPath = process.argv[1] && existsSync(process.argv[1]) ? realpathSync(process.argv[1]) : process.argv[1];
 if (invokedPath && invokedPath.replace(/\.(ts|js)$/, '') === fileURLToPath(import.meta.url).replace(/\.(ts|js)$/, '')) {
-  // Under `npx tsx run.ts`, the work runs in a child that tsx's launcher cannot kill early (src/cli/tsx-relay.ts).
-  process.exitCode = underTsxLauncher() ? await relayToWorker(fileURLToPath(import.meta.url), process.argv.slice(2)) : await main(process.argv.slice(2));
+  // Under `npx tsx run.ts`, the work runs in a child that tsx's launcher cannot kill early, and on
+  // Linux in one whose malloc returns a software GPU's freed buffers (src/cli/tsx-relay.ts).
+  const relay = underTsxLauncher() || needsMallocRelay();
+  process.exitCode = relay ? await relayToWorker(fileURLToPath(import.meta.url), process.argv.slice(2)) : await main(process.argv.slice(2));
 }
