@@ -58,7 +58,7 @@ export class Gpu {
   /**
    * The largest storage-buffer binding a dispatch may use: the device's
    * maxStorageBufferBindingSize, or less when set lower (tests use a small value to exercise the
-   * kernels that split a large tensor into several bindings; see tensor/ops/windows.ts). It
+   * kernels that split a large tensor into several bindings; see src/tensor/ops/windows.ts). It
    * cannot be set above the device's limit.
    */
   get maxBindingBytes(): number {

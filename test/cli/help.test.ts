@@ -29,7 +29,7 @@ useGpu(); // the plan checks sizes against the device's limits
 
 /** Flags whose default is not a value to pass back (a search path, a rule) or that take none. */
 const DESCRIBED = new Set(['weights', 'backend', 'style-blend-weights', 'output', 'preset', 'network', 'learning-rate']);
-const NO_DEFAULT = new Set(['content', 'style', 'scales', 'checkpoint-dir', 'resume', 'init-image', 'content-mask', 'mask-colors', 'style-masks', 'coarse-style', 'tile']);
+const NO_DEFAULT = new Set(['content', 'style', 'scales', 'checkpoint-dir', 'resume', 'init-image', 'content-mask', 'mask-colors', 'style-masks', 'coarse-style', 'tile', 'max-memory']);
 
 /** A stand-in for VGG19 with Caffe weights: what planRun asks of a network, without its weights. */
 const vgg19Like = { name: 'vgg19', preprocessing: { name: 'caffe' }, checkLayers: () => undefined, minInputSize: () => 16 } as unknown as FeatureNet;
