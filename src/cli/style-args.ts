@@ -96,7 +96,7 @@ export const STYLE_FLAGS: FlagGroup[] = [
       { name: 'verbose', kind: 'boolean', help: "also show the GPU driver's own messages (Dawn's warnings)" },
       { name: 'print-every', kind: 'string', value: 'N', help: 'a progress line every N iterations when stderr is not a terminal (on a terminal: one live line)', default: '10' },
       { name: 'tile', kind: 'string', value: 'N', help: 'evaluate in tiles of N px (a multiple of 16), each with the margin that keeps the loss exact: memory follows the tile, not the image (about 1.5x the time)' },
-      { name: 'max-memory', kind: 'string', value: 'SIZE', help: 'a GPU memory budget (e.g. 2GiB, 800MiB): the tile size, --lean-weights and the L-BFGS history are chosen to fit it, or the run is refused with what it needs. Without it: on a software GPU 60 % of this machine's memory; elsewhere none (an image too large for one binding is still tiled)' },
+      { name: 'max-memory', kind: 'string', value: 'SIZE', help: "a GPU memory budget (e.g. 2GiB, 800MiB): the tile size, --lean-weights and the L-BFGS history are chosen to fit it, or the run is refused with what it needs. Without it: on a software GPU 60 % of this machine's memory; elsewhere none (an image too large for one binding is still tiled)" },
       { name: 'lean-weights', kind: 'boolean', help: "drop the weights' transformed copies after each convolution: about 0.4 GiB less for VGG19, the transforms redone each time" },
       { name: 'backend', kind: 'string', value: 'NAME', help: 'Dawn backend: vulkan, opengles, metal, d3d12, ...', default: '$GATYS_BACKEND, else chosen automatically' },
       { name: 'help', short: 'h', kind: 'boolean', help: 'this help' },
