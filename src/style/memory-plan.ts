@@ -4,8 +4,8 @@
 // The model, in bytes, for an image of P = width × height pixels:
 //   weights        the network's weights as loaded (net.weightBytes, W)
 //   weight copies  the convolutions' transformed weights: kept, about 5.5 W for VGG19 (Winograd's
-//                  two directions and the direct kernel's repacking); lean, about 0.5 W (one
-//                  layer's, while it runs)
+//                  two directions and the direct kernel's repacking); lean, 2.5 W (a deep layer's
+//                  copies while it runs, and the convolutions' scratch, which the lean runs showed)
 //   activations    what one evaluation (forward with its tape, backward) holds at its peak, per
 //                  pixel the network sees (the whole image untiled, the largest crop tiled):
 //                  ACTIVATION_BYTES_PER_PIXEL, measured (see below)
@@ -22,7 +22,10 @@
 // A whole tiled evaluation (bench/tiled.ts, 1024x688 in 448 px crops, lean) peaked at 783 MiB, which
 // the model with 3.0 KiB per pixel put at 756 MiB: 3300 bytes per pixel covers it (795 MiB). The
 // 4096x2725 run of bench/RESULTS.md ("4096 px") peaked at 3587 MiB, 10 % over the model without
-// the whole-image terms' 3 transient vectors (3251 MiB); with them, 3635 MiB.
+// the whole-image terms' 3 transient vectors (3251 MiB); with them, 3635 MiB. A 1024x1024 lean
+// evaluation in 368 px crops peaked at 765 MiB where the model with 0.5 W of lean copies said
+// 649 MiB: small crops show a fixed part (scratch, a deep layer's transformed weights in both
+// directions) that 2.5 W covers (801 MiB).
 
 import type { FeatureNet, NetworkName } from '../nets/feature-net.ts';
 import type { LossSettings } from './presets.ts';
@@ -31,7 +34,7 @@ import { planTiles, reachOf } from './tiles.ts';
 /** Peak bytes of one evaluation per pixel the network sees (see the header). */
 export const ACTIVATION_BYTES_PER_PIXEL: Record<NetworkName, number> = { vgg19: 3300, squeezenet1_1: 1024 };
 const KEPT_COPIES = 5.5;
-const LEAN_COPIES = 0.5;
+const LEAN_COPIES = 2.5;
 const SLACK = 16 * 2 ** 20;
 /** L-BFGS histories tried, largest first, when the budget does not take the default and none was asked for. */
 const HISTORY_STEPS = [100, 50, 20, 10, 5];

@@ -40,12 +40,12 @@ describe.skipIf(!weights)('layouts for a memory budget (VGG19)', () => {
   const stage = (width: number, height: number, optimizer: 'lbfgs' | 'adam' = 'lbfgs') => ({ width, height, optimizer, contentChannels: new Map([['relu4_2', 512]]) });
   const binding = 128 * MiB;
 
-  it('2048x2048 in 1 GiB: Adam with tiles and lean weights; L-BFGS in 2 GiB with a shorter history; the estimate within the budget', () => {
-    const c = chooseLayout(net, s(), stage(2048, 2048, 'adam'), { budget: 2 ** 30, defaultHistory: 100, bindingBytes: binding });
+  it('2048x2048 in 1.25 GiB: Adam with tiles and lean weights; L-BFGS in 2 GiB with a shorter history; the estimate within the budget', () => {
+    const c = chooseLayout(net, s(), stage(2048, 2048, 'adam'), { budget: 1.25 * 2 ** 30, defaultHistory: 100, bindingBytes: binding });
     expect(c.layout.tile).not.toBeNull();
     expect(c.layout.leanWeights).toBe(true);
-    expect(c.needs.total).toBeLessThanOrEqual(2 ** 30);
-    expect(c.reason).toMatch(/^tiles of \d+ px, lean weights to fit 1024 MiB: about \d+ MiB/);
+    expect(c.needs.total).toBeLessThanOrEqual(1.25 * 2 ** 30);
+    expect(c.reason).toMatch(/^tiles of \d+ px, lean weights to fit 1280 MiB: about \d+ MiB/);
     const l = chooseLayout(net, s(), stage(2048, 2048), { budget: 2 * 2 ** 30, defaultHistory: 100, bindingBytes: binding });
     expect(l.layout.lbfgsHistory).toBeLessThan(100);
     expect(l.needs.total).toBeLessThanOrEqual(2 * 2 ** 30);
@@ -69,8 +69,8 @@ describe.skipIf(!weights)('layouts for a memory budget (VGG19)', () => {
     const big = chooseLayout(net, s(), stage(1024, 1024), { budget: null, defaultHistory: 100, bindingBytes: binding });
     expect(big.layout.tile).toBe(528);
     expect(big.reason).toMatch(/tiles of 528 px for this device's 128 MiB bindings/);
-    expect(() => chooseLayout(net, s(), stage(2048, 2048, 'adam'), { budget: 500 * MiB, defaultHistory: 100, bindingBytes: binding })).toThrow(
-      /a 2048x2048 image needs at least (\d+) MiB \(tiles of 48 px, lean weights\), more than the memory budget of 500 MiB: raise --max-memory to \1 MiB, or use --size \d+$/,
+    expect(() => chooseLayout(net, s(), stage(2048, 2048, 'adam'), { budget: 700 * MiB, defaultHistory: 100, bindingBytes: binding })).toThrow(
+      /a 2048x2048 image needs at least (\d+) MiB \(tiles of 48 px, lean weights\), more than the memory budget of 700 MiB: raise --max-memory to \1 MiB, or use --size \d+$/,
     );
     expect(() => chooseLayout(net, s(), stage(2048, 2048), { budget: 2 ** 30, tile: 512, lbfgsHistory: 100, defaultHistory: 100, bindingBytes: binding })).toThrow(
       /--tile, --lbfgs-history as given.*leave the layout \(--tile, --lean-weights, --lbfgs-history\) to the budget/,
@@ -84,7 +84,7 @@ describe.skipIf(!weights)('layouts for a memory budget (VGG19)', () => {
     }
   });
 
-  it('a run within a 200 MiB budget stays within it (pool high-water), with lean weights chosen', async () => {
+  it('a run within a 400 MiB budget stays within it (pool high-water), with lean weights chosen', async () => {
     const content = await readImage(resolve(root, 'examples/images/chelsea.png'));
     const style = await readImage(resolve(root, 'examples/images/swirls.png'));
     const g = gpu();
@@ -92,14 +92,14 @@ describe.skipIf(!weights)('layouts for a memory budget (VGG19)', () => {
     for (const t of (net as unknown as { weights: { tensors: Map<string, { dropDerived(): void }> } }).weights.tensors.values()) t.dropDerived();
     g.pool.trim();
     g.pool.resetHighWater();
-    const r = await styleTransfer({ content, styles: [style], size: 64, iterations: 2, init: 'content', net, maxMemory: 200 * MiB, optimizer: 'adam' });
+    const r = await styleTransfer({ content, styles: [style], size: 64, iterations: 2, init: 'content', net, maxMemory: 400 * MiB, optimizer: 'adam' });
     const high = g.pool.getStats().highWaterBytes;
-    console.log(`64 px, Adam, 200 MiB budget: ${r.record.settings.leanWeights ? 'lean weights' : 'kept weights'}, estimate ${(r.record.settings.estimatedMemory as number / MiB).toFixed(0)} MiB, pool high-water ${(high / MiB).toFixed(0)} MiB`);
+    console.log(`64 px, Adam, 400 MiB budget: ${r.record.settings.leanWeights ? 'lean weights' : 'kept weights'}, estimate ${(r.record.settings.estimatedMemory as number / MiB).toFixed(0)} MiB, pool high-water ${(high / MiB).toFixed(0)} MiB`);
     expect(r.record.settings.leanWeights).toBe(true);
-    expect(high).toBeLessThanOrEqual(200 * MiB);
+    expect(high).toBeLessThanOrEqual(400 * MiB);
     expect(high).toBeLessThanOrEqual(r.record.settings.estimatedMemory as number);
     r.output.dispose();
     const est = memoryNeeds(net, s(), stage(64, 43, 'adam'), { tile: null, leanWeights: false, lbfgsHistory: 100 });
-    expect(est.total).toBeGreaterThan(200 * MiB); // kept weights would not have fitted
+    expect(est.total).toBeGreaterThan(400 * MiB); // kept weights would not have fitted
   });
 });
