@@ -40,7 +40,7 @@ export type { Closure, OptimizeResult, OptimizerState, StopReason } from './opti
 export { ParamAdam, ParamSgd, gradientNorm, zeroGrad, constantLr, linearDecayLr, type ParamOptimizer, type LrSchedule } from './optim/param-optimizers.ts';
 
 // Style transfer and texture synthesis.
-export { styleTransfer, synthesizeTexture, type StyleTransferOptions, type StyleTransferResult, type TileProgressReport } from './style/transfer.ts';
+export { styleTransfer, synthesizeTexture, TILE_PHASES, type StyleTransferOptions, type StyleTransferResult, type TileProgressReport } from './style/transfer.ts';
 export { StyleTransferError, planRun, resolvePresetAndNetwork, resolveLossSettings, type RunSettingsOptions, type RunPlan, type InitKind } from './style/settings.ts';
 export type { Progress, RunRecord, StageRecord, Checkpoint, LossValues } from './style/record.ts';
 export { PRESETS, PRESET_NAMES, type PresetName, type LossSettings } from './style/presets.ts';

@@ -4,7 +4,7 @@
 // picture and the loss curve redrawn as it goes.
 
 import {
-  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES, greyscaleMask, masksFromLabels, parseColor, parseByteSize,
+  styleTransfer, weightsFromBytes, featureNetFromWeights, lossCurveSvg, PRESETS, PRESET_NAMES, greyscaleMask, masksFromLabels, parseColor, parseByteSize, TILE_PHASES,
   type FeatureNet, type RgbImage, type StyleTransferOptions, type InitKind, type PresetName, type Mask, type MaskMode, type PreserveColor, type ColorSpace,
 } from '../src/index.ts';
 import { $, decode, draw, onFiles, optionalList, optionalNumber, setStatus, snapshot } from './ui.ts';
@@ -119,7 +119,7 @@ async function run(): Promise<void> {
         if (plan.layoutReason) console.log(`memory: ${plan.layoutReason}`);
       },
       onTileProgress: (t) => {
-        const phase = { targets: 'targets', statistics: 'style statistics', gradient: 'gradient' }[t.phase];
+        const phase = TILE_PHASES[t.phase];
         state.tiles = `stage ${t.stage + 1}: ${t.phase} ${t.done}/${t.total}`;
         status(`stage ${t.stage + 1}/${t.stages}  ${phase}: tile ${t.done}/${t.total}   ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       },

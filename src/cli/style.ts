@@ -8,7 +8,7 @@ import { initEngine } from '../gpu/current.ts';
 import { readImage, writeFilesAtomic, writeImage, encodeImageFor } from '../image/files.ts';
 import { greyscaleMask, MaskError, masksFromLabels, type Mask } from '../style/masks.ts';
 import { createImage, type RgbImage } from '../image/image.ts';
-import { styleTransfer, type StyleTransferOptions } from '../style/transfer.ts';
+import { styleTransfer, TILE_PHASES, type StyleTransferOptions } from '../style/transfer.ts';
 import type { Progress } from '../style/record.ts';
 import { resolvePresetAndNetwork } from '../style/settings.ts';
 import { lossCurveSvg } from '../style/plot.ts';
@@ -213,8 +213,6 @@ export async function styleCommand(argv: string[], ctx: CommandContext): Promise
     signals.uninstall();
   }
 }
-
-const TILE_PHASES = { targets: 'targets', statistics: 'style statistics', gradient: 'gradient' } as const;
 
 /** The masks the flags name: greyscale files (one per style), or one label image split by colour. */
 async function readMasks(args: ParsedStyleArgs): Promise<StyleTransferOptions['masks']> {

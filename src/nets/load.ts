@@ -15,6 +15,13 @@ export interface LoadedWeights {
   dispose(): void;
 }
 
+/** The bytes loaded weights take on the GPU. */
+export function weightsBytes(weights: LoadedWeights): number {
+  let bytes = 0;
+  for (const t of weights.tensors.values()) bytes += t.byteLength;
+  return bytes;
+}
+
 /** Node: reads a weights file and uploads it. */
 export async function loadWeights(path: string, gpu: Gpu = currentGpu()): Promise<LoadedWeights> {
   return uploadWeights(await readSafetensorsFile(path), path, gpu);

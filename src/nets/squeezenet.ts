@@ -9,7 +9,7 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import * as ops from '../autograd/index.ts';
 import * as raw from '../tensor/ops/index.ts';
-import { loadWeights, type LoadedWeights } from './load.ts';
+import { loadWeights, weightsBytes, type LoadedWeights } from './load.ts';
 import type { Preprocessing } from './preprocessing.ts';
 import type { FeatureNet, SpatialStep } from './feature-net.ts';
 import type { Pooling } from './vgg19.ts';
@@ -39,9 +39,7 @@ export class SqueezeNet implements FeatureNet {
   }
 
   get weightBytes(): number {
-    let bytes = 0;
-    for (const t of this.weights.tensors.values()) bytes += t.byteLength;
-    return bytes;
+    return weightsBytes(this.weights);
   }
 
   get preprocessing(): Preprocessing {

@@ -6,7 +6,7 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import * as ops from '../autograd/index.ts';
 import { VGG19_LAYERS, type VggLayer } from './vgg19-layers.ts';
-import { loadWeights, type LoadedWeights } from './load.ts';
+import { loadWeights, weightsBytes, type LoadedWeights } from './load.ts';
 import type { Preprocessing } from './preprocessing.ts';
 import type { FeatureNet, SpatialStep } from './feature-net.ts';
 
@@ -42,9 +42,7 @@ export class Vgg19 implements FeatureNet {
   }
 
   get weightBytes(): number {
-    let bytes = 0;
-    for (const t of this.weights.tensors.values()) bytes += t.byteLength;
-    return bytes;
+    return weightsBytes(this.weights);
   }
 
   get preprocessing(): Preprocessing {

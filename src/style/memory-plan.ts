@@ -29,7 +29,7 @@
 
 import type { FeatureNet, NetworkName } from '../nets/feature-net.ts';
 import type { LossSettings } from './presets.ts';
-import { planTiles, reachOf } from './tiles.ts';
+import { planTiles, reachOf, tileGeometry } from './tiles.ts';
 
 /** Peak bytes of one evaluation per pixel the network sees (see the header). */
 export const ACTIVATION_BYTES_PER_PIXEL: Record<NetworkName, number> = { vgg19: 3300, squeezenet1_1: 1024 };
@@ -70,20 +70,24 @@ export interface StageShape {
   contentChannels: Map<string, number>;
 }
 
-/** The largest side (of the image, or of a crop) the network sees in a layout. */
-function evaluatedPixels(net: FeatureNet, layers: string[], width: number, height: number, tile: number | null): number {
-  if (tile === null) return width * height;
-  const { tiles } = planTiles(net, layers, width, height, tile);
-  return Math.max(...tiles.map((t) => t.cropWidth * t.cropHeight));
+/** What a layout makes the network see: the largest crop (the whole image untiled) and all crops' pixels. */
+function cropPixels(net: FeatureNet, layers: string[], width: number, height: number, tile: number | null): { largest: number; total: number } {
+  if (tile === null) return { largest: width * height, total: width * height };
+  const areas = planTiles(net, layers, width, height, tile).tiles.map((t) => t.cropWidth * t.cropHeight);
+  return { largest: Math.max(...areas), total: areas.reduce((a, b) => a + b, 0) };
 }
 
-/** The memory model (header) for one stage in a layout. */
-export function memoryNeeds(net: FeatureNet, s: LossSettings, stage: StageShape, layout: Layout, budgeted = true): MemoryNeeds {
+/**
+ * The memory model (header) for one stage in a layout; `largestCrop`: the most pixels the network
+ * sees at once (cropPixels' largest, when the caller has it).
+ */
+export function memoryNeeds(net: FeatureNet, s: LossSettings, stage: StageShape, layout: Layout, budgeted = true, largestCrop?: number): MemoryNeeds {
   const layers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
   const pixels = stage.width * stage.height;
   const weights = net.weightBytes;
   const weightCopies = weights * (layout.leanWeights ? LEAN_COPIES : KEPT_COPIES);
-  const activations = ACTIVATION_BYTES_PER_PIXEL[net.name] * evaluatedPixels(net, layers, stage.width, stage.height, layout.tile);
+  const seen = largestCrop ?? cropPixels(net, layers, stage.width, stage.height, layout.tile).largest;
+  const activations = ACTIVATION_BYTES_PER_PIXEL[net.name] * seen;
   let contentPerPixel = 0;
   for (const [layer, channels] of stage.contentChannels) contentPerPixel += (4 * channels) / reachOf(net.spatialSteps(layer)).stride ** 2;
   const image = pixels * (5 * 12 + contentPerPixel);
@@ -94,9 +98,8 @@ export function memoryNeeds(net: FeatureNet, s: LossSettings, stage: StageShape,
 }
 
 /** Relative time of one evaluation: untiled 3 units per pixel (forward, backward); tiled 4 per crop pixel (a second forward). */
-function evaluationCost(net: FeatureNet, layers: string[], width: number, height: number, layout: Layout): number {
-  const base = layout.tile === null ? 3 * width * height : 4 * planTiles(net, layers, width, height, layout.tile).tiles.reduce((a, t) => a + t.cropWidth * t.cropHeight, 0);
-  return base * (layout.leanWeights ? 1.03 : 1);
+function evaluationCost(layout: Layout, cropTotal: number): number {
+  return (layout.tile === null ? 3 : 4) * cropTotal * (layout.leanWeights ? 1.03 : 1);
 }
 
 export interface LayoutRequest {
@@ -121,7 +124,7 @@ export interface LayoutChoice {
 const MiB = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
 
 /** Whether the first feature maps (64 channels: VGG19's conv1_x) of `pixels` fit one binding. */
-const fitsBinding = (pixels: number, bindingBytes: number) => 64 * 4 * pixels <= bindingBytes;
+export const firstMapsFit = (pixels: number, bindingBytes: number) => 64 * 4 * pixels <= bindingBytes;
 
 /**
  * The fastest layout (fewest pixels evaluated) whose memory fits the budget and whose feature
@@ -131,18 +134,18 @@ const fitsBinding = (pixels: number, bindingBytes: number) => 64 * 4 * pixels <=
 export function chooseLayout(net: FeatureNet, s: LossSettings, stage: StageShape, req: LayoutRequest): LayoutChoice {
   const layers = [...s.contentLayers, ...s.styleLayers].map((l) => l.layer);
   const { width, height } = stage;
-  let stride = 1;
+  let geometry: { margin: number; stride: number } | null = null;
   try {
-    stride = planTiles(net, layers, 16, 16, 16).stride;
+    geometry = tileGeometry(net, layers);
   } catch {
-    stride = 0; // this network cannot be tiled
+    geometry = null; // this network cannot be tiled
   }
   const tiles: (number | null)[] = [];
   if (req.tile !== undefined) tiles.push(req.tile);
   else {
     tiles.push(null);
-    if (stride > 0) {
-      const margin = planTiles(net, layers, stride, stride, stride).margin;
+    if (geometry) {
+      const { margin, stride } = geometry;
       const largest = Math.floor((Math.sqrt(req.bindingBytes / 256) - 2 * margin) / stride) * stride;
       for (let t = Math.min(largest, Math.ceil(Math.max(width, height) / stride) * stride); t >= smallestTile(margin, stride); t -= stride) tiles.push(t);
     }
@@ -150,17 +153,19 @@ export function chooseLayout(net: FeatureNet, s: LossSettings, stage: StageShape
   const leans = req.leanWeights !== undefined ? [req.leanWeights] : [false, true];
   const histories = stage.optimizer === 'adam' ? [req.defaultHistory] : req.lbfgsHistory !== undefined ? [req.lbfgsHistory] : HISTORY_STEPS.filter((m) => m <= req.defaultHistory);
   if (histories.length === 0) histories.push(req.defaultHistory);
+  // Each candidate's crops, planned once for every history and weights mode tried.
+  const seen = new Map(tiles.map((t) => [t, cropPixels(net, layers, width, height, t)] as const));
   let smallest: { layout: Layout; needs: MemoryNeeds } | null = null;
   for (const lbfgsHistory of histories) {
     let best: { layout: Layout; needs: MemoryNeeds; cost: number } | null = null;
-    for (const tile of tiles) {
-      if (!fitsBinding(evaluatedPixels(net, layers, width, height, tile), req.bindingBytes)) continue;
+    for (const [tile, crops] of seen) {
+      if (!firstMapsFit(crops.largest, req.bindingBytes)) continue;
       for (const leanWeights of leans) {
         const layout = { tile, leanWeights, lbfgsHistory };
-        const needs = memoryNeeds(net, s, stage, layout, req.budget !== null);
+        const needs = memoryNeeds(net, s, stage, layout, req.budget !== null, crops.largest);
         if (!smallest || needs.total < smallest.needs.total) smallest = { layout, needs };
         if (req.budget !== null && needs.total > req.budget) continue;
-        const cost = evaluationCost(net, layers, width, height, layout);
+        const cost = evaluationCost(layout, crops.total);
         if (!best || cost < best.cost) best = { layout, needs, cost };
       }
     }

@@ -11,8 +11,8 @@ import { fitLongestSide } from '../image/resize.ts';
 import { adaptWeights, PRESETS, PRESET_NAMES, TEXTURE_LAYERS, type LayerWeight, type LossSettings, type PresetName } from './presets.ts';
 import { COLOR_SPACES, type ColorSpace } from './color-match.ts';
 import { MASK_MODES, type MaskMode } from './masks.ts';
-import { planTiles } from './tiles.ts';
-import { chooseLayout, type MemoryNeeds } from './memory-plan.ts';
+import { canTile, planTiles } from './tiles.ts';
+import { chooseLayout, firstMapsFit, type MemoryNeeds } from './memory-plan.ts';
 import { channelsOf } from './tiled-objective.ts';
 
 export type InitKind = 'content' | 'noise' | 'style';
@@ -419,8 +419,8 @@ function planLayout(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss: L
   if (o.maxMemory !== undefined && !(o.maxMemory > 0 && Number.isFinite(o.maxMemory))) throw new StyleTransferError(`maxMemory must be a positive number of bytes, got ${o.maxMemory}`);
   const gpu = currentGpu();
   const largest = sizes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-  const untiledFits = 64 * 4 * largest.width * largest.height <= gpu.maxBindingBytes;
-  const auto = o.maxMemory !== undefined || (o.tile === undefined && !untiledFits && !untileable && net.name === 'vgg19');
+  const tileable = !untileable && canTile(net, [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer));
+  const auto = o.maxMemory !== undefined || (o.tile === undefined && tileable && !firstMapsFit(largest.width * largest.height, gpu.maxBindingBytes));
   if (!auto) return asked;
   for (const sz of sizes) checkImageFits(sz.width, sz.height, o.content ? 'the content image at this size' : 'the output');
   const contentLayers = o.content ? loss.contentLayers.map((l) => l.layer) : [];
@@ -428,7 +428,7 @@ function planLayout(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss: L
   try {
     const choice = chooseLayout(net, loss, { ...largest, optimizer, contentChannels: channels }, {
       budget: o.maxMemory ?? null,
-      tile: untileable || net.name !== 'vgg19' ? null : o.tile,
+      tile: tileable ? o.tile : null,
       leanWeights: o.leanWeights,
       lbfgsHistory: o.lbfgsHistory,
       defaultHistory: RUN_DEFAULTS.lbfgsHistory,

@@ -38,12 +38,11 @@ export function reachOf(steps: SpatialStep[]): { before: number; after: number; 
 }
 
 /**
- * The tiles of a width × height image for `layers` of `net`: interior tiles of `tile` px (a
- * multiple of the deepest layer's stride; the last row and column take what is left), each with
- * the margin that makes its interior features exact. Throws when `tile` is not such a multiple,
- * or for a network whose windows do not line up (ceil-mode pooling, strided convolutions).
+ * The margin and the tile stride of a tiled evaluation of `layers` of `net`: the deepest reach,
+ * rounded up to the deepest layer's stride. Throws for a network whose windows do not line up
+ * (ceil-mode pooling, strided convolutions).
  */
-export function planTiles(net: FeatureNet, layers: string[], width: number, height: number, tile: number): { tiles: Tile[]; margin: number; stride: number } {
+export function tileGeometry(net: FeatureNet, layers: string[]): { margin: number; stride: number } {
   let margin = 0;
   let stride = 1;
   for (const l of layers) {
@@ -55,10 +54,30 @@ export function planTiles(net: FeatureNet, layers: string[], width: number, heig
     stride = Math.max(stride, r.stride);
     margin = Math.max(margin, r.before, r.after);
   }
+  return { margin: Math.ceil(margin / stride) * stride, stride };
+}
+
+/** Whether `layers` of `net` can be evaluated in tiles (tileGeometry does not throw). */
+export function canTile(net: FeatureNet, layers: string[]): boolean {
+  try {
+    tileGeometry(net, layers);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tiles of a width × height image for `layers` of `net`: interior tiles of `tile` px (a
+ * multiple of the deepest layer's stride; the last row and column take what is left), each with
+ * the margin that makes its interior features exact. Throws when `tile` is not such a multiple,
+ * or for a network whose windows do not line up (tileGeometry).
+ */
+export function planTiles(net: FeatureNet, layers: string[], width: number, height: number, tile: number): { tiles: Tile[]; margin: number; stride: number } {
+  const { margin, stride } = tileGeometry(net, layers);
   if (!Number.isInteger(tile) || tile < stride || tile % stride !== 0) {
     throw new RangeError(`the tile size must be a positive multiple of ${stride} (the stride of the deepest layer), got ${tile}`);
   }
-  margin = Math.ceil(margin / stride) * stride;
   const tiles: Tile[] = [];
   for (let y = 0; y < height; y += tile) {
     for (let x = 0; x < width; x += tile) {

@@ -65,10 +65,13 @@ export interface StyleTransferOptions extends RunSettingsOptions {
   onTileProgress?: (p: TileProgressReport) => void;
 }
 
+/** The tiled passes by name, as progress lines show them. */
+export const TILE_PHASES = { targets: 'targets', statistics: 'style statistics', gradient: 'gradient' } as const;
+
 export interface TileProgressReport {
   stage: number;
   stages: number;
-  phase: 'targets' | 'statistics' | 'gradient';
+  phase: keyof typeof TILE_PHASES;
   done: number;
   total: number;
   elapsedMs: number;
