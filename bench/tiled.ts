@@ -3,7 +3,8 @@
 // live + pooled, weights included), beside the untiled evaluation where that fits.
 //   npx tsx bench/tiled.ts [--size 2048] [--square] [--tile 512] [--untiled] [--lean] (lean weights: see Gpu.leanWeights)
 //   npx tsx bench/tiled.ts --size 2048 --square --max-memory 1GiB   (the tile and lean weights from the
-//     memory model, as `--max-memory` with Adam chooses them: the estimate beside the measured peak)
+//     memory model for one evaluation, no optimizer's vectors: the estimate beside the measured peak;
+//     --optimizer adam plans as a run with Adam would, its 4 vectors counted but not allocated here)
 
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -22,7 +23,7 @@ import { keep } from '../src/tensor/scope.ts';
 import { measureFmaCeiling } from './fma-ceiling.ts';
 
 const { values } = parseArgs({
-  options: { size: { type: 'string', default: '2048' }, square: { type: 'boolean' }, tile: { type: 'string', default: '512' }, untiled: { type: 'boolean' }, lean: { type: 'boolean' }, 'max-memory': { type: 'string' } },
+  options: { size: { type: 'string', default: '2048' }, square: { type: 'boolean' }, tile: { type: 'string', default: '512' }, untiled: { type: 'boolean' }, lean: { type: 'boolean' }, 'max-memory': { type: 'string' }, optimizer: { type: 'string', default: 'none' } },
 });
 const size = Number(values.size);
 let tile = Number(values.tile);
@@ -38,12 +39,14 @@ const [W, H] = [size, values.square ? size : Math.round((size * content.height) 
 const budget = values['max-memory'] ? parseByteSize(values['max-memory']) : null;
 let estimate = '';
 if (budget !== null) {
-  const c = chooseLayout(net, s, { width: W, height: H, optimizer: 'adam', contentChannels: new Map([['relu4_2', 512]]) }, { budget, defaultHistory: 100, bindingBytes: gpu.maxBindingBytes });
+  const optimizer = values.optimizer as 'none' | 'adam' | 'lbfgs';
+  if (!['none', 'adam', 'lbfgs'].includes(optimizer)) throw new Error(`--optimizer: none, adam or lbfgs, not ${values.optimizer}`);
+  const c = chooseLayout(net, s, { width: W, height: H, optimizer, contentChannels: new Map([['relu4_2', 512]]) }, { budget, defaultHistory: 100, bindingBytes: gpu.maxBindingBytes });
   tile = c.layout.tile ?? Math.max(W, H);
   gpu.leanWeights = c.layout.leanWeights;
   gpu.pool.minPoolCapBytes = 16 * 2 ** 20;
   const evaluation = c.needs.total - c.needs.optimizer;
-  estimate = `; budget ${MiB(budget)}: ${c.reason}; of which one evaluation ${MiB(evaluation)} (Adam's 4 vectors: ${MiB(c.needs.optimizer)})`;
+  estimate = `; budget ${MiB(budget)}: ${c.reason ?? 'untiled'}; one evaluation ${MiB(evaluation)}${optimizer === 'none' ? '' : ` (the optimizer's vectors, not allocated here: ${MiB(c.needs.optimizer)})`}`;
   console.log(`memory plan${estimate}`);
 }
 const x = keep(imageToNetworkInput(resizeBilinear(content, W, H), W, H, net.preprocessing));

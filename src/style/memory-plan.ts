@@ -12,7 +12,8 @@
 //   image          the image and its gradient (12 bytes per pixel each), the whole-image terms'
 //                  transients (total variation's terms, their gradient, the gradients' sum: 3 more)
 //                  and the content targets (each content layer's C / stride² floats per pixel)
-//   optimizer      L-BFGS: 2·m history vectors and about 7 working ones; Adam: 4 (x, g, m, v)
+//   optimizer      L-BFGS: 2·m history vectors and about 7 working ones; Adam: 4 (x, g, m, v);
+//                  none for one evaluation alone
 //   slack          what the buffer pool may keep beyond the live peak (16 MiB with a budget)
 // Measured on llvmpipe (2 AMD EPYC cores; bench/RESULTS.md "Controls and tiles"): VGG19 to
 // relu5_1, one evaluation of a square crop, the pool's live high-water above the resident weights
@@ -65,7 +66,8 @@ export interface MemoryNeeds {
 export interface StageShape {
   width: number;
   height: number;
-  optimizer: 'lbfgs' | 'adam';
+  /** 'none': one evaluation and no optimizer's vectors (an evaluation's budget, as bench/tiled.ts plans it). */
+  optimizer: 'lbfgs' | 'adam' | 'none';
   /** Channels of each content layer (for the content targets). */
   contentChannels: Map<string, number>;
 }
@@ -91,7 +93,7 @@ export function memoryNeeds(net: FeatureNet, s: LossSettings, stage: StageShape,
   let contentPerPixel = 0;
   for (const [layer, channels] of stage.contentChannels) contentPerPixel += (4 * channels) / reachOf(net.spatialSteps(layer)).stride ** 2;
   const image = pixels * (5 * 12 + contentPerPixel);
-  const vectors = stage.optimizer === 'adam' ? 4 : 2 * layout.lbfgsHistory + 7;
+  const vectors = stage.optimizer === 'adam' ? 4 : stage.optimizer === 'none' ? 0 : 2 * layout.lbfgsHistory + 7;
   const optimizer = vectors * 12 * pixels;
   const slack = budgeted ? SLACK : 0;
   return { weights, weightCopies, activations, image, optimizer, slack, total: weights + weightCopies + activations + image + optimizer + slack };
@@ -151,7 +153,7 @@ export function chooseLayout(net: FeatureNet, s: LossSettings, stage: StageShape
     }
   }
   const leans = req.leanWeights !== undefined ? [req.leanWeights] : [false, true];
-  const histories = stage.optimizer === 'adam' ? [req.defaultHistory] : req.lbfgsHistory !== undefined ? [req.lbfgsHistory] : HISTORY_STEPS.filter((m) => m <= req.defaultHistory);
+  const histories = stage.optimizer !== 'lbfgs' ? [req.defaultHistory] : req.lbfgsHistory !== undefined ? [req.lbfgsHistory] : HISTORY_STEPS.filter((m) => m <= req.defaultHistory);
   if (histories.length === 0) histories.push(req.defaultHistory);
   // Each candidate's crops, planned once for every history and weights mode tried.
   const seen = new Map(tiles.map((t) => [t, cropPixels(net, layers, width, height, t)] as const));

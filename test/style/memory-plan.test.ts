@@ -37,7 +37,7 @@ describe.skipIf(!weights)('layouts for a memory budget (VGG19)', () => {
   });
   afterAll(() => net.dispose());
   const s = () => resolveLossSettings({}, 'caffe', 'vgg19', false);
-  const stage = (width: number, height: number, optimizer: 'lbfgs' | 'adam' = 'lbfgs') => ({ width, height, optimizer, contentChannels: new Map([['relu4_2', 512]]) });
+  const stage = (width: number, height: number, optimizer: 'lbfgs' | 'adam' | 'none' = 'lbfgs') => ({ width, height, optimizer, contentChannels: new Map([['relu4_2', 512]]) });
   const binding = 128 * MiB;
 
   it('2048x2048 in 1.25 GiB: Adam with tiles and lean weights; L-BFGS in 2 GiB with a shorter history; the estimate within the budget', () => {
@@ -60,6 +60,11 @@ describe.skipIf(!weights)('layouts for a memory budget (VGG19)', () => {
     // More memory buys larger tiles (less margin overhead) or kept weights.
     const more = chooseLayout(net, s(), stage(2048, 2048, 'adam'), { budget: 4 * 2 ** 30, defaultHistory: 100, bindingBytes: binding });
     expect(more.layout.tile! > c.layout.tile! || !more.layout.leanWeights).toBe(true);
+    // One evaluation alone (no optimizer's vectors) fits 1 GiB; with Adam's 4 vectors it would not.
+    const e = chooseLayout(net, s(), stage(2048, 2048, 'none'), { budget: 2 ** 30, defaultHistory: 100, bindingBytes: binding });
+    expect(e.needs.optimizer).toBe(0);
+    expect(e.needs.total).toBeLessThanOrEqual(2 ** 30);
+    expect(e.needs.total + 4 * 12 * 2048 * 2048).toBeGreaterThan(2 ** 30);
   });
 
   it('untiled when it fits; tiled by itself past the binding limit; refusals name the least memory and the flags', () => {
