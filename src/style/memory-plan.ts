@@ -70,11 +70,13 @@ export interface StageShape {
   optimizer: 'lbfgs' | 'adam' | 'none';
   /** Channels of each content layer (for the content targets). */
   contentChannels: Map<string, number>;
+  /** Pixels of the largest style image at the stage's style scale (untiled, the network sees it whole too). */
+  stylePixels?: number;
 }
 
 /** What a layout makes the network see: the largest crop (the whole image untiled) and all crops' pixels. */
-function cropPixels(net: FeatureNet, layers: string[], width: number, height: number, tile: number | null): { largest: number; total: number } {
-  if (tile === null) return { largest: width * height, total: width * height };
+function cropPixels(net: FeatureNet, layers: string[], width: number, height: number, tile: number | null, stylePixels = 0): { largest: number; total: number } {
+  if (tile === null) return { largest: Math.max(width * height, stylePixels), total: width * height };
   const areas = planTiles(net, layers, width, height, tile).tiles.map((t) => t.cropWidth * t.cropHeight);
   return { largest: Math.max(...areas), total: areas.reduce((a, b) => a + b, 0) };
 }
@@ -88,7 +90,7 @@ export function memoryNeeds(net: FeatureNet, s: LossSettings, stage: StageShape,
   const pixels = stage.width * stage.height;
   const weights = net.weightBytes;
   const weightCopies = weights * (layout.leanWeights ? LEAN_COPIES : KEPT_COPIES);
-  const seen = largestCrop ?? cropPixels(net, layers, stage.width, stage.height, layout.tile).largest;
+  const seen = largestCrop ?? cropPixels(net, layers, stage.width, stage.height, layout.tile, stage.stylePixels).largest;
   const activations = ACTIVATION_BYTES_PER_PIXEL[net.name] * seen;
   let contentPerPixel = 0;
   for (const [layer, channels] of stage.contentChannels) contentPerPixel += (4 * channels) / reachOf(net.spatialSteps(layer)).stride ** 2;
@@ -156,7 +158,7 @@ export function chooseLayout(net: FeatureNet, s: LossSettings, stage: StageShape
   const histories = stage.optimizer !== 'lbfgs' ? [req.defaultHistory] : req.lbfgsHistory !== undefined ? [req.lbfgsHistory] : HISTORY_STEPS.filter((m) => m <= req.defaultHistory);
   if (histories.length === 0) histories.push(req.defaultHistory);
   // Each candidate's crops, planned once for every history and weights mode tried.
-  const seen = new Map(tiles.map((t) => [t, cropPixels(net, layers, width, height, t)] as const));
+  const seen = new Map(tiles.map((t) => [t, cropPixels(net, layers, width, height, t, stage.stylePixels)] as const));
   let smallest: { layout: Layout; needs: MemoryNeeds } | null = null;
   for (const lbfgsHistory of histories) {
     let best: { layout: Layout; needs: MemoryNeeds; cost: number } | null = null;

@@ -368,6 +368,9 @@ function planControls(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss:
   };
 }
 
+/** The longest side of the style images for a stage of width × height (styleScale times its longest side). */
+export const styleSideOf = (styleScale: number, width: number, height: number) => Math.max(1, Math.round(styleScale * Math.max(width, height)));
+
 /** Resolves and validates a run for this network (throws StyleTransferError naming the problem). */
 export function planRun(o: RunSettingsOptions & PlanInputs, net: FeatureNet): RunPlan {
   const texture = !o.content;
@@ -386,7 +389,7 @@ export function planRun(o: RunSettingsOptions & PlanInputs, net: FeatureNet): Ru
   const allLayers = [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer);
   const { untileable, ...controls } = planControls(o, net, loss, texture);
   const optimizer = o.optimizer ?? RUN_DEFAULTS.optimizer;
-  const layout = planLayout(o, net, loss, sizes, optimizer, untileable);
+  const layout = planLayout(o, net, loss, sizes, styleScale, optimizer, untileable);
   for (const sz of sizes) {
     checkSize(net, allLayers, sz.width, sz.height, texture ? 'the output' : 'the content image at this size', layout.tile === null ? null : cropSide(net, allLayers, layout.tile));
   }
@@ -414,19 +417,23 @@ export function planRun(o: RunSettingsOptions & PlanInputs, net: FeatureNet): Ru
  * The evaluation's layout: as asked, or chosen by the memory model for the largest stage when a
  * budget is given or when the image's first feature maps exceed one binding (tiled automatically).
  */
-function planLayout(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss: LossSettings, sizes: Size[], optimizer: OptimizerName, untileable: string | null) {
+function planLayout(o: RunSettingsOptions & PlanInputs, net: FeatureNet, loss: LossSettings, sizes: Size[], styleScale: number, optimizer: OptimizerName, untileable: string | null) {
   const asked = { tile: o.tile ?? null, leanWeights: !!o.leanWeights, lbfgsHistory: o.lbfgsHistory ?? RUN_DEFAULTS.lbfgsHistory, maxMemory: null, memory: null, layoutReason: null };
   if (o.maxMemory !== undefined && !(o.maxMemory > 0 && Number.isFinite(o.maxMemory))) throw new StyleTransferError(`maxMemory must be a positive number of bytes, got ${o.maxMemory}`);
   const gpu = currentGpu();
   const largest = sizes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  // The style images the network sees at the largest stage (at styleScale): untiled, they too must fit.
+  const styleSide = styleSideOf(styleScale, largest.width, largest.height);
+  const largestStyle = Math.max(0, ...o.styles.map((st) => fitLongestSide(st.width, st.height, styleSide)).map((sz) => sz.width * sz.height));
   const tileable = !untileable && canTile(net, [...loss.contentLayers, ...loss.styleLayers].map((l) => l.layer));
-  const auto = o.maxMemory !== undefined || (o.tile === undefined && tileable && !firstMapsFit(largest.width * largest.height, gpu.maxBindingBytes));
+  const seenWhole = Math.max(largest.width * largest.height, largestStyle);
+  const auto = o.maxMemory !== undefined || (o.tile === undefined && tileable && !firstMapsFit(seenWhole, gpu.maxBindingBytes));
   if (!auto) return asked;
   for (const sz of sizes) checkImageFits(sz.width, sz.height, o.content ? 'the content image at this size' : 'the output');
   const contentLayers = o.content ? loss.contentLayers.map((l) => l.layer) : [];
   const channels = contentLayers.length ? channelsOf(net, contentLayers, loss.pooling) : new Map<string, number>();
   try {
-    const choice = chooseLayout(net, loss, { ...largest, optimizer, contentChannels: channels }, {
+    const choice = chooseLayout(net, loss, { ...largest, optimizer, contentChannels: channels, stylePixels: largestStyle }, {
       budget: o.maxMemory ?? null,
       tile: tileable ? o.tile : null,
       leanWeights: o.leanWeights,

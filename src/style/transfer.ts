@@ -17,7 +17,7 @@ import { noiseImage, type RgbImage } from '../image/image.ts';
 import { fitLongestSide } from '../image/resize.ts';
 import { loadFeatureNet, type FeatureNet } from '../nets/feature-net.ts';
 import { downloadImage, imageToNetworkInput, networkInputToImage, uploadImage } from '../nets/network-input.ts';
-import { checkSize, cropSide, describePlan, planRun, resolvePresetAndNetwork, StyleTransferError, type RunPlan, type RunSettingsOptions } from './settings.ts';
+import { checkSize, cropSide, describePlan, planRun, styleSideOf, resolvePresetAndNetwork, StyleTransferError, type RunPlan, type RunSettingsOptions } from './settings.ts';
 import { planTiles, type Tile } from './tiles.ts';
 import { disposeTiledTargets, tiledStyleObjective, tiledTargets, type TileProgress } from './tiled-objective.ts';
 import { contentTargets, disposeTargets, histogramTargets, styleObjective, styleTargets, type LayerMask, type RegionTarget, type Targets } from './objective.ts';
@@ -210,8 +210,6 @@ export function synthesizeTexture(o: Omit<StyleTransferOptions, 'content'>): Pro
 }
 
 /** The longest side of the style images for a stage of width × height: styleScale × its longest side. */
-const styleSideOf = (plan: RunPlan, width: number, height: number) => Math.max(1, Math.round(plan.styleScale * Math.max(width, height)));
-
 /** A mask at each of `layers`' resolutions for an input of width × height, on the GPU. */
 function layerMasks(net: FeatureNet, mask: Mask, layers: string[], width: number, height: number, mode: MaskMode, what: string, vanishing: 'allowed' | 'error'): Map<string, LayerMask> {
   const atInput = resizeMask(mask, width, height);
@@ -241,7 +239,7 @@ interface StageImages {
  */
 function buildTargets(net: FeatureNet, plan: RunPlan, images: StageImages, width: number, height: number): Targets {
   const s = plan.loss;
-  const styleSide = styleSideOf(plan, width, height);
+  const styleSide = styleSideOf(plan.styleScale, width, height);
   const allStyleLayers = s.styleLayers.map((l) => l.layer);
   const coarseLayers = plan.coarse?.layers ?? [];
   const fineLayers = allStyleLayers.filter((l) => !coarseLayers.includes(l));
@@ -299,7 +297,7 @@ async function buildTiledTargets(net: FeatureNet, plan: RunPlan, content: RgbIma
   const s = plan.loss;
   const tile = plan.tile!;
   const styleLayers = s.styleLayers.map((l) => l.layer);
-  const styleSide = styleSideOf(plan, width, height);
+  const styleSide = styleSideOf(plan.styleScale, width, height);
   const styleInputs = styles.map((st, i) => {
     const sz = fitLongestSide(st.width, st.height, styleSide);
     checkSize(net, styleLayers, sz.width, sz.height, `style image ${i + 1} at scale ${plan.styleScale}`, cropSide(net, styleLayers, tile));

@@ -87,6 +87,20 @@ describe.skipIf(!weights)('layouts for a memory budget (VGG19)', () => {
       expect(plan.tile).not.toBeNull();
       expect(plan.layoutReason).toMatch(/^tiles of \d+ px for this device/);
     }
+    // A content image that fits, with a style image (at style scale 1.2) that does not: tiled too.
+    const g = gpu();
+    const was = g.maxBindingBytes;
+    g.maxBindingBytes = Math.min(was, binding);
+    try {
+      const photo = createImage(700, 466, new Float32Array(3 * 700 * 466));
+      const square = createImage(1000, 1000, new Float32Array(3 * 1000 * 1000));
+      expect(planRun({ content: photo, styles: [square], size: 700, styleScale: 0.8 }, net).tile).toBeNull();
+      const scaled = planRun({ content: photo, styles: [square], size: 700, styleScale: 1.2 }, net);
+      expect(scaled.tile).not.toBeNull();
+      expect(scaled.layoutReason).toMatch(/^tiles of \d+ px for this device/);
+    } finally {
+      g.maxBindingBytes = was;
+    }
   });
 
   it('a run within a 400 MiB budget stays within it (pool high-water), with lean weights chosen', async () => {
