@@ -3,7 +3,9 @@
 // itself and splits its image-sized vectors as on such a device. Prints the plan, the tiles as they
 // finish (a line a minute) and the time; writes the output to `--out`.
 //   npx tsx bench/page-large.ts [--size 2048] [--iterations 1] [--max-binding 128MiB] [--optimizer adam] [--out scratch/page-2048.png]
-// Chromium runs WebGPU on SwiftShader here (as test/web/browser.test.ts does).
+// --adapter opengles (default): Chromium's WebGPU on OpenGL ES through ANGLE (llvmpipe here; the
+// page takes it in compatibility mode); --adapter swiftshader: its Vulkan software fallback, as
+// test/web/browser.test.ts uses (several times slower here).
 
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
@@ -17,14 +19,21 @@ import { encodeImageFor } from '../src/image/files.ts';
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '2048' }, iterations: { type: 'string', default: '1' }, 'max-binding': { type: 'string', default: '128MiB' },
-    optimizer: { type: 'string', default: 'adam' }, out: { type: 'string', default: 'scratch/page-2048.png' }, chromium: { type: 'string', default: process.env.GATYS_CHROMIUM ?? '/usr/bin/chromium' },
+    optimizer: { type: 'string', default: 'adam' }, out: { type: 'string', default: 'scratch/page-2048.png' }, adapter: { type: 'string', default: 'opengles' }, chromium: { type: 'string', default: process.env.GATYS_CHROMIUM ?? '/usr/bin/chromium' },
   },
 });
 const { server, url } = await startServer(0, {});
 const browser = await chromium.launch({
   executablePath: values.chromium,
   headless: true,
-  args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface', '--disable-background-networking', '--no-first-run'],
+  args: [
+    '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--no-first-run', '--enable-webgpu-developer-features',
+    ...(values.adapter === 'opengles'
+      ? ['--use-webgpu-adapter=opengles', '--use-gl=angle', '--use-angle=gl-egl']
+      : values.adapter === 'swiftshader'
+        ? ['--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface']
+        : (() => { throw new Error(`--adapter: opengles or swiftshader, not ${values.adapter}`); })()),
+  ],
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -32,10 +41,7 @@ try {
   const q = new URLSearchParams({ size: values.size!, iterations: values.iterations!, optimizer: values.optimizer!, init: 'content', every: '1000', 'max-binding': values['max-binding']! });
   await page.goto(`${url}?${q}`);
   await page.waitForFunction(() => (globalThis as any).gatys?.ready || (globalThis as any).gatys?.error, null, { timeout: 600_000 });
-  const adapter = await page.evaluate(async () => {
-    const a = await (navigator as any).gpu.requestAdapter();
-    return `${a.info?.vendor ?? ''} ${a.info?.architecture ?? ''}, adapter binding limit ${a.limits.maxStorageBufferBindingSize / 2 ** 20} MiB`;
-  });
+  const adapter = await page.evaluate(() => (globalThis as any).gatys.adapter as string);
   console.log(`${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; Chromium WebGPU on ${adapter}; bindings capped at ${values['max-binding']}`);
   const t0 = performance.now();
   await page.click('#run');

@@ -31,7 +31,12 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const gpu = await initEngine();
+    // ?feature-level=core|compatibility: the adapter to ask for (unset: core, or compatibility mode
+    // where the core adapter is only the browser's software fallback; see DeviceOptions).
+    const level = params.get('feature-level');
+    if (level !== null && level !== 'core' && level !== 'compatibility') throw new Error(`feature-level must be core or compatibility, not '${level}'`);
+    const gpu = await initEngine(level ? { featureLevel: level } : {});
+    state.adapter = `${gpu.info.description || gpu.info.architecture || gpu.info.vendor || 'unknown adapter'} (${gpu.info.featureLevel}${gpu.info.isFallbackAdapter ? ', software fallback' : ''})`;
     // ?max-binding=128MiB: bindings no larger than that, as on a device whose limit it is (browsers'
     // default, lavapipe's): images past it are tiled and split as they would be there.
     const maxBinding = params.get('max-binding');

@@ -6,6 +6,8 @@ import type { RunRecord } from '../src/index.ts';
 type Snapshot = { width: number; height: number; rgba: number[] };
 
 export interface PageState {
+  /** The WebGPU adapter the engine took (its description and feature level). */
+  adapter: string | null;
   /** The style-transfer panel: the weights are loaded and the images are in. */
   ready: boolean;
   running: boolean;
@@ -26,7 +28,7 @@ export interface PageState {
 }
 
 export const state: PageState = {
-  ready: false, running: false, done: false, error: null, losses: [], record: null, output: null, layout: null, tiles: null,
+  adapter: null, ready: false, running: false, done: false, error: null, losses: [], record: null, output: null, layout: null, tiles: null,
   model: null, stylized: null, stylizeMs: null, webcamFrames: 0, webcamFps: null,
 };
 (globalThis as unknown as { gatys: PageState }).gatys = state;

@@ -16,6 +16,13 @@ export interface DeviceOptions {
   backend?: BackendName;
   adapter?: string;
   powerPreference?: GPUPowerPreference;
+  /**
+   * In a browser, the adapter's feature level to ask for. Unset: core, and where the browser's core
+   * adapter is only its software fallback (Chromium's SwiftShader), a compatibility-mode adapter
+   * instead when one is a real driver (Chromium with --use-webgpu-adapter=opengles: OpenGL ES through
+   * ANGLE). In Node the backend decides (Dawn's OpenGL backends are compatibility mode).
+   */
+  featureLevel?: 'core' | 'compatibility';
   /** Print the driver's own messages (Dawn's native warnings), which are otherwise filtered. */
   verbose?: boolean;
 }
@@ -184,6 +191,7 @@ const isSoftwareRenderer = (a: GPUAdapter) => SOFTWARE_RENDERER.test(`${a.info.d
 interface OpenedAdapter {
   gpu: GPU;
   adapter: GPUAdapter;
+  featureLevel: 'core' | 'compatibility';
   drop(): void;
 }
 
@@ -220,11 +228,18 @@ async function openAdapter(options: DeviceOptions): Promise<OpenedAdapter> {
   }
 
   let adapter: GPUAdapter | null;
+  let level: 'core' | 'compatibility' = compatibility || options.featureLevel === 'compatibility' ? 'compatibility' : 'core';
+  const request = (featureLevel: 'core' | 'compatibility') =>
+    gpu!.requestAdapter({ powerPreference: options.powerPreference, ...(featureLevel === 'compatibility' ? { featureLevel } : {}) } as GPURequestAdapterOptions);
   try {
-    adapter = await gpu!.requestAdapter({
-      powerPreference: options.powerPreference,
-      ...(compatibility ? { featureLevel: 'compatibility' } : {}),
-    } as GPURequestAdapterOptions);
+    adapter = await request(level);
+    if (!isNode() && options.featureLevel === undefined && (!adapter || isFallback(adapter))) {
+      const compat = await request('compatibility');
+      if (compat && !isFallback(compat) && !compat.features.has('core-features-and-limits')) {
+        adapter = compat;
+        level = 'compatibility';
+      }
+    }
   } catch (e) {
     dropInstance();
     const what = [backend && `backend '${backend}'`, options.adapter && `adapter '${options.adapter}'`].filter(Boolean).join(', ');
@@ -234,10 +249,13 @@ async function openAdapter(options: DeviceOptions): Promise<OpenedAdapter> {
     dropInstance();
     throw new NoAdapterError(`No WebGPU adapter found${backend ? ` for backend '${backend}'` : ''}.\n${howToGetAGpu(options)}`);
   }
-  return { gpu: gpu!, adapter, drop: dropInstance };
+  return { gpu: gpu!, adapter, featureLevel: level, drop: dropInstance };
 }
 
-async function openDevice({ gpu, adapter, drop }: OpenedAdapter, options: DeviceOptions): Promise<AcquiredDevice> {
+/** The browser's software fallback adapter (GPUAdapterInfo.isFallbackAdapter; older: GPUAdapter's). */
+const isFallback = (a: GPUAdapter) => !!((a.info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? (a as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter);
+
+async function openDevice({ gpu, adapter, featureLevel, drop }: OpenedAdapter, options: DeviceOptions): Promise<AcquiredDevice> {
   const backend = options.backend;
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMITS_WE_RAISE) {
@@ -259,7 +277,7 @@ async function openDevice({ gpu, adapter, drop }: OpenedAdapter, options: Device
     device: info.device,
     description: info.description,
     backend: backend ?? (isNode() ? 'default' : 'browser'),
-    featureLevel: isCompatibility(backend) ? 'compatibility' : 'core',
+    featureLevel,
     isFallbackAdapter: (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     features: [...device.features].sort(),
     limits,
