@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../web/serve.ts';
+import { chromiumWebGpuFlags, type ChromiumAdapter } from '../web/chromium-flags.ts';
 import { createImage } from '../src/image/image.ts';
 import { encodeImageFor } from '../src/image/files.ts';
 
@@ -26,14 +27,7 @@ const { server, url } = await startServer(0, {});
 const browser = await chromium.launch({
   executablePath: values.chromium,
   headless: true,
-  args: [
-    '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--no-first-run', '--enable-webgpu-developer-features',
-    ...(values.adapter === 'opengles'
-      ? ['--use-webgpu-adapter=opengles', '--use-gl=angle', '--use-angle=gl-egl']
-      : values.adapter === 'swiftshader'
-        ? ['--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface']
-        : (() => { throw new Error(`--adapter: opengles or swiftshader, not ${values.adapter}`); })()),
-  ],
+  args: chromiumWebGpuFlags(values.adapter as ChromiumAdapter),
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

@@ -1,5 +1,5 @@
 // The page in a real (headless) Chromium: it loads, runs a tiny style transfer on the GPU through
-// navigator.gpu (SwiftShader here), the loss falls, the output is not the content image, and the
+// navigator.gpu (OpenGL ES through ANGLE on llvmpipe here, web/chromium-flags.ts), the loss falls, the output is not the content image, and the
 // numbers agree with the same run in Node; a run with the CLI's options (two styles with blend
 // weights, coarse-to-fine scales, original colours, a preset, the histogram loss) agrees with Node
 // too, and so does one with region masks, colour matching and a coarse scale; the trained-
@@ -14,8 +14,11 @@ import type { Server } from 'node:http';
 import { WEIGHTS_DIR, sharedFile } from '../helpers/shared.ts';
 import { useGpu } from '../helpers/gpu.ts';
 import { writeRandomModel } from '../helpers/transformer-net.ts';
+import { chromiumWebGpuFlags, type ChromiumAdapter } from '../../web/chromium-flags.ts';
 
 const CHROMIUM = process.env.GATYS_CHROMIUM ?? '/usr/bin/chromium';
+// GATYS_CHROMIUM_ADAPTER=swiftshader runs the page on Chromium's Vulkan software renderer instead.
+const ADAPTER = (process.env.GATYS_CHROMIUM_ADAPTER ?? 'opengles') as ChromiumAdapter;
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`SKIPPED (browser test): no Chromium at ${CHROMIUM} (apt-get install chromium, or set GATYS_CHROMIUM)`);
 const weights = sharedFile(resolve(WEIGHTS_DIR, 'vgg19_imagenet.safetensors'), 'VGG19 weights');
@@ -38,11 +41,7 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader',
-        '--disable-vulkan-surface', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-      ],
+      args: [...chromiumWebGpuFlags(ADAPTER), '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
     });
   }, 120_000);
   afterAll(async () => {
@@ -58,6 +57,7 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     await page.goto(`${url}?style=examples/images/coffee.png&size=32&iterations=5&every=1&init=content`);
     await page.waitForFunction(() => (globalThis as any).gatys?.ready || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
     expect(await page.evaluate(() => (globalThis as any).gatys.error), log.join('\n')).toBeNull();
+    console.log(`the page's WebGPU adapter (Chromium's ${ADAPTER} flags): ${await page.evaluate(() => (globalThis as any).gatys.adapter)}`);
     expect(await page.evaluate(() => (document.getElementById('style') as HTMLCanvasElement).width)).toBe(600); // coffee.png
     await page.click('#run');
     await page.waitForFunction(() => (globalThis as any).gatys.done || (globalThis as any).gatys.error, null, { timeout: 400_000 });
