@@ -18,13 +18,13 @@ import type { FeatureNet } from '../nets/feature-net.ts';
 import type { LossSettings } from './presets.ts';
 import type { LossValues } from './record.ts';
 import { imageTerms, lossHistory, styleTerm, type Objective, type TemporalTarget } from './objective.ts';
-import { addCropInto, cropOf, interiorMask, type Tile } from './tiles.ts';
+import { addCropInto, cropOf, cropRect, interiorMask, interiorRect, uncropRect, type Tile } from './tiles.ts';
 
 export interface TiledTargets {
   tiles: Tile[];
   /** Per tile: the interior mask at each content and style layer, [1, 1, h, w]. */
   masks: Map<string, Tensor>[];
-  /** Per tile: the content's features at each content layer, times the interior mask; null: none. */
+  /** Per tile: the content's features at each content layer over the tile's interior (interiorRect); null: none. */
   content: Map<string, Tensor>[] | null;
   /** The style Gram targets (of the whole style image). */
   style: Map<string, Tensor>;
@@ -33,16 +33,32 @@ export interface TiledTargets {
   temporal?: TemporalTarget | null;
 }
 
-/** The interior masks of every tile at `layers`, uploaded (kept). */
+/**
+ * The interior masks of every tile at `layers`, uploaded (kept). Tiles of the same geometry (crop
+ * size and interior's place in it: every tile away from the image's edges) share one tensor.
+ */
 export function tileMasks(net: FeatureNet, tiles: Tile[], layers: string[]): Map<string, Tensor>[] {
+  const shared = new Map<string, Tensor>();
   return tiles.map((t) => {
     const m = new Map<string, Tensor>();
     for (const l of layers) {
-      const im = interiorMask(net, l, t);
-      m.set(l, keep(Tensor.fromArray(im.data, [1, 1, im.height, im.width])));
+      const r = interiorRect(net, l, t);
+      const key = `${l}:${r.width}x${r.height}:${r.x0},${r.y0},${r.x1},${r.y1}`;
+      let mask = shared.get(key);
+      if (!mask) {
+        const im = interiorMask(net, l, t);
+        mask = keep(Tensor.fromArray(im.data, [1, 1, im.height, im.width]));
+        shared.set(key, mask);
+      }
+      m.set(l, mask);
     }
     return m;
   });
+}
+
+/** Frees tileMasks' tensors (each once: tiles share them). */
+export function disposeTileMasks(masks: Map<string, Tensor>[]): void {
+  for (const t of new Set(masks.flatMap((m) => [...m.values()]))) t.dispose();
 }
 
 /**
@@ -146,7 +162,10 @@ export function tiledStyleObjective(net: FeatureNet, s: LossSettings, t: TiledTa
             tileContent = ops.weightedSum(
               s.contentLayers.map((l) => {
                 const [C, H, W] = t.fullShapes.get(l.layer)!;
-                const sq = ops.mseLoss(ops.mul(feats.get(l.layer)!, t.masks[i].get(l.layer)!), t.content![i].get(l.layer)!, 'sum');
+                const f = feats.get(l.layer)!;
+                // The target over the interior, placed in zeros of the crop's map (one tile's at a time).
+                const target = uncropRect(t.content![i].get(l.layer)!, interiorRect(net, l.layer, tile), f.shape[3], f.shape[2]);
+                const sq = ops.mseLoss(ops.mul(f, t.masks[i].get(l.layer)!), target, 'sum');
                 return ops.scale(sq, s.contentNorm === 'mean' ? 1 / (C * H * W) : s.contentNorm === 'half-sum' ? 0.5 : 1);
               }),
               s.contentLayers.map((l) => l.weight),
@@ -234,7 +253,7 @@ export async function tiledTargets(
     const shapes = fullShapesOf(net, styleLayers, st.x.shape[3], st.x.shape[2], (l) => channels.get(l)!);
     const grams = await tiledGrams(net, st.x, s, st.tiles, masks, styleLayers, shapes, progress && ((d) => progress(done + d, total)));
     done += st.tiles.length;
-    for (const m of masks) for (const t of m.values()) t.dispose();
+    disposeTileMasks(masks);
     for (const [l, g] of grams) {
       const prev = style.get(l);
       style.set(l, keep(prev ? raw.linear(prev, g, 1, st.weight) : raw.scale(g, st.weight)));
@@ -252,7 +271,7 @@ export async function tiledTargets(
         tidy(() =>
           ops.noGrad(() => {
             const feats = net.features(cropOf(x, t), contentLayers, s.pooling);
-            return new Map(contentLayers.map((l) => [l, keep(raw.mul(feats.get(l)!, masks[i].get(l)!))]));
+            return new Map(contentLayers.map((l) => [l, keep(cropRect(feats.get(l)!, interiorRect(net, l, t)))]));
           }),
         ),
       );
@@ -264,7 +283,7 @@ export async function tiledTargets(
 
 /** Frees a tiled stage's targets. */
 export function disposeTiledTargets(t: TiledTargets): void {
-  for (const m of t.masks) for (const x of m.values()) x.dispose();
+  disposeTileMasks(t.masks);
   for (const m of t.content ?? []) for (const x of m.values()) x.dispose();
   for (const x of t.style.values()) x.dispose();
   t.temporal?.target.dispose();

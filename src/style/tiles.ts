@@ -126,6 +126,17 @@ export function addCropInto(into: Tensor, g: Tensor, t: Tile): void {
  * of the crop lays them out: the positions whose window starts inside the interior.
  */
 export function interiorMask(net: FeatureNet, layer: string, t: Tile): { data: Float32Array; width: number; height: number } {
+  const { width: w, height: h, x0, y0, x1, y1 } = interiorRect(net, layer, t);
+  const data = new Float32Array(w * h);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * w + x] = 1;
+  return { data, width: w, height: h };
+}
+
+/**
+ * The tile's interior at `layer`'s resolution: the crop's feature map is width × height, the
+ * interior the rectangle [x0, x1) × [y0, y1) of it (interiorMask's ones).
+ */
+export function interiorRect(net: FeatureNet, layer: string, t: Tile): { width: number; height: number; x0: number; y0: number; x1: number; y1: number } {
   let w = t.cropWidth;
   let h = t.cropHeight;
   let x0 = t.x - t.cropX;
@@ -138,7 +149,23 @@ export function interiorMask(net: FeatureNet, layer: string, t: Tile): { data: F
     h = raw.poolOutputSize(h, s.kernel, s.stride, s.ceil);
     [x0, y0, x1, y1] = [x0, y0, x1, y1].map((v) => Math.ceil(v / s.stride));
   }
-  const data = new Float32Array(w * h);
-  for (let y = Math.max(0, y0); y < Math.min(h, y1); y++) for (let x = Math.max(0, x0); x < Math.min(w, x1); x++) data[y * w + x] = 1;
-  return { data, width: w, height: h };
+  const clip = (v: number, n: number) => Math.min(n, Math.max(0, v));
+  return { width: w, height: h, x0: clip(x0, w), y0: clip(y0, h), x1: clip(x1, w), y1: clip(y1, h) };
+}
+
+/** A [1, C, h, w] feature map's channels over `rect` (interiorRect): [1, C, y1 - y0, x1 - x0]. */
+export function cropRect(f: Tensor, rect: { x0: number; y0: number; x1: number; y1: number }): Tensor {
+  const [, C, H, W] = f.shape;
+  const [rw, rh] = [rect.x1 - rect.x0, rect.y1 - rect.y0];
+  const out = Tensor.empty([1, C, rh, rw], f.gpu);
+  raw.copyBlocks(f, out, { planes: C, srcPlane: H * W, rows: rh, len: rw, srcOffset: rect.y0 * W + rect.x0, srcStride: W });
+  return out;
+}
+
+/** The inverse of cropRect: `part` placed at `rect` in zeros of [1, C, height, width]. */
+export function uncropRect(part: Tensor, rect: { x0: number; y0: number; x1: number; y1: number }, width: number, height: number): Tensor {
+  const [, C, rh, rw] = part.shape;
+  const out = raw.zeros([1, C, height, width], part.gpu);
+  raw.copyBlocks(part, out, { planes: C, dstPlane: height * width, rows: rh, len: rw, dstOffset: rect.y0 * width + rect.x0, dstStride: width });
+  return out;
 }

@@ -46,6 +46,23 @@ describe('fill and copy', () => {
     expectClose(await out.toArray(), ref, 0, 0);
   });
 
+  it('a rectangle of every channel in one dispatch (planes): as the CPU reference, channel by channel', async () => {
+    const C = 5, H = 9, W = 11;
+    const a = Float32Array.from({ length: C * H * W }, (_, i) => Math.sin(i) * 10);
+    const out = zeros([C, 4, 6]);
+    copyBlocks(Tensor.fromArray(a, [C, H, W]), out, { planes: C, srcPlane: H * W, rows: 4, len: 6, srcOffset: 2 * W + 3, srcStride: W });
+    let ref = new Float32Array(C * 24);
+    for (let c = 0; c < C; c++) ref = copyBlocksRef(a, ref, 4, 6, c * H * W + 2 * W + 3, W, c * 24, 6);
+    expectClose(await out.toArray(), ref, 0, 0);
+    // And back into a zeroed map at another place (the crop's inverse): dstPlane = H * W.
+    const back = zeros([C, H, W]);
+    copyBlocks(out, back, { planes: C, dstPlane: H * W, rows: 4, len: 6, dstOffset: 5 * W + 1, dstStride: W });
+    let refBack = new Float32Array(C * H * W);
+    for (let c = 0; c < C; c++) refBack = copyBlocksRef(ref, refBack, 4, 6, c * 24, 6, c * H * W + 5 * W + 1, W);
+    expectClose(await back.toArray(), refBack, 0, 0);
+    expect(() => copyBlocks(out, back, { planes: C + 1, dstPlane: H * W, rows: 4, len: 6, dstStride: W })).toThrow(/5?x?4x6 block copy reaches element \d+ beyond/);
+  });
+
   it('rejects a block copy that would run past a tensor', () => {
     const t = zeros([10]);
     expect(() => copyBlocks(t, zeros([5]), { rows: 1, len: 10 })).toThrow(/beyond/);

@@ -81,9 +81,13 @@ describe('binding windows', () => {
       for (let c = 0; c < 3; c++) raw.copyBlocks(img, crop, { rows: 30, len: 20, srcOffset: c * 2000 + 7 * 50 + 13, srcStride: 50, dstOffset: c * 600, dstStride: 20 });
       const back = raw.zeros(img.shape);
       for (let c = 0; c < 3; c++) raw.copyBlocks(crop, back, { rows: 30, len: 20, srcOffset: c * 600, srcStride: 20, dstOffset: c * 2000 + 3 * 50 + 29, dstStride: 50 });
-      return [crop, back];
+      // The same crop as one copy of 3 planes: past a binding it runs plane by plane.
+      const planes = Tensor.empty([1, 3, 30, 20]);
+      raw.copyBlocks(img, planes, { planes: 3, srcPlane: 2000, rows: 30, len: 20, srcOffset: 7 * 50 + 13, srcStride: 50 });
+      return [crop, back, planes];
     });
     expect(r.split).toEqual(r.one);
+    expect(r.split[2]).toEqual(r.split[0]);
     const iv = await img.toArray();
     expect(r.split[0][600 + 29 * 20 + 19]).toBe(iv[2000 + 36 * 50 + 32]);
   });

@@ -11,7 +11,7 @@ import { elementWindows, fitsOneBinding, rangeBinding, windowBinding, windowElem
 const FILL = defineKernel('fill', { n: 'u32', value: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const COPY = defineKernel(
   'copy',
-  { rows: 'u32', len: 'u32', srcOffset: 'u32', srcStride: 'u32', dstOffset: 'u32', dstStride: 'u32' },
+  { rows: 'u32', len: 'u32', srcOffset: 'u32', srcStride: 'u32', dstOffset: 'u32', dstStride: 'u32', planes: 'u32', srcPlane: 'u32', dstPlane: 'u32' },
   { workgroupSize: ELEMENTWISE_WORKGROUP },
 );
 const BROADCAST = defineKernel('broadcast', { n: 'u32', len: 'u32', inner: 'u32', factor: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
@@ -39,6 +39,10 @@ export interface BlockCopy {
   srcStride?: number;
   dstOffset?: number;
   dstStride?: number;
+  /** Repeats of the rows block (default 1), each `srcPlane` / `dstPlane` elements after the last. */
+  planes?: number;
+  srcPlane?: number;
+  dstPlane?: number;
 }
 
 /**
@@ -47,23 +51,37 @@ export interface BlockCopy {
  * groups of rows, each binding only the ranges its rows span (windows.ts).
  */
 export function copyBlocks(src: Tensor, dst: Tensor, c: BlockCopy): void {
-  const { rows, len, srcOffset = 0, dstOffset = 0 } = c;
+  const { rows, len, srcOffset = 0, dstOffset = 0, planes = 1 } = c;
   const srcStride = c.srcStride ?? len;
   const dstStride = c.dstStride ?? len;
-  if (rows > 0 && len > 0) {
-    const lastSrc = srcOffset + (rows - 1) * srcStride + len;
-    const lastDst = dstOffset + (rows - 1) * dstStride + len;
+  const srcPlane = c.srcPlane ?? rows * srcStride;
+  const dstPlane = c.dstPlane ?? rows * dstStride;
+  if (rows > 0 && len > 0 && planes > 0) {
+    const lastSrc = srcOffset + (planes - 1) * srcPlane + (rows - 1) * srcStride + len;
+    const lastDst = dstOffset + (planes - 1) * dstPlane + (rows - 1) * dstStride + len;
     if (lastSrc > src.size || lastDst > dst.size) {
-      throw new RangeError(`copyBlocks: ${rows}x${len} block copy reaches element ${Math.max(lastSrc, lastDst)} beyond ${src} or ${dst}`);
+      throw new RangeError(`copyBlocks: ${planes > 1 ? `${planes}x` : ''}${rows}x${len} block copy reaches element ${Math.max(lastSrc, lastDst)} beyond ${src} or ${dst}`);
     }
   }
-  if (rows === 0 || len === 0) return;
+  if (rows === 0 || len === 0 || planes === 0) return;
   const gpu = src.gpu;
   if (fitsOneBinding(gpu, src.size) && fitsOneBinding(gpu, dst.size)) {
     const whole = (t: Tensor) => windowBinding(t, { start: 0, count: t.size });
-    gpu.dispatch({ kernel: COPY, params: { rows, len, srcOffset, srcStride, dstOffset, dstStride }, buffers: [whole(src), whole(dst)], workgroups: grid1d(gpu, rows * len) });
+    gpu.dispatch({
+      kernel: COPY,
+      params: { rows, len, srcOffset, srcStride, dstOffset, dstStride, planes, srcPlane, dstPlane },
+      buffers: [whole(src), whole(dst)],
+      workgroups: grid1d(gpu, planes * rows * len),
+    });
     return;
   }
+  // Past one binding: plane by plane.
+  for (let q = 0; q < planes; q++) copyRowsWindowed(src, dst, rows, len, srcOffset + q * srcPlane, srcStride, dstOffset + q * dstPlane, dstStride);
+}
+
+/** One block of rows between tensors of which one exceeds a binding. */
+function copyRowsWindowed(src: Tensor, dst: Tensor, rows: number, len: number, srcOffset: number, srcStride: number, dstOffset: number, dstStride: number): void {
+  const gpu = src.gpu;
   const contiguous = rows === 1 || (srcStride === len && dstStride === len);
   if (contiguous) {
     gpu.copyBuffer(src.buffer, srcOffset * 4, dst.buffer, dstOffset * 4, rows * len * 4);
@@ -80,7 +98,7 @@ export function copyBlocks(src: Tensor, dst: Tensor, c: BlockCopy): void {
     const d = rangeBinding(dst, dstOffset + r0 * dstStride, (n - 1) * dstStride + len);
     gpu.dispatch({
       kernel: COPY,
-      params: { rows: n, len, srcOffset: s.lead, srcStride, dstOffset: d.lead, dstStride },
+      params: { rows: n, len, srcOffset: s.lead, srcStride, dstOffset: d.lead, dstStride, planes: 1, srcPlane: 0, dstPlane: 0 },
       buffers: [s.binding, d.binding],
       workgroups: grid1d(gpu, n * len),
     });
