@@ -26,7 +26,9 @@
 // the whole-image terms' 3 transient vectors (3251 MiB); with them, 3635 MiB. A 1024x1024 lean
 // evaluation in 368 px crops peaked at 765 MiB where the model with 0.5 W of lean copies said
 // 649 MiB: small crops show a fixed part (scratch, a deep layer's transformed weights in both
-// directions) that 2.5 W covers (801 MiB).
+// directions) that 2.5 W covers (801 MiB). A 2048x2048 evaluation in 144 px tiles peaked at 1578 MiB
+// where the model said 1007: each tile then kept its whole crop's content features (5.4x its
+// interior) and its own masks; tiles now keep the interior only and share masks, as modelled.
 
 import type { FeatureNet, NetworkName } from '../nets/feature-net.ts';
 import type { LossSettings } from './presets.ts';
