@@ -17,10 +17,10 @@ export interface DeviceOptions {
   adapter?: string;
   powerPreference?: GPUPowerPreference;
   /**
-   * In a browser, the adapter's feature level to ask for. Unset: core, and where the browser's core
-   * adapter is only its software fallback (Chromium's SwiftShader), a compatibility-mode adapter
-   * instead when one is a real driver (Chromium with --use-webgpu-adapter=opengles: OpenGL ES through
-   * ANGLE). In Node the backend decides (Dawn's OpenGL backends are compatibility mode).
+   * The adapter's feature level to ask for (Dawn's OpenGL backends are always compatibility mode).
+   * Unset in a browser: core, and where the browser's core adapter is only its software fallback
+   * (Chromium's SwiftShader), a compatibility-mode adapter instead when one is a real driver
+   * (Chromium with --use-webgpu-adapter=opengles: OpenGL ES through ANGLE).
    */
   featureLevel?: 'core' | 'compatibility';
   /** Print the driver's own messages (Dawn's native warnings), which are otherwise filtered. */
@@ -278,7 +278,7 @@ async function openDevice({ gpu, adapter, featureLevel, drop }: OpenedAdapter, o
     description: info.description,
     backend: backend ?? (isNode() ? 'default' : 'browser'),
     featureLevel,
-    isFallbackAdapter: (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    isFallbackAdapter: isFallback(adapter),
     features: [...device.features].sort(),
     limits,
   };

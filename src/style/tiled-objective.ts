@@ -18,7 +18,7 @@ import type { FeatureNet } from '../nets/feature-net.ts';
 import type { LossSettings } from './presets.ts';
 import type { LossValues } from './record.ts';
 import { imageTerms, lossHistory, styleTerm, type Objective, type TemporalTarget } from './objective.ts';
-import { addCropInto, cropOf, cropRect, interiorMask, interiorRect, uncropRect, type Tile } from './tiles.ts';
+import { addCropInto, cropOf, cropRect, interiorMask, interiorRect, rectMask, uncropRect, type Tile } from './tiles.ts';
 
 export interface TiledTargets {
   tiles: Tile[];
@@ -46,7 +46,7 @@ export function tileMasks(net: FeatureNet, tiles: Tile[], layers: string[]): Map
       const key = `${l}:${r.width}x${r.height}:${r.x0},${r.y0},${r.x1},${r.y1}`;
       let mask = shared.get(key);
       if (!mask) {
-        const im = interiorMask(net, l, t);
+        const im = rectMask(r);
         mask = keep(Tensor.fromArray(im.data, [1, 1, im.height, im.width]));
         shared.set(key, mask);
       }

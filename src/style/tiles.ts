@@ -93,16 +93,7 @@ export function planTiles(net: FeatureNet, layers: string[], width: number, heig
 
 /** The tile's crop of an image [1, C, H, W]. */
 export function cropOf(x: Tensor, t: Tile): Tensor {
-  const [, C, H, W] = x.shape;
-  const out = Tensor.empty([1, C, t.cropHeight, t.cropWidth], x.gpu);
-  for (let c = 0; c < C; c++) {
-    raw.copyBlocks(x, out, {
-      rows: t.cropHeight, len: t.cropWidth,
-      srcOffset: c * H * W + t.cropY * W + t.cropX, srcStride: W,
-      dstOffset: c * t.cropHeight * t.cropWidth, dstStride: t.cropWidth,
-    });
-  }
-  return out;
+  return cropRect(x, cropArea(t));
 }
 
 /** Adds a crop-shaped tensor g into `into` ([1, C, H, W]) at the tile's crop. */
@@ -110,26 +101,26 @@ export function addCropInto(into: Tensor, g: Tensor, t: Tile): void {
   const region = cropOf(into, t);
   const sum = raw.add(region, g);
   region.dispose();
-  const [, C, H, W] = into.shape;
-  for (let c = 0; c < C; c++) {
-    raw.copyBlocks(sum, into, {
-      rows: t.cropHeight, len: t.cropWidth,
-      srcOffset: c * t.cropHeight * t.cropWidth, srcStride: t.cropWidth,
-      dstOffset: c * H * W + t.cropY * W + t.cropX, dstStride: W,
-    });
-  }
+  placeRect(sum, into, cropArea(t));
   sum.dispose();
 }
+
+/** The tile's crop as a rectangle of the image. */
+const cropArea = (t: Tile) => ({ x0: t.cropX, y0: t.cropY, x1: t.cropX + t.cropWidth, y1: t.cropY + t.cropHeight });
 
 /**
  * The 0/1 mask of a tile's interior positions at a layer (crop coordinates), as the layer's map
  * of the crop lays them out: the positions whose window starts inside the interior.
  */
 export function interiorMask(net: FeatureNet, layer: string, t: Tile): { data: Float32Array; width: number; height: number } {
-  const { width: w, height: h, x0, y0, x1, y1 } = interiorRect(net, layer, t);
-  const data = new Float32Array(w * h);
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * w + x] = 1;
-  return { data, width: w, height: h };
+  return rectMask(interiorRect(net, layer, t));
+}
+
+/** The 0/1 mask of a rectangle (interiorRect) in its width × height map. */
+export function rectMask(r: { width: number; height: number; x0: number; y0: number; x1: number; y1: number }): { data: Float32Array; width: number; height: number } {
+  const data = new Float32Array(r.width * r.height);
+  for (let y = r.y0; y < r.y1; y++) for (let x = r.x0; x < r.x1; x++) data[y * r.width + x] = 1;
+  return { data, width: r.width, height: r.height };
 }
 
 /**
@@ -153,8 +144,8 @@ export function interiorRect(net: FeatureNet, layer: string, t: Tile): { width: 
   return { width: w, height: h, x0: clip(x0, w), y0: clip(y0, h), x1: clip(x1, w), y1: clip(y1, h) };
 }
 
-/** A [1, C, h, w] feature map's channels over `rect` (interiorRect): [1, C, y1 - y0, x1 - x0]. */
-export function cropRect(f: Tensor, rect: { x0: number; y0: number; x1: number; y1: number }): Tensor {
+/** A [1, C, h, w] map's channels over `rect` (interiorRect, or a tile's crop): [1, C, y1 - y0, x1 - x0]. */
+export function cropRect(f: Tensor, rect: Rect): Tensor {
   const [, C, H, W] = f.shape;
   const [rw, rh] = [rect.x1 - rect.x0, rect.y1 - rect.y0];
   const out = Tensor.empty([1, C, rh, rw], f.gpu);
@@ -163,9 +154,16 @@ export function cropRect(f: Tensor, rect: { x0: number; y0: number; x1: number; 
 }
 
 /** The inverse of cropRect: `part` placed at `rect` in zeros of [1, C, height, width]. */
-export function uncropRect(part: Tensor, rect: { x0: number; y0: number; x1: number; y1: number }, width: number, height: number): Tensor {
-  const [, C, rh, rw] = part.shape;
-  const out = raw.zeros([1, C, height, width], part.gpu);
-  raw.copyBlocks(part, out, { planes: C, dstPlane: height * width, rows: rh, len: rw, dstOffset: rect.y0 * width + rect.x0, dstStride: width });
+export function uncropRect(part: Tensor, rect: Rect, width: number, height: number): Tensor {
+  const out = raw.zeros([1, part.shape[1], height, width], part.gpu);
+  placeRect(part, out, rect);
   return out;
 }
+
+/** Writes `part` ([1, C, y1 - y0, x1 - x0]) over `rect` of every channel of `into` ([1, C, H, W]). */
+function placeRect(part: Tensor, into: Tensor, rect: Rect): void {
+  const [, C, H, W] = into.shape;
+  raw.copyBlocks(part, into, { planes: C, dstPlane: H * W, rows: rect.y1 - rect.y0, len: rect.x1 - rect.x0, dstOffset: rect.y0 * W + rect.x0, dstStride: W });
+}
+
+type Rect = { x0: number; y0: number; x1: number; y1: number };
