@@ -5,12 +5,14 @@
 //   npm run bench:peers -- [--sizes 128,256 (default; 128,256,512 on a real GPU)] [--layers ...] [--reps 3] [--no-wasm] [--no-torch]
 //                          [--no-tfjs] [--no-layers] (only the evaluation) [--backend vulkan|opengles]
 //                          [--profile] (GPU time per kernel of one evaluation; needs timestamp queries)
-// Writes bench/results/peers-<backend>-<date>.json.
+//                          [--load] (another process keeps one core busy throughout: bench/load.ts)
+// Writes bench/results/peers-<backend>[-load]-<date>.json.
 
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { cpus } from 'node:os';
 import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { formatProfile } from '../src/gpu/profiler.ts';
@@ -21,16 +23,18 @@ import { measureFmaCeiling } from './fma-ceiling.ts';
 import { conv2d, conv2dBackwardInput } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
 import type { TfjsPeer } from './peers/tfjs-peer.ts';
+import { startLoad } from './load.ts';
 
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' },
     'no-wasm': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, 'no-tfjs': { type: 'boolean' }, 'no-layers': { type: 'boolean' },
-    profile: { type: 'boolean' },
+    profile: { type: 'boolean' }, load: { type: 'boolean' },
     backend: { type: 'string' },
   },
 });
 const reps = Number(values.reps);
+const load = values.load ? startLoad() : null;
 const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
 const root = resolve(import.meta.dirname, '..');
 
@@ -53,7 +57,7 @@ async function loadTfjs(): Promise<TfjsPeer | null> {
 const tfjs = await loadTfjs();
 
 const ceiling = await measureFmaCeiling(gpu);
-console.log(`adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s`);
+console.log(`${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; adapter: ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(1)} GFLOP/s${load ? `; --load: process ${load.pid} keeps one core busy throughout` : ''}`);
 
 const layers = values['no-layers'] ? [] : selectLayers(values.layers, REPRESENTATIVE_LAYERS);
 const rows: Record<string, unknown>[] = [];
@@ -136,11 +140,12 @@ for (const size of (values.sizes ?? (gpu.isSoftware ? '128,256' : '128,256,512')
 }
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
-const file = resolve(root, `bench/results/peers-${gpu.info.backend}-${new Date().toISOString().slice(0, 10)}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), adapter: gpu.info.description, backend: gpu.info.backend, ceiling, rows, checks }, null, 1));
+const file = resolve(root, `bench/results/peers-${gpu.info.backend}${load ? '-load' : ''}-${new Date().toISOString().slice(0, 10)}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), cpu: cpus()[0]?.model, load: !!load, adapter: gpu.info.description, backend: gpu.info.backend, ceiling, rows, checks }, null, 1));
 console.log(`\nwrote ${file}`);
 const failed = checks.filter((c) => !c.ok);
 if (failed.length) console.log(`WARNING: ${failed.length} peer(s) computed a different result: ${failed.map((c) => `${c.peer} at ${c.size} px`).join(', ')}`);
 tfjs?.dispose();
+load?.stop();
 releaseEngine();
 process.exit(0);

@@ -61,14 +61,15 @@ export interface OurEvaluation {
 
 /**
  * The evaluation's tensors on the GPU and its loss: lossOf() records the forward pass on the tape
- * (backward() on its result fills x.grad); dispose() frees the weights and the input.
+ * (backward() on its result fills x.grad), lossOf(y) the same loss at another input y [1, 3, size,
+ * size] marked requireGrad (an optimizer's iterate); dispose() frees the weights and the input.
  */
 export function ourEvaluation(gpu: Gpu, d: EvalData) {
   const w = d.weights.map((x) => Tensor.fromArray(x.data, x.shape, gpu));
   const b = w.map((t) => Tensor.fromArray(new Float32Array(t.shape[0]), [t.shape[0]], gpu));
   const x = Tensor.fromArray(d.input, [1, 3, d.size, d.size], gpu).requireGrad();
-  const lossOf = () => {
-    let h: Tensor = x;
+  const lossOf = (input: Tensor = x) => {
+    let h: Tensor = input;
     const terms: Tensor[] = [];
     let k = 0;
     for (const v of CFG) {
@@ -81,7 +82,7 @@ export function ourEvaluation(gpu: Gpu, d: EvalData) {
         if (TAPS.has(k)) terms.push(ag.sumSquares(ag.gram(h, 1e-6)));
         k++;
       }
-      if (prev !== x) prev.dispose();
+      if (prev !== input) prev.dispose();
     }
     h.dispose();
     return ag.weightedSum(terms, terms.map(() => 1));

@@ -9,6 +9,10 @@ With --bench-data, the weights, input and loss are exactly bench/peers.ts's (wei
 index formula, zero biases, loss = sum over relu1_1, 2_1, 3_1, 4_1, 4_2, 5_1 of sum((1e-6 F Fᵀ)²)),
 and the JSON also carries the loss and the input gradient's L2 norm, so the bench can check that
 both computed the same thing.
+
+With --lbfgs N (and --bench-data), the same loss is also minimised by torch.optim.LBFGS (strong
+Wolfe line search, history 100, at most N iterations and 2N evaluations: what bench/loop.ts runs
+with ours), and the JSON carries {"lbfgs": {"iterations", "evaluations", "ms_per_eval", "loss"}}.
 """
 import argparse, json, time
 import torch
@@ -62,6 +66,25 @@ def evaluate(net, x):
         loss = loss + (g ** 2).mean()
     loss.backward()
 
+def minimise(net, x0, iterations, device):
+    """torch.optim.LBFGS on bench_loss from x0: time per evaluation of the whole loop."""
+    x = x0.detach().clone().requires_grad_(True)
+    opt = torch.optim.LBFGS([x], lr=1, max_iter=iterations, max_eval=2 * iterations, history_size=100,
+                            tolerance_grad=1e-7, tolerance_change=1e-9, line_search_fn='strong_wolfe')
+    evaluations = 0
+    def closure():
+        nonlocal evaluations
+        evaluations += 1
+        opt.zero_grad()
+        return bench_loss(net, x)
+    t0 = time.perf_counter()
+    loss = opt.step(closure)
+    if device == 'cuda':
+        torch.cuda.synchronize()
+    ms = (time.perf_counter() - t0) * 1000
+    final = float(bench_loss(net, x.detach().requires_grad_(True)))
+    return {'iterations': opt.state[opt._params[0]]['n_iter'], 'evaluations': evaluations, 'ms_per_eval': ms / evaluations, 'first_loss': float(loss), 'loss': final}
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--sizes', default='128,256')
@@ -69,6 +92,7 @@ def main():
     ap.add_argument('--threads', type=int, default=0)
     ap.add_argument('--reps', type=int, default=3)
     ap.add_argument('--bench-data', action='store_true')
+    ap.add_argument('--lbfgs', type=int, default=0, help='also minimise the bench loss with torch.optim.LBFGS for this many iterations (needs --bench-data)')
     ap.add_argument('--no-tf32', action='store_true', help='CUDA: plain float32 (no TF32 tensor cores) in convolutions and matmuls')
     a = ap.parse_args()
     if a.threads:
@@ -101,6 +125,8 @@ def main():
         if a.device == 'cuda':
             torch.cuda.synchronize()
         ms = (time.perf_counter() - t0) / a.reps * 1000
+        if a.lbfgs and a.bench_data:
+            check['lbfgs'] = minimise(net, x, a.lbfgs, a.device)
         print(json.dumps({'size': size, 'device': a.device, 'threads': torch.get_num_threads(), 'ms_per_eval': ms, 'torch': torch.__version__, 'tf32': bool(torch.backends.cudnn.allow_tf32), **check}), flush=True)
 
 if __name__ == '__main__':
