@@ -2,10 +2,12 @@
 // inside its optimizer loop, beside the evaluation alone, and where the rest of its time goes.
 //   npx tsx bench/loop.ts [--sizes 128,256] [--iterations 20] [--reps 3] [--no-torch] [--no-product] [--backend vulkan|opengles]
 //                         [--load] (another process keeps one core busy throughout: bench/load.ts)
+//                         [--cold-shaders] (Mesa's on-disk shader cache off: start-up as on a machine's first run)
 //
 // For each size:
 // - start-up: the device, the first evaluation (kernels compiled on first use: GPU pipelines
-//   built, shaders JIT-compiled by a software GPU) beside a steady one;
+//   built, and on Mesa's software GPUs the shaders JIT-compiled at their first dispatch, not when
+//   the pipeline is built, unless Mesa's on-disk shader cache has them) beside a steady one;
 // - the bench's loss (vgg-eval.ts: VGG19 to relu5_1, formula weights, Gram losses), evaluated
 //   alone three ways: batched (several evaluations per device sync, as bench:peers times it),
 //   synced (the loss read back after each, as an optimizer must), and the host's share (the time
@@ -37,7 +39,7 @@ import { startLoad } from './load.ts';
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '128,256' }, iterations: { type: 'string', default: '20' }, reps: { type: 'string', default: '3' },
-    'no-torch': { type: 'boolean' }, 'no-product': { type: 'boolean' }, backend: { type: 'string' }, load: { type: 'boolean' },
+    'no-torch': { type: 'boolean' }, 'no-product': { type: 'boolean' }, backend: { type: 'string' }, load: { type: 'boolean' }, 'cold-shaders': { type: 'boolean' },
   },
 });
 const iterations = Number(values.iterations);
@@ -45,13 +47,15 @@ const reps = Number(values.reps);
 const root = resolve(import.meta.dirname, '..');
 
 const load = values.load ? startLoad() : null;
+// Read by Mesa when the device is created: every shader compiled afresh, as on a new machine.
+if (values['cold-shaders']) process.env.MESA_SHADER_CACHE_DISABLE = 'true';
 let t0 = performance.now();
 const gpu = await initEngine({ backend: values.backend ?? process.env.GATYS_BACKEND });
 const deviceMs = performance.now() - t0;
 const ceiling = await measureFmaCeiling(gpu);
 console.log(`${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}; ${gpu.info.description} (${gpu.info.backend}); FMA ceiling ${ceiling.toFixed(0)} GFLOP/s`);
 if (load) console.log(`--load: process ${load.pid} keeps one core busy throughout`);
-console.log(`start-up: device ${deviceMs.toFixed(0)} ms`);
+console.log(`start-up: device ${deviceMs.toFixed(0)} ms${gpu.isSoftware ? `; Mesa's shader cache ${values['cold-shaders'] ? 'off (--cold-shaders)' : 'on'}` : ''}`);
 
 const sec = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 
