@@ -137,5 +137,18 @@ export function uniform(n: number, bound: number, random: Random): Float32Array 
   return Float32Array.from({ length: n }, () => (2 * random() - 1) * bound);
 }
 
+/** normal(mean, std) values (Box–Muller on the uniform source): the GAN papers' N(0, 0.02) initialisation. */
+export function normal(n: number, mean: number, std: number, random: Random): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = 1 - random(); // (0, 1]: log(u) is finite
+    const r = Math.sqrt(-2 * Math.log(u));
+    const a = 2 * Math.PI * random();
+    out[i] = mean + std * r * Math.cos(a);
+    if (i + 1 < n) out[i + 1] = mean + std * r * Math.sin(a);
+  }
+  return out;
+}
+
 /** A seeded source of uniform numbers for initialisation. */
 export const initRandom = (seed: number): Random => seededRandom(seed);

@@ -1,4 +1,4 @@
-// Differentiable shape ops: reshape (a view) and concatenation along an axis.
+// Differentiable shape ops: reshape (a view), detach (a view off the tape) and concatenation along an axis.
 
 import { Tensor } from '../../tensor/tensor.ts';
 import { clone as rawClone, copyBlocks } from '../../tensor/ops/fill.ts';
@@ -12,6 +12,11 @@ export function clone(x: Tensor): Tensor {
 
 export function reshape(x: Tensor, shape: Shape): Tensor {
   return record(x.reshape(shape), 'reshape', [x], [], (g) => [g.reshape(x.shape)]);
+}
+
+/** The same values (a view sharing the buffer) with no gradient flowing back: a GAN's fakes for its discriminator. */
+export function detach(x: Tensor): Tensor {
+  return x.reshape(x.shape);
 }
 
 /** Concatenates along `axis` (channels of NCHW: 1); the gradient is sliced back apart. */
