@@ -15,6 +15,7 @@ import { tuneCommand } from './src/cli/tune.ts';
 import { infoCommand } from './src/cli/info.ts';
 import { trainCommand } from './src/cli/train.ts';
 import { stylizeCommand } from './src/cli/stylize.ts';
+import { cycleganCommand } from './src/cli/cyclegan.ts';
 import { styleHelp } from './src/cli/style-args.ts';
 import { weightsCommand } from './src/cli/weights.ts';
 import { batchCommand } from './src/cli/batch.ts';
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   classify: { summary: 'top-5 ImageNet classes (SqueezeNet 1.1)', usage: 'classify IMAGE...', run: classifyCommand },
   train: { summary: 'train a feed-forward style network on photos', usage: 'train --style IMAGE [options]', run: trainCommand },
   stylize: { summary: 'stylise images with a trained network', usage: 'stylize --model M IMAGE...', run: stylizeCommand },
+  cyclegan: { summary: 'train a CycleGAN on two folders of images, or translate with one', usage: 'cyclegan train --b DIR | apply --model M IMAGE...', run: cycleganCommand },
   tune: { summary: 'time and cache the fastest 3x3 kernels here', usage: 'tune [--size 256,512]', run: tuneCommand },
   batch: { summary: 'every content image in every style; re-runs do only what is missing', usage: 'batch --content DIR --style A,B [options]', run: batchCommand },
   video: { summary: 'a video, frame by frame (a trained network, or Gatys kept steady)', usage: 'video IN --model M | --style S [options]', run: videoCommand },

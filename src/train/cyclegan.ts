@@ -17,7 +17,7 @@ import * as raw from '../tensor/ops/index.ts';
 import * as ops from '../autograd/index.ts';
 import type { Module } from '../nets/module.ts';
 import { UnetGenerator } from '../nets/unet-generator.ts';
-import { ResnetGenerator } from '../nets/resnet-generator.ts';
+import { makeGenerator as buildGenerator, type Generator, type GeneratorKind, type GeneratorSpec } from '../nets/cyclegan-model.ts';
 import { PatchDiscriminator } from '../nets/patch-discriminator.ts';
 import { downloadState } from '../nets/state-dict.ts';
 import { ParamAdam, constantLr, linearDecayLr, zeroGrad, type LrSchedule } from '../optim/param-optimizers.ts';
@@ -27,7 +27,7 @@ import { ImagePool } from './image-pool.ts';
 import type { CheckpointPart } from './checkpoint.ts';
 import { trainLoop, type TrainLog, type TrainLoopResult, type TrainProgress } from './loop.ts';
 
-export type GeneratorKind = 'unet' | 'resnet';
+export type { Generator, GeneratorKind } from '../nets/cyclegan-model.ts';
 export type GanLossKind = 'bce' | 'lsgan';
 
 export interface CycleGanSettings {
@@ -71,8 +71,6 @@ export const CYCLEGAN_PAPER: CycleGanSettings = { ...CYCLEGAN_TUTORIAL, generato
 /** The U-Net depth that takes a side of `size` down to 1 px (at most 8, the tutorial's). */
 export const unetDepthFor = (size: number) => Math.max(2, Math.min(8, Math.floor(Math.log2(size))));
 
-export type Generator = UnetGenerator | ResnetGenerator;
-
 export interface CycleGanNets {
   genAB: Generator;
   genBA: Generator;
@@ -83,11 +81,10 @@ export interface CycleGanNets {
 export const NET_NAMES = ['genAB', 'genBA', 'discA', 'discB'] as const;
 export type NetName = (typeof NET_NAMES)[number];
 
-export function makeGenerator(s: CycleGanSettings, seed: number): Generator {
-  return s.generator === 'unet'
-    ? new UnetGenerator({ depth: s.depth, base: s.base, dropout: s.dropout, seed })
-    : new ResnetGenerator({ base: s.base, blocks: s.residualBlocks, seed });
-}
+/** The generators' architecture in a run's settings. */
+export const generatorSpec = (s: CycleGanSettings): GeneratorSpec => ({ kind: s.generator, depth: s.depth, base: s.base, residualBlocks: s.residualBlocks, dropout: s.dropout });
+
+export const makeGenerator = (s: CycleGanSettings, seed: number): Generator => buildGenerator(generatorSpec(s), seed);
 
 export function makeCycleGanNets(s: CycleGanSettings): CycleGanNets {
   return {

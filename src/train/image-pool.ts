@@ -8,7 +8,7 @@
 
 import { Tensor } from '../tensor/tensor.ts';
 import { keep, track } from '../tensor/scope.ts';
-import { clone } from '../tensor/ops/fill.ts';
+import * as raw from '../tensor/ops/index.ts';
 import { seededRandom } from '../util/random.ts';
 import { mixSeed } from '../data/batches.ts';
 import type { HostTensor } from '../nets/module.ts';
@@ -26,16 +26,16 @@ export class ImagePool {
 
   /** The fakes the discriminator is to see this step (a new tensor the caller owns; no gradient). */
   query(fake: Tensor, step: number): Tensor {
-    if (this.size === 0) return clone(fake);
+    if (this.size === 0) return raw.clone(fake);
     if (this.images.length < this.size) {
-      this.images.push(keep(clone(fake)));
-      return clone(fake);
+      this.images.push(keep(raw.clone(fake)));
+      return raw.clone(fake);
     }
     const r = seededRandom(mixSeed(this.seed, step, 0x9001));
-    if (r() < 0.5) return clone(fake);
+    if (r() < 0.5) return raw.clone(fake);
     const i = Math.min(this.size - 1, Math.floor(r() * this.size));
     const old = this.images[i];
-    this.images[i] = keep(clone(fake));
+    this.images[i] = keep(raw.clone(fake));
     track(old); // handed over to the caller's scope: no longer the pool's
     return old;
   }

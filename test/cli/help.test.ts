@@ -11,6 +11,9 @@ import { helpDefaults } from '../../src/cli/flags.ts';
 import { STYLE_FLAGS, parseStyleArgs, styleHelp, type ParsedStyleArgs } from '../../src/cli/style-args.ts';
 import { trainHelp } from '../../src/cli/train.ts';
 import { stylizeHelp } from '../../src/cli/stylize.ts';
+import { cycleganHelp } from '../../src/cli/cyclegan.ts';
+import { cycleganTrainHelp } from '../../src/cli/cyclegan-train.ts';
+import { cycleganApplyHelp } from '../../src/cli/cyclegan-apply.ts';
 import { CLASSIFY_HELP } from '../../src/cli/classify.ts';
 import { TUNE_HELP } from '../../src/cli/tune.ts';
 import { weightsHelp } from '../../src/cli/weights.ts';
@@ -102,7 +105,7 @@ describe('--help', () => {
     // RELAYED_ENV is the tsx relay's marker for its own worker process, not a setting for users
     expect([...read].filter((v) => v !== RELAYED_ENV && !ENVIRONMENT_HELP.includes(v))).toEqual([]);
     expect(version()).toBe(JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version);
-    const helps = [mainHelp(), styleHelp(), trainHelp(), stylizeHelp(), CLASSIFY_HELP, TUNE_HELP, weightsHelp(), batchHelp(), videoHelp(), submitHelp(), workerHelp(), statusHelp(), submitVideoHelp()];
+    const helps = [mainHelp(), styleHelp(), trainHelp(), stylizeHelp(), CLASSIFY_HELP, TUNE_HELP, weightsHelp(), batchHelp(), videoHelp(), submitHelp(), workerHelp(), statusHelp(), submitVideoHelp(), cycleganHelp(), cycleganTrainHelp(), cycleganApplyHelp()];
     expect(helps.flatMap((h) => h.split('\n')).filter((l) => l.length > 80)).toEqual([]);
     expect(mainHelp()).toMatch(/gatys weights fetch\|convert/);
   });
