@@ -53,6 +53,13 @@ export { PRESERVE_COLORS, type PreserveColor } from './style/settings.ts';
 // Training and the feed-forward networks.
 export { FEED_FORWARD_DEFAULTS, feedForwardRun, trainFeedForward, type FeedForwardSettings } from './train/feed-forward.ts';
 export { loadStyleModel, stylize, type StylizeOptions } from './apps/stylize.ts';
+export { CYCLEGAN_TUTORIAL, CYCLEGAN_PAPER, cycleGanRun, cycleGanStep, trainCycleGan, type CycleGanSettings, type CycleGanRun } from './train/cyclegan.ts';
+export { UnetGenerator, type UnetOptions } from './nets/unet-generator.ts';
+export { ResnetGenerator, type ResnetGeneratorOptions } from './nets/resnet-generator.ts';
+export { PatchDiscriminator, type PatchDiscriminatorOptions } from './nets/patch-discriminator.ts';
+export { cycleGanModelBytes, type Direction, type Generator, type GeneratorSpec } from './nets/cyclegan-model.ts';
+export { loadCycleGanGenerator, translateImage, type TranslateOptions } from './apps/translate.ts';
+export { loadTrainedModel, type TrainedImageModel } from './apps/trained-model.ts';
 export { BatchLoader } from './data/loader.ts';
 export { listImages, DatasetError } from './data/image-folder.ts';
 

@@ -1,25 +1,31 @@
-// The trained-network panel: a feed-forward style network (gatys train's .safetensors, from the
-// server's --models folder or a file), a photo stylised in one pass, and the webcam stylised
-// frame by frame with its frame rate shown.
+// The trained-network panel: a feed-forward style network (gatys train's .safetensors) or a
+// CycleGAN (gatys cyclegan train's, either direction), from the server's --models folder or a
+// file; a photo through it in one pass, and the webcam frame by frame with its frame rate shown.
 
-import { loadStyleModel, stylize, fromInterleaved, type TransformerNet, type RgbImage } from '../src/index.ts';
+import { loadTrainedModel, fromInterleaved, type TrainedImageModel, type RgbImage } from '../src/index.ts';
 import { $, decode, draw, onFiles, optionalNumber, setStatus, snapshot } from './ui.ts';
 import { download } from './download.ts';
 import { state } from './state.ts';
 
 const status = (text: string, error = false) => setStatus('ff-status', text, error);
-let net: TransformerNet | null = null;
+let net: TrainedImageModel | null = null;
+let loaded: { bytes: Uint8Array; name: string } | null = null;
 let photo: RgbImage | null = null;
 let camera: MediaStream | null = null;
 
+const direction = () => $<HTMLSelectElement>('ff-direction').value as 'a2b' | 'b2a';
+
 function useModel(bytes: Uint8Array, name: string): void {
-  const next = loadStyleModel(bytes, name); // throws a readable ModelError for a wrong file
+  const next = loadTrainedModel(bytes, name, { direction: direction() }); // throws a readable ModelError for a wrong file
   net?.dispose();
   net = next;
+  loaded = { bytes, name };
   state.model = name;
+  $('ff-direction-label').hidden = next.kind !== 'cyclegan';
   $<HTMLButtonElement>('ff-run').disabled = !photo;
   $<HTMLButtonElement>('webcam').disabled = false;
-  status(`network ${name}: ${next.parameterCount.toLocaleString()} parameters. Choose a photo, or start the webcam.`);
+  const what = next.kind === 'cyclegan' ? `CycleGAN generator ${next.direction === 'a2b' ? 'A → B' : 'B → A'}` : 'feed-forward style network';
+  status(`${what} ${name}: ${next.parameterCount.toLocaleString()} parameters. Choose a photo, or start the webcam.`);
 }
 
 async function loadServed(name: string): Promise<void> {
@@ -32,7 +38,7 @@ async function loadServed(name: string): Promise<void> {
 async function stylizePhoto(): Promise<void> {
   if (!net || !photo) return;
   const t0 = performance.now();
-  const out = await stylize(net, photo, { size: optionalNumber('ff-size') });
+  const out = await net.apply(photo, { size: optionalNumber('ff-size') });
   state.stylizeMs = performance.now() - t0;
   state.stylized = snapshot(out);
   draw($('stylized'), out);
@@ -59,7 +65,7 @@ async function webcamLoop(video: HTMLVideoElement): Promise<void> {
       continue;
     }
     const frame = grab(video, optionalNumber('ff-size') ?? 256);
-    const out = await stylize(net, frame);
+    const out = await net.apply(frame);
     draw($('stylized'), out);
     times.push(performance.now());
     if (times.length > 10) times.shift();
@@ -103,6 +109,18 @@ export async function startStylizePanel(params: URLSearchParams): Promise<void> 
     return stylizePhoto();
   }).catch(fail));
   $('ff-run').addEventListener('click', () => void stylizePhoto().catch(fail));
+  // A CycleGAN holds both generators: the other direction is the same file loaded again.
+  $('ff-direction').addEventListener('change', () => {
+    if (!loaded) return;
+    try {
+      useModel(loaded.bytes, loaded.name);
+      if (photo) void stylizePhoto().catch(fail);
+    } catch (e) {
+      fail(e as Error);
+    }
+  });
+  const dir = params.get('direction');
+  if (dir === 'a2b' || dir === 'b2a') $<HTMLSelectElement>('ff-direction').value = dir;
   $('webcam').addEventListener('click', () => void toggleWebcam());
   const size = params.get('ff-size');
   if (size) $<HTMLInputElement>('ff-size').value = size;
@@ -117,7 +135,7 @@ export async function startStylizePanel(params: URLSearchParams): Promise<void> 
     }
     if (list.length === 0) status('No served networks (npm run web -- --models DIR); choose a .safetensors file.');
   } catch {
-    status('Choose a network file (.safetensors, from gatys train).');
+    status('Choose a network file (.safetensors, from gatys train or gatys cyclegan train).');
   }
   const model = params.get('model');
   if (model) {

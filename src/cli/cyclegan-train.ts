@@ -12,9 +12,7 @@ import { readImage, writeFilesAtomic, writeImage } from '../image/files.ts';
 import { contactSheet } from '../image/contact-sheet.ts';
 import { createImage, type RgbImage } from '../image/image.ts';
 import { curvesSvg } from '../util/svg-plot.ts';
-import { cycleGanMetadata } from '../nets/cyclegan-model.ts';
-import { downloadState, stateDictBytes } from '../nets/state-dict.ts';
-import type { HostTensor } from '../nets/module.ts';
+import { cycleGanModelBytes } from '../nets/cyclegan-model.ts';
 import { listImages, DatasetError } from '../data/image-folder.ts';
 import { BatchLoader } from '../data/loader.ts';
 import { batchesPerEpoch, mixSeed } from '../data/batches.ts';
@@ -277,11 +275,9 @@ export async function cycleganTrainCommand(argv: string[], ctx: CommandContext):
     }
   };
   const writeModel = async (completed: number) => {
-    const tensors = new Map<string, HostTensor>();
-    for (const k of ['genAB', 'genBA'] as const) for (const [n, t] of await downloadState(run.nets[k])) tensors.set(`${k}.${n}`, t);
-    const metadata = cycleGanMetadata(generatorSpec(s), { steps: String(completed), size: String(s.size), a: args.a, b: args.b, settings: JSON.stringify(s), trainedWith: 'gatys-gpu' });
+    const extra = { steps: String(completed), size: String(s.size), a: args.a, b: args.b, settings: JSON.stringify(s), trainedWith: 'gatys-gpu' };
     await writeFilesAtomic([
-      { path: files.model, data: stateDictBytes(tensors, metadata) },
+      { path: files.model, data: await cycleGanModelBytes(run.nets.genAB, run.nets.genBA, generatorSpec(s), extra) },
       { path: files.log, data: JSON.stringify({ model: files.model, a: args.a, b: args.b, settings: s, skipped: { ...Object.fromEntries(loaders.a.skipped), ...Object.fromEntries(loaders.b.skipped) }, ...trainLog }, null, 1) },
       { path: files.plot, data: curvesSvg(logSeries(trainLog).filter((x) => !x.name.startsWith('grad')), { title: `${basename(files.model)}: losses by step`, xLabel: 'step', markers: trainLog.resumedAt }) },
     ]);

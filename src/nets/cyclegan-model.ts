@@ -4,6 +4,7 @@
 // before loading: another kind of model, a missing or mis-shaped tensor is a ModelError naming it.
 
 import { ModelError, type HostTensor } from './module.ts';
+import { downloadState, stateDictBytes } from './state-dict.ts';
 import { UnetGenerator } from './unet-generator.ts';
 import { ResnetGenerator } from './resnet-generator.ts';
 
@@ -75,4 +76,11 @@ export function generatorFromModel(tensors: ReadonlyMap<string, HostTensor>, met
     throw e;
   }
   return g.eval();
+}
+
+/** The bytes of a model file holding both generators (what `gatys cyclegan train` writes). */
+export async function cycleGanModelBytes(genAB: Generator, genBA: Generator, spec: GeneratorSpec, extra: Record<string, string> = {}): Promise<Uint8Array> {
+  const tensors = new Map<string, HostTensor>();
+  for (const [prefix, g] of [[PREFIX.a2b, genAB], [PREFIX.b2a, genBA]] as const) for (const [n, t] of await downloadState(g)) tensors.set(`${prefix}${n}`, t);
+  return stateDictBytes(tensors, cycleGanMetadata(spec, extra));
 }

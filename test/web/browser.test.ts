@@ -4,10 +4,11 @@
 // weights, coarse-to-fine scales, original colours, a preset, the histogram loss) agrees with Node
 // too, and so does one with region masks, colour matching and a coarse scale; the trained-
 // network panel stylises a photo as Node does, and the (fake) webcam frame by frame with its
-// frame rate. A screenshot is written to test-output/web.png.
+// frame rate, and translates a photo with a CycleGAN's B -> A generator as Node does. A screenshot
+// is written to test-output/web.png.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Server } from 'node:http';
@@ -36,6 +37,13 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     const { startServer } = await import('../../web/serve.ts');
     // A small feed-forward network (random weights: the point is that page and Node agree).
     await writeRandomModel(resolve(models, 'tiny.safetensors'), { width: 0.25, residualBlocks: 1, seed: 3 });
+    // And a small CycleGAN (two random U-Net generators).
+    const { makeGenerator, cycleGanModelBytes } = await import('../../src/nets/cyclegan-model.ts');
+    const spec = { kind: 'unet' as const, depth: 4, base: 4, residualBlocks: 0, dropout: 0.5 };
+    const [ab, ba] = [makeGenerator(spec, 1), makeGenerator(spec, 2)];
+    writeFileSync(resolve(models, 'tiny-cyclegan.safetensors'), await cycleGanModelBytes(ab, ba, spec));
+    ab.dispose();
+    ba.dispose();
     ({ server, url } = await startServer(0, { models }));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -177,4 +185,29 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     expect(cam.label).toMatch(/frames\/s at \d+x\d+/);
     await page.click('#webcam');
   }, 600_000);
+
+  it("the trained-network panel with a CycleGAN: the B -> A generator translates a photo as in Node", async () => {
+    const page = await browser.newPage();
+    const log: string[] = [];
+    page.on('console', (m) => log.push(m.text()));
+    await page.goto(`${url}?tab=stylize&model=tiny-cyclegan.safetensors&direction=b2a&photo=examples/images/coffee.png&ff-size=40`);
+    await page.waitForFunction(() => (globalThis as any).gatys?.model || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
+    expect(await page.evaluate(() => (globalThis as any).gatys.error), log.join('\n')).toBeNull();
+    expect(await page.evaluate(() => [document.getElementById('ff-direction-label')!.hidden, document.getElementById('ff-status')!.textContent])).toEqual([false, expect.stringContaining('CycleGAN generator B → A')]);
+    await page.click('#ff-run');
+    await page.waitForFunction(() => (globalThis as any).gatys.stylized || (globalThis as any).gatys.error, null, { timeout: 180_000 });
+    const got = await page.evaluate(() => (globalThis as any).gatys.stylized as { width: number; height: number; rgba: number[] });
+    const { loadCycleGanGenerator, translateImage } = await import('../../src/apps/translate.ts');
+    const { readImage } = await import('../../src/image/files.ts');
+    const { toRgba8 } = await import('../../src/image/image.ts');
+    const g = loadCycleGanGenerator(new Uint8Array(readFileSync(resolve(models, 'tiny-cyclegan.safetensors'))), 'b2a', 'tiny-cyclegan');
+    const want = await translateImage(g, await readImage(resolve(root, 'examples/images/coffee.png')), { size: 40 });
+    g.dispose();
+    expect([got.width, got.height]).toEqual([want.width, want.height]);
+    const w = toRgba8(want);
+    let worst = 0;
+    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - got.rgba[i]));
+    console.log(`CycleGAN b2a in the page vs Node: ${got.width}x${got.height}, largest difference ${worst}/255`);
+    expect(worst).toBeLessThanOrEqual(2);
+  }, 300_000);
 });
