@@ -3,8 +3,10 @@
 // without norm), a decoder of depth − 1 up blocks mirroring it (dropout 0.5 on the first three),
 // each up block's output concatenated with the encoder's output of the same size (the skip
 // connections), and a last 4×4 transposed convolution (with bias) to 3 channels and tanh. With
-// depth 8, a 256 px image is reduced to 1×1 at the bottleneck. Images in and out are in [-1, 1];
-// their sides must be multiples of 2^depth.
+// depth 8, a 256 px image is reduced to 1×1 at the bottleneck, where instance norm leaves only its
+// offset (as in the tutorial, whose depth this is; PyTorch refuses instance norm over one pixel in
+// training): the skip connections carry the image. Images in and out are in [-1, 1]; their sides
+// must be multiples of 2^depth.
 //
 // State-dict names: down.<i>.conv.weight, down.<i>.norm.{weight,bias} (i ≥ 1), up.<i>.conv.weight,
 // up.<i>.norm.{weight,bias}, last.{weight,bias} (scripts/torch/cyclegan_reference.py builds the
