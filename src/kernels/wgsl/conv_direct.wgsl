@@ -5,7 +5,7 @@
 // input outside the image is zero, or with REFLECT its mirror image (in[-1] = in[1], as PyTorch's
 // ReflectionPad2d). FUSE_RELU applies max(0, .) in the write. Also serves the input gradient of a
 // stride-1 convolution (rotated, transposed weights from conv_repack, padding K - 1 - P, bias zero,
-// zero padding: a reflection's share is added by reflect_fold.wgsl).
+// zero padding; a reflection-padded one runs over the padded grid, folded back by reflect_fold.wgsl).
 // Layout: x [N, Cin, H, W]; wp [Cin, K, K, CoutPad] as vec4 over output channels; bias [Cout];
 // out [N, Cout, OH, OW].
 // SPLITS > 1 divides the input channels among grid z (for layers with few pixels, whose threads

@@ -1,7 +1,7 @@
 // 2-D convolution (NCHW, OIHW weights, cross-correlation) with zero or reflection padding, its two
 // backward kernels, and the transposed convolution (which is the input gradient's computation).
 // A reflection-padded convolution reads the mirrored input in its kernels (REFLECT); its input
-// gradient is the zero-padding one plus what reached the padding, folded back (reflect_fold.wgsl).
+// gradient is the gradient of the padded input, folded back onto the image (reflect_fold.wgsl).
 
 import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
@@ -9,7 +9,7 @@ import { fmt } from '../shape.ts';
 import { grid1d } from './grid.ts';
 import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
-import { zeros } from './fill.ts';
+import { copyBlocks, zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
 import { winogradConv3x3, winogradWeights } from './winograd.ts';
 import { conv3x3Choice, winogradFits, type Conv3x3Choice } from '../choice/conv3x3-tuner.ts';
@@ -25,7 +25,7 @@ const CONV_DIRECT = defineKernel('conv_direct', {
 const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', rows: 'u32', rowsPerSplit: 'u32' });
 const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', Opad: 'u32', K: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
-const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', band: 'u32', ...GEOMETRY }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', H: 'u32', W: 'u32', P: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** How the input is padded: zeros, or its reflection across the edge (PyTorch's ReflectionPad2d). */
 export type PadMode = 'zeros' | 'reflect';
@@ -222,42 +222,62 @@ export type ConvBackwardOptions = Pick<Conv2dOptions, 'stride' | 'padding' | 'pa
 /** dL/dx of conv2d, given dL/dout. */
 export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly number[], o: ConvBackwardOptions = {}): Tensor {
   const g = convGeometry(xShape, w.shape, o.stride ?? 1, o.padding ?? 0, o.padMode);
-  let dx: Tensor;
+  if (o.padMode === 'reflect' && g.P > 0) return reflectBackwardInput(dy, w, g, o);
   if (isConv3x3(g) && !o.generic) {
     // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
     // transposed, rotated kernel.
-    dx = conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm);
-  } else if (g.S === 1 && g.KH === g.KW && g.P <= g.KH - 1 && directFits(g.KH, 1) && !o.generic) {
+    return conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm);
+  }
+  if (g.S === 1 && g.KH === g.KW && g.P <= g.KH - 1 && directFits(g.KH, 1) && !o.generic) {
     // Any stride-1 convolution's input gradient: the convolution of dy with the transposed,
     // rotated kernel and padding K − 1 − P, which gives back the input's size.
     const tile = directTile(dy.gpu, g.Cin, 1, g.KH);
     const t: ConvGeometry = { N: g.N, Cin: g.Cout, H: g.OH, W: g.OW, Cout: g.Cin, KH: g.KH, KW: g.KW, S: 1, P: g.KH - 1 - g.P, OH: g.H, OW: g.W };
-    dx = convDirect(dy, repackWeights(w, true, tile.ocv), zeroBias(w, g.Cin), t, false, tile, false);
-  } else {
-    dx = Tensor.empty(xShape, dy.gpu);
-    const tilesX = Math.ceil(g.W / 4);
-    dy.gpu.dispatch({
-      kernel: CONV2D_BACKWARD_INPUT,
-      overrides: { TAPS: g.KW, STRIDE: g.S, PAD: g.P },
-      params: { ...geometryParams(g), tilesX },
-      buffers: [dy.buffer, w.buffer, dx.buffer],
-      workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
-    });
+    return convDirect(dy, repackWeights(w, true, tile.ocv), zeroBias(w, g.Cin), t, false, tile, false);
   }
-  if (o.padMode === 'reflect' && g.P > 0) reflectFold(dy, w, dx, g);
+  const dx = Tensor.empty(xShape, dy.gpu);
+  const tilesX = Math.ceil(g.W / 4);
+  dy.gpu.dispatch({
+    kernel: CONV2D_BACKWARD_INPUT,
+    overrides: { TAPS: g.KW, STRIDE: g.S, PAD: g.P },
+    params: { ...geometryParams(g), tilesX },
+    buffers: [dy.buffer, w.buffer, dx.buffer],
+    workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
+  });
   return dx;
 }
 
-/** Adds to dx (the zero-padding input gradient) the gradient that reached the reflection padding. */
-function reflectFold(dy: Tensor, w: Tensor, dx: Tensor, g: ConvGeometry): void {
-  const band = 2 * g.P * (g.W + g.H); // per plane: the row bands, then the column bands
-  const n = g.N * g.Cin * band;
-  dx.gpu.dispatch({
-    kernel: REFLECT_FOLD,
-    params: { n, band, ...geometryParams(g) },
-    buffers: [dy.buffer, w.buffer, dx.buffer],
-    workgroups: grid1d(dx.gpu, n),
-  });
+/**
+ * The input gradient of a reflection-padded convolution: the gradient of the padded input (the
+ * plain input gradient over the (H + 2P) × (W + 2P) grid, by the same fast kernels: for a
+ * stride-1 "same" convolution, dy embedded in a zero border of P and the "same" input gradient
+ * over the padded grid, so that a 3×3 takes Winograd), folded back onto the image by
+ * reflect_fold.wgsl. The padded grid costs (1 + 2P/H)(1 + 2P/W) times the unpadded work.
+ */
+function reflectBackwardInput(dy: Tensor, w: Tensor, g: ConvGeometry, o: ConvBackwardOptions): Tensor {
+  const gpu = dy.gpu;
+  const [Hp, Wp] = [g.H + 2 * g.P, g.W + 2 * g.P];
+  const padded = [g.N, g.Cin, Hp, Wp];
+  let gp: Tensor;
+  if (g.S === 1 && g.OH === g.H && g.OW === g.W) {
+    const dyp = zeros([g.N, g.Cout, Hp, Wp], gpu);
+    copyBlocks(dy, dyp, { rows: g.H, len: g.W, srcStride: g.W, dstOffset: g.P * Wp + g.P, dstStride: Wp, planes: g.N * g.Cout, srcPlane: g.H * g.W, dstPlane: Hp * Wp });
+    gp = conv2dBackwardInput(dyp, w, padded, { padding: g.P, generic: o.generic, algorithm: o.algorithm });
+    dyp.dispose();
+  } else {
+    gp = conv2dBackwardInput(dy, w, padded, { stride: g.S, padding: 0, generic: o.generic });
+  }
+  const dx = reflectFold(gp, g);
+  gp.dispose();
+  return dx;
+}
+
+/** dx [N, C, H, W] from the gradient of the reflection-padded input gp [N, C, H + 2P, W + 2P] (reflect_fold.wgsl). */
+export function reflectFold(gp: Tensor, g: Pick<ConvGeometry, 'N' | 'Cin' | 'H' | 'W' | 'P'>): Tensor {
+  const dx = Tensor.empty([g.N, g.Cin, g.H, g.W], gp.gpu);
+  const n = dx.size;
+  gp.gpu.dispatch({ kernel: REFLECT_FOLD, params: { n, H: g.H, W: g.W, P: g.P }, buffers: [gp.buffer, dx.buffer], workgroups: grid1d(gp.gpu, n) });
+  return dx;
 }
 
 /** dL/dw of conv2d, given the input x and dL/dout. */
