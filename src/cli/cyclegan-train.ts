@@ -83,6 +83,7 @@ export const CYCLEGAN_TRAIN_FLAGS: FlagGroup[] = [
       { name: 'checkpoint-dir', kind: 'string', value: 'DIR', help: 'checkpoints (four networks, four optimizers, the pools, the log)', default: 'FILE.checkpoint' },
       { name: 'checkpoint-every', kind: 'string', value: 'N', help: 'steps between checkpoints (and one when stopped)', default: '100' },
       { name: 'resume', kind: 'string', value: 'DIR', help: 'continue from the checkpoint in DIR (alone: with its stored arguments)' },
+      { name: 'restart', kind: 'boolean', help: "start afresh even though the checkpoint directory holds this run's checkpoint (by default the run continues from it, as the tutorial's checkpoint manager does)" },
       { name: 'quiet', short: 'q', kind: 'boolean', help: 'no progress output' },
       { name: 'print-every', kind: 'string', value: 'N', help: 'a progress line every N steps when stderr is not a terminal', default: '10' },
       { name: 'backend', kind: 'string', value: 'NAME', help: 'Dawn backend', default: '$GATYS_BACKEND, else chosen automatically' },
@@ -110,6 +111,7 @@ interface Args {
   checkpointDir: string;
   checkpointEvery: number;
   resume?: string;
+  restart: boolean;
   quiet: boolean;
   printEvery: number;
   backend?: string;
@@ -159,7 +161,7 @@ function parseArgs(argv: string[]): Args | 'help' | { resumeOnly: string } {
     previewEvery: integerArg('--preview-every', str('preview-every'), 0) ?? 100,
     checkpointDir: str('checkpoint-dir') ?? str('resume') ?? `${output}.checkpoint`,
     checkpointEvery: integerArg('--checkpoint-every', str('checkpoint-every')) ?? 100,
-    resume: str('resume'), quiet: !!v.quiet, printEvery: integerArg('--print-every', str('print-every')) ?? 10,
+    resume: str('resume'), restart: !!v.restart, quiet: !!v.quiet, printEvery: integerArg('--print-every', str('print-every')) ?? 10,
     backend: str('backend'), skipBad: !!v['skip-bad-images'], argv,
   };
 }
@@ -216,11 +218,20 @@ export async function cycleganTrainCommand(argv: string[], ctx: CommandContext):
   if (s.decayFrom > s.steps) s.decayFrom = s.steps;
 
   const files = { model: args.output, log: `${args.output}.json`, plot: `${args.output}.loss.svg`, preview: `${args.output}.preview.png` };
-  checkOutputs(Object.values(files), [...A.train, ...B.train, ...A.val, ...B.val], args.force || !!resumed);
   const fingerprint: Record<string, string> = {
-    arguments: resultArgs(args.argv).filter((a, i, all) => !OUTPUT_FLAGS.includes(a) && !OUTPUT_FLAGS.includes(all[i - 1])).join(' '),
+    arguments: resultArgs(args.argv).filter((a, i, all) => !OUTPUT_FLAGS.includes(a) && !OUTPUT_FLAGS.includes(all[i - 1]) && a !== '--restart').join(' '),
     a: fingerprintOf(A.train), b: fingerprintOf(B.train),
   };
+  // The same command again finds its checkpoint and goes on from it (the tutorial's checkpoint
+  // manager); another run's checkpoint there is never overwritten unasked.
+  if (!resumed && !args.restart && hasTrainCheckpoint(args.checkpointDir)) {
+    const found = loadTrainCheckpoint(args.checkpointDir, KIND);
+    const diff = Object.keys({ ...fingerprint, ...found.file.fingerprint }).filter((k) => fingerprint[k] !== found.file.fingerprint[k]);
+    if (diff.length) throw new TrainingError(`${args.checkpointDir} holds the checkpoint of another run (${diff.join(', ')} differ): pass --restart to replace it, or give another --checkpoint-dir`);
+    resumed = found;
+    log(`${args.checkpointDir} holds this run's checkpoint at step ${found.file.step}: continuing from it (--restart starts afresh)`);
+  }
+  checkOutputs(Object.values(files), [...A.train, ...B.train, ...A.val, ...B.val], args.force || !!resumed);
   if (resumed) {
     if (resumed.file.step >= s.steps) throw new TrainingError(`the checkpoint in ${args.checkpointDir} is at step ${resumed.file.step}, so ${s.steps} steps leave nothing to do; pass --steps above ${resumed.file.step} to train on`);
     const diff = Object.keys({ ...fingerprint, ...resumed.file.fingerprint }).filter((k) => fingerprint[k] !== resumed!.file.fingerprint[k]);
@@ -249,7 +260,7 @@ export async function cycleganTrainCommand(argv: string[], ctx: CommandContext):
     `A: ${A.train.length} images from ${args.a}, B: ${B.train.length} from ${args.b}; ${s.size} px, batch ${s.batch}, ${s.steps} steps${args.epochs !== null ? ` (${args.epochs} epochs)` : ''}` +
     `${s.decayFrom < s.steps ? `, the learning rate decaying from step ${s.decayFrom}` : ''}; decoding in a ${loaders.a.decoder}`);
 
-  const storedArgs = resumed ? resumed.file.args : args.argv.filter((a, i, all) => !(a === '--resume' || all[i - 1] === '--resume' || a.startsWith('--resume=')));
+  const storedArgs = resumed ? resumed.file.args : args.argv.filter((a, i, all) => !(a === '--resume' || all[i - 1] === '--resume' || a.startsWith('--resume=') || a === '--restart'));
   const reporter = progressReporter({ quiet: args.quiet, printEvery: args.printEvery });
   const signals = new StopSignals((sig, why) => {
     reporter.end();

@@ -1,7 +1,7 @@
 // `gatys cyclegan train` and `gatys cyclegan apply` as a user meets them, on two tiny folders of
 // synthetic images (stripes across and down): training writes the model, its log (every step's
-// losses), the loss curves, the preview grid and a checkpoint; --resume with more steps goes on from
-// it; apply translates an odd-sized image either way and keeps its size; a model of another kind,
+// losses), the loss curves, the preview grid and a checkpoint; the same command with more steps
+// goes on from it, and so does --resume; another run's checkpoint is refused; apply translates an odd-sized image either way and keeps its size; a model of another kind,
 // a missing domain and a bad size give one clear error line and exit 2.
 
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ async function stripeFolder(vertical: boolean, n: number): Promise<string> {
 const TINY = ['--size', '32', '--base', '4', '--disc-base', '4', '--quiet'];
 
 describe('gatys cyclegan', () => {
-  it('train writes the model, log, curves, preview and checkpoint; --resume goes on; apply translates both ways, keeping the size', async () => {
+  it('train writes the model, log, curves, preview and checkpoint; the same command (or --resume) goes on; apply translates both ways, keeping the size', async () => {
     const [a, b] = [await stripeFolder(false, 3), await stripeFolder(true, 2)];
     const out = mkdtempSync(resolve(tmpdir(), 'gatys-cyclegan-cli-'));
     const r = cli(['cyclegan', 'train', '--a', a, '--b', b, '--steps', '4', '--checkpoint-every', '2', '--preview-every', '2', ...TINY, '-o', 'm.safetensors'], out);
@@ -51,12 +51,21 @@ describe('gatys cyclegan', () => {
     expect([preview.width, preview.height]).toEqual([3 * 32 + 4 * 4, 4 * 32 + 5 * 4]);
     expect(readFileSync(resolve(out, 'm.safetensors.loss.svg'), 'utf8')).toContain('discA');
 
-    const again = cli(['cyclegan', 'train', '--resume', 'm.safetensors.checkpoint', '--steps', '6', '--quiet'], out);
+    // The same command with more steps finds its checkpoint and goes on (the tutorial's checkpoint
+    // manager); --resume DIR alone does too, with the stored arguments.
+    const again = cli(['cyclegan', 'train', '--a', a, '--b', b, '--steps', '6', ...TINY.filter((f) => f !== '--quiet'), '-o', 'm.safetensors'], out);
     expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toContain('holds this run\'s checkpoint at step 4: continuing from it');
+    const resumed = cli(['cyclegan', 'train', '--resume', 'm.safetensors.checkpoint', '--steps', '7', '--quiet'], out);
+    expect(resumed.status, resumed.stderr).toBe(0);
     const log2 = JSON.parse(readFileSync(resolve(out, 'm.safetensors.json'), 'utf8'));
-    expect(log2.steps).toHaveLength(6);
-    expect(log2.resumedAt).toEqual([4]);
+    expect(log2.steps).toHaveLength(7);
+    expect(log2.resumedAt).toEqual([4, 6]);
     expect(log2.steps.slice(0, 4)).toEqual(log.steps);
+    // Another run's checkpoint in the way is refused, not overwritten.
+    const other = cli(['cyclegan', 'train', '--a', a, '--b', b, '--steps', '8', '--lambda', '5', ...TINY, '-o', 'm.safetensors'], out);
+    expect(other.status).toBe(2);
+    expect(other.errors).toEqual(['error: m.safetensors.checkpoint holds the checkpoint of another run (arguments differ): pass --restart to replace it, or give another --checkpoint-dir']);
 
     const photo = createImage(45, 37, Float32Array.from({ length: 3 * 45 * 37 }, (_, i) => (i % 17) / 16));
     await writeImage(resolve(out, 'photo.png'), photo);
