@@ -25,6 +25,7 @@ const CONV_DIRECT = defineKernel('conv_direct', {
 const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', rows: 'u32', rowsPerSplit: 'u32' });
 const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', Opad: 'u32', K: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const CONV_TRANSPOSE_DIRECT = defineKernel('conv_transpose_direct', { Cout: 'u32', H: 'u32', W: 'u32', Cin: 'u32', CinPad: 'u32', OH: 'u32', OW: 'u32', tilesX: 'u32' });
 const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', H: 'u32', W: 'u32', P: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** How the input is padded: zeros, or its reflection across the edge (PyTorch's ReflectionPad2d). */
@@ -235,6 +236,7 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
     const t: ConvGeometry = { N: g.N, Cin: g.Cout, H: g.OH, W: g.OW, Cout: g.Cin, KH: g.KH, KW: g.KW, S: 1, P: g.KH - 1 - g.P, OH: g.H, OW: g.W };
     return convDirect(dy, repackWeights(w, true, tile.ocv), zeroBias(w, g.Cin), t, false, tile, false);
   }
+  if (g.S > 1 && g.KH === g.KW && g.KH <= 9 && !o.generic) return convTransposeDirect(dy, w, g);
   const dx = Tensor.empty(xShape, dy.gpu);
   const tilesX = Math.ceil(g.W / 4);
   dy.gpu.dispatch({
@@ -243,6 +245,33 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
     params: { ...geometryParams(g), tilesX },
     buffers: [dy.buffer, w.buffer, dx.buffer],
     workgroups: [Math.ceil((g.H * tilesX) / 64), Math.ceil(g.Cin / 4), g.N],
+  });
+  return dx;
+}
+
+/**
+ * The input gradient of a strided convolution with a square kernel (conv_transpose_direct.wgsl):
+ * a tile of PX pixels (a multiple of the stride) × 4·OCV input channels per thread, the weights
+ * repacked so that a tap's 4 input channels are one vec4. Also the forward pass of a transposed
+ * convolution (convTranspose2d). 2–2.5× the general kernel's rate (conv2d_backward_input.wgsl,
+ * which now serves only other shapes and `generic`).
+ */
+function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+  // Measured on llvmpipe (bench/RESULTS.md): one vec4 of channels a thread, 16 pixels for 3×3
+  // kernels and 8 for larger ones (more accumulators spill).
+  const ocv = 1;
+  const px = g.S * Math.max(1, Math.floor((g.KH <= 3 ? 16 : 8) / g.S));
+  const wg = 64;
+  const wp = repackWeights(w, true, ocv);
+  const CinPad = wp.shape[3];
+  const dx = Tensor.empty([g.N, g.Cin, g.H, g.W], dy.gpu);
+  const tilesX = Math.ceil(g.W / px);
+  dy.gpu.dispatch({
+    kernel: CONV_TRANSPOSE_DIRECT,
+    overrides: { K: g.KH, S: g.S, P: g.P, PX: px, OCV: ocv, WG: wg },
+    params: { Cout: g.Cout, H: g.H, W: g.W, Cin: g.Cin, CinPad, OH: g.OH, OW: g.OW, tilesX },
+    buffers: [dy.buffer, wp.buffer, dx.buffer],
+    workgroups: [Math.ceil((g.H * tilesX) / wg), CinPad / (4 * ocv), g.N],
   });
   return dx;
 }
