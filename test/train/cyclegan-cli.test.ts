@@ -81,6 +81,19 @@ describe('gatys cyclegan', () => {
     expect(twice.errors).toHaveLength(1);
   }, 600_000);
 
+  it("--paper: the paper's variant (ResNet generators, least squares, a pool of 50, the learning rate decayed over the second half)", async () => {
+    const [a, b] = [await stripeFolder(false, 2), await stripeFolder(true, 2)];
+    const out = mkdtempSync(resolve(tmpdir(), 'gatys-cyclegan-paper-'));
+    const r = cli(['cyclegan', 'train', '--paper', '--a', a, '--b', b, '--steps', '4', '--residual-blocks', '1', '--preview-every', '0', ...TINY, '-o', 'p.safetensors'], out);
+    expect(r.status, r.stderr).toBe(0);
+    const log = JSON.parse(readFileSync(resolve(out, 'p.safetensors.json'), 'utf8'));
+    expect(log.settings).toMatchObject({ generator: 'resnet', residualBlocks: 1, ganLoss: 'lsgan', pool: 50, decayFrom: 2, steps: 4 });
+    expect(log.steps).toHaveLength(4);
+    const t = cli(['cyclegan', 'apply', '--model', 'p.safetensors', '-d', 'b2a', resolve(a, 'img0.png'), '--out', out, '--quiet'], out);
+    expect(t.status, t.stderr).toBe(0);
+    expect((await readImage(resolve(out, 'img0.png'))).width).toBe(40);
+  }, 300_000);
+
   it('bad input: no --b, a size the U-Net cannot take, a model of another kind, an unknown subcommand', async () => {
     const out = mkdtempSync(resolve(tmpdir(), 'gatys-cyclegan-bad-'));
     const a = await stripeFolder(false, 2);
