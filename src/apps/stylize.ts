@@ -8,7 +8,7 @@ import { tidyAsync } from '../tensor/scope.ts';
 import * as raw from '../tensor/ops/index.ts';
 import { noGrad } from '../autograd/index.ts';
 import { createImage, type RgbImage } from '../image/image.ts';
-import { resizeBilinear } from '../image/resize.ts';
+import { resizeToLongestSide } from '../image/resize.ts';
 import type { TransformerNet } from '../nets/transformer-net.ts';
 import { transformerFromState } from '../nets/transformer-model.ts';
 import { stateDictFromBytes } from '../nets/state-dict.ts';
@@ -37,11 +37,7 @@ export interface StylizeOptions {
 
 /** The stylised image, the same size as the input (or as `size` asks). */
 export async function stylize(net: TransformerNet, image: RgbImage, o: StylizeOptions = {}): Promise<RgbImage> {
-  let img = image;
-  if (o.size && Math.max(img.width, img.height) !== o.size) {
-    const s = o.size / Math.max(img.width, img.height);
-    img = resizeBilinear(img, Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s)));
-  }
+  const img = o.size ? resizeToLongestSide(image, o.size) : image;
   const [W, H] = [img.width, img.height];
   const [Wp, Hp] = [Math.max(4, Math.ceil(W / 4) * 4), Math.max(4, Math.ceil(H / 4) * 4)];
   const padded = reflectPad(img, Wp, Hp);

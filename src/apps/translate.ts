@@ -9,7 +9,7 @@ import { tidyAsync } from '../tensor/scope.ts';
 import * as raw from '../tensor/ops/index.ts';
 import { noGrad } from '../autograd/index.ts';
 import { createImage, type RgbImage } from '../image/image.ts';
-import { resizeBilinear } from '../image/resize.ts';
+import { resizeBilinear, resizeToLongestSide } from '../image/resize.ts';
 import { generatorFromModel, type Direction, type Generator } from '../nets/cyclegan-model.ts';
 import { stateDictFromBytes } from '../nets/state-dict.ts';
 
@@ -28,11 +28,7 @@ const nearestMultiple = (n: number, m: number) => Math.max(m, Math.round(n / m) 
 
 /** The translated image, the same size as the input (or as `size` asks). */
 export async function translateImage(g: Generator, image: RgbImage, o: TranslateOptions = {}): Promise<RgbImage> {
-  let img = image;
-  if (o.size && Math.max(img.width, img.height) !== o.size) {
-    const s = o.size / Math.max(img.width, img.height);
-    img = resizeBilinear(img, Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s)));
-  }
+  const img = o.size ? resizeToLongestSide(image, o.size) : image;
   const [W, H] = [img.width, img.height];
   const m = g.sizeMultiple;
   const [Wn, Hn] = [nearestMultiple(W, m), nearestMultiple(H, m)];

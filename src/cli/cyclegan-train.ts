@@ -4,8 +4,7 @@
 // squares, a pool of 50 fakes, the learning rate decayed to 0 over the second half); checkpoints,
 // resume, progress, a JSON log of all losses, loss curves and a preview grid.
 
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { initEngine } from '../gpu/current.ts';
 import { readImage, writeFilesAtomic, writeImage } from '../image/files.ts';
@@ -25,9 +24,8 @@ import { choiceArg, integerArg, numberArg, positiveArg, seedArg } from './args.t
 import { EXIT, UsageError } from './errors.ts';
 import { formatFlags, parseFlags, type FlagGroup } from './flags.ts';
 import { checkOutputs } from './outputs.ts';
-import { formatDuration, progressReporter } from './progress.ts';
-import { StopSignals } from './stop-signals.ts';
-import { resultArgs } from './checkpoint.ts';
+import { formatDuration } from './progress.ts';
+import { argumentsAndResume, argumentsFingerprint, checkResumable, datasetFingerprint, fingerprintMismatch, storedArguments, trainingFiles, trainingProgress } from './training-run.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 import { DEFAULT_PHOTOS } from './train.ts';
 
@@ -180,32 +178,17 @@ function domainFiles(source: string, which: string): { train: string[]; val: str
   return { train, val: val.slice(0, 2) };
 }
 
-function fingerprintOf(files: string[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(`${basename(f)}:${readFileSync(f).length}\n`);
-  return h.digest('hex');
-}
-
 const toImage = (size: number, v: Float32Array): RgbImage => createImage(size, size, Float32Array.from(v, (x) => (x + 1) / 2));
 
 export async function cycleganTrainCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  let parsed = parseArgs(argv);
+  const parsed = parseArgs(argv);
   if (parsed === 'help') {
     console.log(cycleganTrainHelp());
     return EXIT.ok;
   }
-  let resumed: ReturnType<typeof loadTrainCheckpoint> | null = null;
-  if ('resumeOnly' in parsed || parsed.resume) {
-    const dir = 'resumeOnly' in parsed ? parsed.resumeOnly : parsed.resume!;
-    if (!hasTrainCheckpoint(dir)) throw new TrainingError(`--resume ${dir}: no checkpoint.json there`);
-    resumed = loadTrainCheckpoint(dir, KIND);
-    if ('resumeOnly' in parsed) {
-      const again = parseArgs([...resumed.file.args, ...argv]);
-      if (again === 'help' || 'resumeOnly' in again) throw new TrainingError(`the checkpoint in ${dir} stores no complete command`);
-      parsed = again;
-    }
-  }
-  const args = parsed as Args;
+  const fromResume = argumentsAndResume(parsed, argv, KIND, parseArgs);
+  const args = fromResume.args;
+  let resumed = fromResume.resumed;
   const log = (line: string) => {
     if (!args.quiet) console.error(line);
   };
@@ -217,26 +200,22 @@ export async function cycleganTrainCommand(argv: string[], ctx: CommandContext):
   if (s.decayFrom < 0) s.decayFrom = args.argv.includes('--paper') ? Math.floor(s.steps / 2) : s.steps;
   if (s.decayFrom > s.steps) s.decayFrom = s.steps;
 
-  const files = { model: args.output, log: `${args.output}.json`, plot: `${args.output}.loss.svg`, preview: `${args.output}.preview.png` };
+  const files = trainingFiles(args.output);
   const fingerprint: Record<string, string> = {
-    arguments: resultArgs(args.argv).filter((a, i, all) => !OUTPUT_FLAGS.includes(a) && !OUTPUT_FLAGS.includes(all[i - 1]) && a !== '--restart').join(' '),
-    a: fingerprintOf(A.train), b: fingerprintOf(B.train),
+    arguments: argumentsFingerprint(args.argv.filter((a) => a !== '--restart'), OUTPUT_FLAGS),
+    a: datasetFingerprint(A.train), b: datasetFingerprint(B.train),
   };
   // The same command again finds its checkpoint and goes on from it (the tutorial's checkpoint
   // manager); another run's checkpoint there is never overwritten unasked.
   if (!resumed && !args.restart && hasTrainCheckpoint(args.checkpointDir)) {
     const found = loadTrainCheckpoint(args.checkpointDir, KIND);
-    const diff = Object.keys({ ...fingerprint, ...found.file.fingerprint }).filter((k) => fingerprint[k] !== found.file.fingerprint[k]);
+    const diff = fingerprintMismatch(fingerprint, found.file.fingerprint);
     if (diff.length) throw new TrainingError(`${args.checkpointDir} holds the checkpoint of another run (${diff.join(', ')} differ): pass --restart to replace it, or give another --checkpoint-dir`);
     resumed = found;
     log(`${args.checkpointDir} holds this run's checkpoint at step ${found.file.step}: continuing from it (--restart starts afresh)`);
   }
   checkOutputs(Object.values(files), [...A.train, ...B.train, ...A.val, ...B.val], args.force || !!resumed);
-  if (resumed) {
-    if (resumed.file.step >= s.steps) throw new TrainingError(`the checkpoint in ${args.checkpointDir} is at step ${resumed.file.step}, so ${s.steps} steps leave nothing to do; pass --steps above ${resumed.file.step} to train on`);
-    const diff = Object.keys({ ...fingerprint, ...resumed.file.fingerprint }).filter((k) => fingerprint[k] !== resumed!.file.fingerprint[k]);
-    if (diff.length) throw new TrainingError(`the checkpoint in ${args.checkpointDir} was made with other settings or images, so it cannot be resumed: ${diff.join(', ')} differ`);
-  }
+  if (resumed) checkResumable(resumed, args.checkpointDir, s.steps, `${s.steps} steps leave`, fingerprint);
   const valA: RgbImage[] = [];
   const valB: RgbImage[] = [];
   for (const f of A.val) valA.push(await readImage(f));
@@ -260,12 +239,8 @@ export async function cycleganTrainCommand(argv: string[], ctx: CommandContext):
     `A: ${A.train.length} images from ${args.a}, B: ${B.train.length} from ${args.b}; ${s.size} px, batch ${s.batch}, ${s.steps} steps${args.epochs !== null ? ` (${args.epochs} epochs)` : ''}` +
     `${s.decayFrom < s.steps ? `, the learning rate decaying from step ${s.decayFrom}` : ''}; decoding in a ${loaders.a.decoder}`);
 
-  const storedArgs = resumed ? resumed.file.args : args.argv.filter((a, i, all) => !(a === '--resume' || all[i - 1] === '--resume' || a.startsWith('--resume=') || a === '--restart'));
-  const reporter = progressReporter({ quiet: args.quiet, printEvery: args.printEvery });
-  const signals = new StopSignals((sig, why) => {
-    reporter.end();
-    console.error(`${why ?? sig}: stopping after this step, then writing a checkpoint and the model (send it again, a second later, to quit at once)…`);
-  }).install();
+  const storedArgs = storedArguments(args.argv, resumed, ['--restart']);
+  const { reporter, signals } = trainingProgress({ quiet: args.quiet, printEvery: args.printEvery });
   const centre: TransformSpec = { size: s.size, crop: 'center', range: 'tanh' };
   const writePreview = async () => {
     run.nets.genAB.eval();

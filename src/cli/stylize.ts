@@ -3,32 +3,16 @@
 // image; every output is checked before any work, never replaces an input, and is written
 // atomically.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
 import { initEngine } from '../gpu/current.ts';
-import { readImage, writeImage, imageFormatOf } from '../image/files.ts';
-import { listImages } from '../data/image-folder.ts';
-import { ModelError } from '../nets/module.ts';
 import { loadStyleModel, stylize } from '../apps/stylize.ts';
-import { integerArg } from './args.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { EXIT } from './errors.ts';
 import { formatFlags, parseFlags, type FlagGroup } from './flags.ts';
-import { checkOutputs } from './outputs.ts';
+import { modelImageFlags, prepareImageJob, runImageJob } from './model-images.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 
 const FLAGS: FlagGroup[] = [{
   title: 'Options',
-  flags: [
-    { name: 'model', short: 'm', kind: 'string', value: 'FILE', help: 'a trained network (.safetensors from `gatys train`, or converted from pytorch/examples)' },
-    { name: 'out', kind: 'string', value: 'DIR', help: 'write the results into DIR (default: beside each input, as NAME.stylized.png)' },
-    { name: 'output', short: 'o', kind: 'string', value: 'FILE', help: 'the result of a single input image (.png or .jpg)' },
-    { name: 'size', kind: 'string', value: 'N', help: 'resize each image to a longest side of N first', default: 'its own size' },
-    { name: 'force', kind: 'boolean', help: 'replace existing outputs (never an input)' },
-    { name: 'quiet', short: 'q', kind: 'boolean', help: 'no progress output' },
-    { name: 'backend', kind: 'string', value: 'NAME', help: 'Dawn backend', default: '$GATYS_BACKEND, else chosen automatically' },
-    { name: 'verbose', kind: 'boolean', help: "also show Dawn's own messages" },
-    { name: 'help', short: 'h', kind: 'boolean', help: 'this help' },
-  ],
+  flags: modelImageFlags('a trained network (.safetensors from `gatys train`, or converted from pytorch/examples)', 'stylized'),
 }];
 
 export const stylizeHelp = () => `Usage: gatys stylize --model MODEL IMAGE...|DIR [--out DIR | -o FILE] [--size N]
@@ -36,37 +20,16 @@ Stylises photos with a feed-forward style network trained by \`gatys train\`.
 ${formatFlags(FLAGS)}`;
 
 export async function stylizeCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values: v, positionals } = parseFlags(argv, FLAGS, { positionals: true });
-  const str = (k: string) => v[k] as string | undefined;
-  if (v.help) {
+  const parsed = parseFlags(argv, FLAGS, { positionals: true });
+  if (parsed.values.help) {
     console.log(stylizeHelp());
     return EXIT.ok;
   }
-  if (!str('model')) throw new UsageError('--model is required (a .safetensors file from `gatys train`)');
-  if (positionals.length === 0) throw new UsageError('no input images (give image files or a folder)');
-  const inputs = positionals.flatMap((p) => (existsSync(p) && statSync(p).isDirectory() ? listImages(p) : [p]));
-  const out = str('out');
-  const single = str('output');
-  if (single && inputs.length !== 1) throw new UsageError(`-o/--output names one result, but there are ${inputs.length} inputs: use --out DIR`);
-  if (single && !imageFormatOf(single)) throw new UsageError(`--output must end in .png, .jpg or .jpeg, got '${single}'`);
-  if (out && (!existsSync(out) || !statSync(out).isDirectory())) throw new UsageError(`--out ${out} is not a directory`);
-  const outputs = inputs.map((f) => single ?? (out ? join(out, `${basename(f, extname(f))}.png`) : join(resolve(f, '..'), `${basename(f, extname(f))}.stylized.png`)));
-  checkOutputs(outputs, [...inputs, str('model')!], !!v.force);
-  const size = integerArg('--size', str('size'), 4);
-  const modelPath = str('model')!;
-  if (!existsSync(modelPath)) throw new ModelError(`no model at ${modelPath}`);
-  const images = [];
-  for (const f of inputs) images.push(await readImage(f)); // every input read before the GPU starts
-
-  await initEngine(deviceOptions(str('backend'), ctx));
-  const net = loadStyleModel(new Uint8Array(readFileSync(modelPath)), modelPath);
+  const job = await prepareImageJob(parsed, 'stylized', 'a .safetensors file from `gatys train`');
+  await initEngine(deviceOptions(parsed.values.backend as string | undefined, ctx));
+  const net = loadStyleModel(job.model, job.modelPath);
   try {
-    for (const [i, img] of images.entries()) {
-      const t0 = performance.now();
-      const result = await stylize(net, img, { size });
-      await writeImage(outputs[i], result);
-      if (!v.quiet) console.error(`${inputs[i]} -> ${outputs[i]} (${result.width}x${result.height}, ${(performance.now() - t0).toFixed(0)} ms)`);
-    }
+    await runImageJob(job, (img, size) => stylize(net, img, { size }), { quiet: !!parsed.values.quiet });
   } finally {
     net.dispose();
   }

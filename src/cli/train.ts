@@ -2,8 +2,7 @@
 // texture network after Ulyanov et al.) on a folder of photos, with checkpoints, resume, progress,
 // a JSON log, a loss curve and a preview grid; writes the model as safetensors with its metadata.
 
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { sharedDir } from '../util/package-root.ts';
 import { initEngine } from '../gpu/current.ts';
@@ -22,15 +21,15 @@ import { BatchLoader } from '../data/loader.ts';
 import { transformImage } from '../data/transforms.ts';
 import { FEED_FORWARD_DEFAULTS, feedForwardRun, restoreFeedForward, trainFeedForward, type FeedForwardSettings } from '../train/feed-forward.ts';
 import { emptyTrainLog, logSeries, type TrainLog } from '../train/loop.ts';
-import { hasTrainCheckpoint, loadTrainCheckpoint, saveTrainCheckpoint, TrainingError } from '../train/checkpoint.ts';
+import { saveTrainCheckpoint } from '../train/checkpoint.ts';
 import { stylize } from '../apps/stylize.ts';
 import { integerArg, layerListArg, numberArg, positiveArg, seedArg } from './args.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { formatFlags, parseFlags, type FlagGroup } from './flags.ts';
 import { checkOutputs } from './outputs.ts';
-import { formatDuration, progressReporter } from './progress.ts';
-import { StopSignals } from './stop-signals.ts';
-import { resultArgs, sha256OfFile } from './checkpoint.ts';
+import { formatDuration } from './progress.ts';
+import { sha256OfFile } from './checkpoint.ts';
+import { argumentsAndResume, argumentsFingerprint, checkResumable, datasetFingerprint, storedArguments, trainingFiles, trainingProgress } from './training-run.ts';
 import { deviceOptions, type CommandContext } from './context.ts';
 
 /** The training photos this project's machines have (../shared/datasets/photos). */
@@ -181,39 +180,21 @@ function datasetFiles(content: string, texture: boolean): { train: string[]; val
   return { train, val: val.slice(0, 4) };
 }
 
-/** A digest of the dataset's file list (names and sizes): a resume must see the same photos. */
-function datasetFingerprint(files: string[]): string {
-  const h = createHash('sha256');
-  for (const f of files) h.update(`${basename(f)}:${readFileSync(f).length}\n`);
-  return h.digest('hex');
-}
 
 export async function trainCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  let parsed = parseTrainArgs(argv);
+  const parsed = parseTrainArgs(argv);
   if (parsed === 'help') {
     console.log(trainHelp());
     return EXIT.ok;
   }
-  let resumed: ReturnType<typeof loadTrainCheckpoint> | null = null;
-  if ('resumeOnly' in parsed || parsed.resume) {
-    const dir = 'resumeOnly' in parsed ? parsed.resumeOnly : parsed.resume!;
-    if (!hasTrainCheckpoint(dir)) throw new TrainingError(`--resume ${dir}: no checkpoint.json there`);
-    resumed = loadTrainCheckpoint(dir, 'feed-forward');
-    if ('resumeOnly' in parsed) {
-      // The stored arguments, then these (a later --steps extends the run).
-      const again = parseTrainArgs([...resumed.file.args, ...argv]);
-      if (again === 'help' || 'resumeOnly' in again) throw new TrainingError(`the checkpoint in ${dir} stores no complete command`);
-      parsed = again;
-    }
-  }
-  const args = parsed as TrainArgs;
+  const { args, resumed } = argumentsAndResume(parsed, argv, 'feed-forward', parseTrainArgs);
   const s = args.settings;
   const log = (line: string) => {
     if (!args.quiet) console.error(line);
   };
   ctx.verbose ||= argv.includes('--verbose');
 
-  const files = { model: args.output, log: `${args.output}.json`, plot: `${args.output}.loss.svg`, preview: `${args.output}.preview.png` };
+  const files = trainingFiles(args.output);
   const weightsFile = locateWeights('vgg19', args.weightsPath);
   const data = datasetFiles(args.content, s.texture);
   checkOutputs(Object.values(files), [args.stylePath, weightsFile, ...data.train, ...data.val], args.force || !!resumed);
@@ -222,16 +203,12 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   for (const f of data.val) valImages.push(await readImage(f));
 
   const fingerprint: Record<string, string> = {
-    arguments: resultArgs(args.argv).filter((a, i, all) => !TRAIN_OUTPUT_FLAGS.includes(a) && !TRAIN_OUTPUT_FLAGS.includes(all[i - 1])).join(' '),
+    arguments: argumentsFingerprint(args.argv, TRAIN_OUTPUT_FLAGS),
     style: sha256OfFile(args.stylePath),
     weights: sha256OfFile(weightsFile),
     ...(s.texture ? {} : { photos: datasetFingerprint(data.train) }),
   };
-  if (resumed) {
-    if (resumed.file.step >= s.steps) throw new TrainingError(`the checkpoint in ${args.checkpointDir} is at step ${resumed.file.step}, so --steps ${s.steps} leaves nothing to do; pass --steps above ${resumed.file.step} to train on`);
-    const diff = Object.keys({ ...fingerprint, ...resumed.file.fingerprint }).filter((k) => fingerprint[k] !== resumed!.file.fingerprint[k]);
-    if (diff.length) throw new TrainingError(`the checkpoint in ${args.checkpointDir} was made with other settings or files, so it cannot be resumed: ${diff.join(', ')} differ`);
-  }
+  if (resumed) checkResumable(resumed, args.checkpointDir, s.steps, `--steps ${s.steps} leaves`, fingerprint);
 
   await initEngine(deviceOptions(args.backend, ctx));
   const vgg = await Vgg19.load(weightsFile);
@@ -248,12 +225,8 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
   log(`training a ${s.width === 1 ? '' : `width-${s.width} `}TransformerNet (${(run.net.parameterCount / 1e6).toFixed(2)} M parameters) on ${s.texture ? 'noise (texture network)' : `${data.train.length} photos from ${args.content}`}, ` +
     `${s.size} px, batch ${s.batch}, ${s.steps} steps; style ${args.stylePath}${loader ? `; decoding in a ${loader.decoder}` : ''}`);
 
-  const storedArgs = resumed ? resumed.file.args : args.argv.filter((a, i, all) => !(a === '--resume' || all[i - 1] === '--resume' || a.startsWith('--resume=')));
-  const reporter = progressReporter({ quiet: args.quiet, printEvery: args.printEvery });
-  const signals = new StopSignals((sig, why) => {
-    reporter.end();
-    console.error(`${why ?? sig}: stopping after this step, then writing a checkpoint and the model (send it again, a second later, to quit at once)…`);
-  }).install();
+  const storedArgs = storedArguments(args.argv, resumed);
+  const { reporter, signals } = trainingProgress({ quiet: args.quiet, printEvery: args.printEvery });
   const valInputs = valImages.map((img) => Float32Array.from(transformImage(img, { size: s.size, crop: 'center', range: '255' }, () => 0.5)));
   const writePreview = async () => {
     if (valImages.length === 0 && !s.texture) return;

@@ -67,3 +67,10 @@ export function fitLongestSide(width: number, height: number, longest: number): 
   const s = longest / Math.max(width, height);
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
 }
+
+/** The image resized so that its longer side is `longest` (the image itself when it already is). */
+export function resizeToLongestSide(img: RgbImage, longest: number): RgbImage {
+  if (Math.max(img.width, img.height) === longest) return img;
+  const { width, height } = fitLongestSide(img.width, img.height, longest);
+  return resizeBilinear(img, width, height);
+}

@@ -14,6 +14,7 @@ import { parseSafetensors } from '../io/safetensors.ts';
 import type { HostTensor } from '../nets/module.ts';
 import { stateDictBytes, stateDictFromFile } from '../nets/state-dict.ts';
 import type { TrainLog } from './loop.ts';
+import type { ParamOptimizer } from '../optim/param-optimizers.ts';
 
 export class TrainingError extends Error {
   override name = 'TrainingError';
@@ -33,6 +34,17 @@ export interface TrainCheckpointFile {
   fingerprint: Record<string, string>;
   log: TrainLog;
   parts: Record<string, string>;
+}
+
+/** An optimizer's state as a checkpoint part: its tensors, and its scalars (the step count, its settings) in the metadata. */
+export async function optimizerPart(opt: ParamOptimizer): Promise<CheckpointPart> {
+  const state = await opt.stateDict();
+  return { tensors: state.tensors, metadata: { scalars: JSON.stringify(state.scalars) } };
+}
+
+/** Loads an optimizer's state from a part written by optimizerPart. */
+export function restoreOptimizer(opt: ParamOptimizer, part: CheckpointPart): void {
+  opt.loadStateDict({ tensors: part.tensors, scalars: JSON.parse(part.metadata.scalars ?? '{}') });
 }
 
 export async function saveTrainCheckpoint(dir: string, c: Omit<TrainCheckpointFile, 'version' | 'parts'>, parts: Record<string, CheckpointPart>): Promise<void> {

@@ -17,15 +17,15 @@ import * as raw from '../tensor/ops/index.ts';
 import * as ops from '../autograd/index.ts';
 import type { Module } from '../nets/module.ts';
 import { UnetGenerator } from '../nets/unet-generator.ts';
-import { makeGenerator as buildGenerator, type Generator, type GeneratorKind, type GeneratorSpec } from '../nets/cyclegan-model.ts';
+import { makeGenerator, type Generator, type GeneratorKind, type GeneratorSpec } from '../nets/cyclegan-model.ts';
 import { PatchDiscriminator } from '../nets/patch-discriminator.ts';
 import { downloadState } from '../nets/state-dict.ts';
 import { ParamAdam, constantLr, linearDecayLr, zeroGrad, type LrSchedule } from '../optim/param-optimizers.ts';
 import { takeScalars } from '../optim/vector.ts';
 import { mixSeed } from '../data/batches.ts';
 import { ImagePool } from './image-pool.ts';
-import type { CheckpointPart } from './checkpoint.ts';
-import { trainLoop, type TrainLog, type TrainLoopResult, type TrainProgress } from './loop.ts';
+import { optimizerPart, restoreOptimizer, type CheckpointPart } from './checkpoint.ts';
+import { trainWithCallbacks, type TrainLoopResult, type TrainerCallbacks } from './loop.ts';
 
 export type { Generator, GeneratorKind } from '../nets/cyclegan-model.ts';
 export type GanLossKind = 'bce' | 'lsgan';
@@ -84,12 +84,10 @@ export type NetName = (typeof NET_NAMES)[number];
 /** The generators' architecture in a run's settings. */
 export const generatorSpec = (s: CycleGanSettings): GeneratorSpec => ({ kind: s.generator, depth: s.depth, base: s.base, residualBlocks: s.residualBlocks, dropout: s.dropout });
 
-export const makeGenerator = (s: CycleGanSettings, seed: number): Generator => buildGenerator(generatorSpec(s), seed);
-
 export function makeCycleGanNets(s: CycleGanSettings): CycleGanNets {
   return {
-    genAB: makeGenerator(s, mixSeed(s.seed, 1)),
-    genBA: makeGenerator(s, mixSeed(s.seed, 2)),
+    genAB: makeGenerator(generatorSpec(s), mixSeed(s.seed, 1)),
+    genBA: makeGenerator(generatorSpec(s), mixSeed(s.seed, 2)),
     discA: new PatchDiscriminator({ base: s.discriminatorBase, seed: mixSeed(s.seed, 3) }),
     discB: new PatchDiscriminator({ base: s.discriminatorBase, seed: mixSeed(s.seed, 4) }),
   };
@@ -239,9 +237,8 @@ export async function cycleGanStep(run: CycleGanRun, a: Float32Array, b: Float32
 export async function cycleGanParts(run: CycleGanRun): Promise<Record<string, CheckpointPart>> {
   const parts: Record<string, CheckpointPart> = {};
   for (const k of NET_NAMES) {
-    const opt = await run.optimizers[k].stateDict();
     parts[k.toLowerCase()] = { tensors: await downloadState(run.nets[k]), metadata: {} };
-    parts[`${k.toLowerCase()}-adam`] = { tensors: opt.tensors, metadata: { scalars: JSON.stringify(opt.scalars) } };
+    parts[`${k.toLowerCase()}-adam`] = await optimizerPart(run.optimizers[k]);
   }
   parts['pool-a'] = { tensors: await run.pools.a.state(), metadata: {} };
   parts['pool-b'] = { tensors: await run.pools.b.state(), metadata: {} };
@@ -253,7 +250,7 @@ export function restoreCycleGan(run: CycleGanRun, parts: Record<string, Checkpoi
     const [model, adam] = [parts[k.toLowerCase()], parts[`${k.toLowerCase()}-adam`]];
     if (!model || !adam) throw new Error(`the checkpoint lacks ${k} or its optimizer`);
     run.nets[k].loadStateDict(model.tensors, { source: `the checkpoint's ${k}` });
-    run.optimizers[k].loadStateDict({ tensors: adam.tensors, scalars: JSON.parse(adam.metadata.scalars ?? '{}') });
+    restoreOptimizer(run.optimizers[k], adam);
   }
   run.pools.a.load(parts['pool-a']?.tensors ?? new Map());
   run.pools.b.load(parts['pool-b']?.tensors ?? new Map());
@@ -264,34 +261,13 @@ export interface PairSource {
   load(step: number): Promise<{ a: Float32Array; b: Float32Array; waitedMs: number }>;
 }
 
-export interface CycleGanCallbacks {
-  batches: PairSource;
-  log: TrainLog;
-  start?: number;
-  checkpointEvery?: number;
-  saveCheckpoint?(completed: number, parts: () => Promise<Record<string, CheckpointPart>>): Promise<void>;
-  previewEvery?: number;
-  preview?(completed: number): Promise<void>;
-  report?(p: TrainProgress): void;
-  stop?(): boolean;
-}
+export type CycleGanCallbacks = TrainerCallbacks<PairSource>;
 
 export function trainCycleGan(run: CycleGanRun, cb: CycleGanCallbacks): Promise<TrainLoopResult> {
   const lr = cycleGanLr(run.settings);
-  return trainLoop({
-    steps: run.settings.steps,
-    start: cb.start,
-    log: cb.log,
-    run: async (step) => {
-      const batch = await cb.batches.load(step);
-      const r = await cycleGanStep(run, batch.a, batch.b, step, lr(step));
-      return { ...r, waitedMs: batch.waitedMs };
-    },
-    checkpointEvery: cb.checkpointEvery,
-    saveCheckpoint: cb.saveCheckpoint ? (c) => cb.saveCheckpoint!(c, () => cycleGanParts(run)) : undefined,
-    previewEvery: cb.previewEvery,
-    preview: cb.preview,
-    report: cb.report,
-    stop: cb.stop,
-  });
+  return trainWithCallbacks(cb, run.settings.steps, async (step) => {
+    const batch = await cb.batches.load(step);
+    const r = await cycleGanStep(run, batch.a, batch.b, step, lr(step));
+    return { ...r, waitedMs: batch.waitedMs };
+  }, () => cycleGanParts(run));
 }

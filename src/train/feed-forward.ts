@@ -15,8 +15,8 @@ import { ParamAdam, zeroGrad, constantLr, type LrSchedule } from '../optim/param
 import { takeScalars } from '../optim/vector.ts';
 import { seededRandom } from '../util/random.ts';
 import { PerceptualLoss, type LayerWeight } from './perceptual-loss.ts';
-import { trainLoop, type TrainLog, type TrainLoopResult, type TrainProgress } from './loop.ts';
-import type { CheckpointPart } from './checkpoint.ts';
+import { trainWithCallbacks, type TrainLoopResult, type TrainerCallbacks } from './loop.ts';
+import { optimizerPart, restoreOptimizer, type CheckpointPart } from './checkpoint.ts';
 import { mixSeed } from '../data/batches.ts';
 
 export interface FeedForwardSettings {
@@ -133,24 +133,13 @@ export function stylizeTensor(net: TransformerNet, x: Tensor): Tensor {
   return noGrad(() => net.forward(x));
 }
 
-export interface FeedForwardCallbacks {
-  batches: BatchSource;
-  log: TrainLog;
-  start?: number;
-  checkpointEvery?: number;
-  saveCheckpoint?(completed: number, parts: () => Promise<Record<string, CheckpointPart>>): Promise<void>;
-  previewEvery?: number;
-  preview?(completed: number): Promise<void>;
-  report?(p: TrainProgress): void;
-  stop?(): boolean;
-}
+export type FeedForwardCallbacks = TrainerCallbacks<BatchSource>;
 
 /** The tensors a checkpoint of the run holds: the network and the optimizer. */
 export async function feedForwardParts(run: FeedForwardRun): Promise<Record<string, CheckpointPart>> {
-  const opt = await run.optimizer.stateDict();
   return {
     model: { tensors: await downloadState(run.net), metadata: {} },
-    optimizer: { tensors: opt.tensors, metadata: { scalars: JSON.stringify(opt.scalars) } },
+    optimizer: await optimizerPart(run.optimizer),
   };
 }
 
@@ -158,27 +147,15 @@ export async function feedForwardParts(run: FeedForwardRun): Promise<Record<stri
 export function restoreFeedForward(run: FeedForwardRun, parts: Record<string, CheckpointPart>): void {
   if (!parts.model || !parts.optimizer) throw new Error('the checkpoint lacks the model or the optimizer');
   run.net.loadStateDict(parts.model.tensors, { source: 'the checkpoint' });
-  run.optimizer.loadStateDict({ tensors: parts.optimizer.tensors, scalars: JSON.parse(parts.optimizer.metadata.scalars ?? '{}') });
+  restoreOptimizer(run.optimizer, parts.optimizer);
 }
 
 /** Runs the training loop of a feed-forward network. */
 export function trainFeedForward(run: FeedForwardRun, cb: FeedForwardCallbacks, lr: LrSchedule = constantLr(run.settings.learningRate)): Promise<TrainLoopResult> {
   const s = run.settings;
-  return trainLoop({
-    steps: s.steps,
-    start: cb.start,
-    log: cb.log,
-    run: async (step) => {
-      const batch = s.texture ? { data: noiseBatch(s, step), waitedMs: 0 } : await cb.batches.load(step);
-      const r = await feedForwardStep(run, batch.data, step, lr);
-      return { ...r, waitedMs: batch.waitedMs };
-    },
-    checkpointEvery: cb.checkpointEvery,
-    saveCheckpoint: cb.saveCheckpoint ? (c) => cb.saveCheckpoint!(c, () => feedForwardParts(run)) : undefined,
-    previewEvery: cb.previewEvery,
-    preview: cb.preview,
-    report: cb.report,
-    stop: cb.stop,
-  });
+  return trainWithCallbacks(cb, s.steps, async (step) => {
+    const batch = s.texture ? { data: noiseBatch(s, step), waitedMs: 0 } : await cb.batches.load(step);
+    const r = await feedForwardStep(run, batch.data, step, lr);
+    return { ...r, waitedMs: batch.waitedMs };
+  }, () => feedForwardParts(run));
 }
-

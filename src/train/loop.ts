@@ -5,6 +5,8 @@
 // step draws (its batch, its crops, its dropout masks) is a function of the run's seed and the
 // step number, so a run resumed from a checkpoint continues exactly as it would have.
 
+import type { CheckpointPart } from './checkpoint.ts';
+
 export interface StepOutcome {
   losses: Record<string, number>;
   /** False when the loss or the gradient was not finite: the update was not applied. */
@@ -91,6 +93,39 @@ export async function trainLoop(o: TrainLoopOptions): Promise<TrainLoopResult> {
     if (stopped) break;
   }
   return { completed: step, stopped, ms: performance.now() - t0 };
+}
+
+/**
+ * What a trainer (feed-forward, CycleGAN) takes from its caller besides the run: where its batches
+ * come from (B), the log, where to start, and the checkpoint, preview, progress and stop hooks;
+ * saveCheckpoint is handed a function that downloads the run's checkpoint parts.
+ */
+export interface TrainerCallbacks<B> {
+  batches: B;
+  log: TrainLog;
+  start?: number;
+  checkpointEvery?: number;
+  saveCheckpoint?(completed: number, parts: () => Promise<Record<string, CheckpointPart>>): Promise<void>;
+  previewEvery?: number;
+  preview?(completed: number): Promise<void>;
+  report?(p: TrainProgress): void;
+  stop?(): boolean;
+}
+
+/** trainLoop over `steps` steps of `run`, with the caller's hooks; `parts` gives the run's checkpoint. */
+export function trainWithCallbacks<B>(cb: TrainerCallbacks<B>, steps: number, run: (step: number) => Promise<StepOutcome>, parts: () => Promise<Record<string, CheckpointPart>>): Promise<TrainLoopResult> {
+  return trainLoop({
+    steps,
+    start: cb.start,
+    log: cb.log,
+    run,
+    checkpointEvery: cb.checkpointEvery,
+    saveCheckpoint: cb.saveCheckpoint ? (c) => cb.saveCheckpoint!(c, parts) : undefined,
+    previewEvery: cb.previewEvery,
+    preview: cb.preview,
+    report: cb.report,
+    stop: cb.stop,
+  });
 }
 
 /** The log's curves: each loss by step (for src/util/svg-plot.ts). */

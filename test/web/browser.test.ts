@@ -155,26 +155,41 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
     for (let i = 0; i < nodeLosses.length; i++) expect(Math.abs(r.losses[i] - nodeLosses[i]) / nodeLosses[i], `iteration ${i + 1}`).toBeLessThan(1e-2);
     node.output.dispose();
   }, 600_000);
-  it('the trained-network panel: a photo stylised as in Node, and the webcam frame by frame with its frame rate', async () => {
+  /** The trained-network panel opened with `query` and its model loaded (no error). */
+  async function openTrainedPanel(query: string) {
     const page = await browser.newPage();
     const log: string[] = [];
     page.on('console', (m) => log.push(m.text()));
-    await page.goto(`${url}?tab=stylize&model=tiny.safetensors&photo=examples/images/coffee.png&ff-size=48`);
+    await page.goto(`${url}?tab=stylize&${query}`);
     await page.waitForFunction(() => (globalThis as any).gatys?.model || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
     expect(await page.evaluate(() => (globalThis as any).gatys.error), log.join('\n')).toBeNull();
+    return page;
+  }
+  /** The panel's result for its photo (after a click on its run button). */
+  async function panelResult(page: Awaited<ReturnType<typeof openTrainedPanel>>) {
     await page.click('#ff-run');
     await page.waitForFunction(() => (globalThis as any).gatys.stylized || (globalThis as any).gatys.error, null, { timeout: 180_000 });
-    const got = await page.evaluate(() => (globalThis as any).gatys.stylized as { width: number; height: number; rgba: number[] });
-    const { loadStyleModel, stylize } = await import('../../src/apps/stylize.ts');
-    const { readImage } = await import('../../src/image/files.ts');
+    return page.evaluate(() => (globalThis as any).gatys.stylized as { width: number; height: number; rgba: number[] });
+  }
+  /** The largest difference, in 8-bit steps, between Node's result and the page's (same size). */
+  async function largestDifference(want: import('../../src/image/image.ts').RgbImage, got: { width: number; height: number; rgba: number[] }) {
     const { toRgba8 } = await import('../../src/image/image.ts');
-    const net = loadStyleModel(new Uint8Array(readFileSync(resolve(models, 'tiny.safetensors'))), 'tiny');
-    const want = await stylize(net, await readImage(resolve(root, 'examples/images/coffee.png')), { size: 48 });
-    net.dispose();
     expect([got.width, got.height]).toEqual([want.width, want.height]);
     const w = toRgba8(want);
     let worst = 0;
     for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - got.rgba[i]));
+    return worst;
+  }
+
+  it('the trained-network panel: a photo stylised as in Node, and the webcam frame by frame with its frame rate', async () => {
+    const page = await openTrainedPanel('model=tiny.safetensors&photo=examples/images/coffee.png&ff-size=48');
+    const got = await panelResult(page);
+    const { loadStyleModel, stylize } = await import('../../src/apps/stylize.ts');
+    const { readImage } = await import('../../src/image/files.ts');
+    const net = loadStyleModel(new Uint8Array(readFileSync(resolve(models, 'tiny.safetensors'))), 'tiny');
+    const want = await stylize(net, await readImage(resolve(root, 'examples/images/coffee.png')), { size: 48 });
+    net.dispose();
+    const worst = await largestDifference(want, got);
     console.log(`stylised in the page vs Node: ${got.width}x${got.height}, largest difference ${worst}/255`);
     expect(worst).toBeLessThanOrEqual(2);
 
@@ -187,26 +202,15 @@ describe.skipIf(!haveChromium || !weights)('the style-transfer page in Chromium'
   }, 600_000);
 
   it("the trained-network panel with a CycleGAN: the B -> A generator translates a photo as in Node", async () => {
-    const page = await browser.newPage();
-    const log: string[] = [];
-    page.on('console', (m) => log.push(m.text()));
-    await page.goto(`${url}?tab=stylize&model=tiny-cyclegan.safetensors&direction=b2a&photo=examples/images/coffee.png&ff-size=40`);
-    await page.waitForFunction(() => (globalThis as any).gatys?.model || (globalThis as any).gatys?.error, null, { timeout: 180_000 });
-    expect(await page.evaluate(() => (globalThis as any).gatys.error), log.join('\n')).toBeNull();
+    const page = await openTrainedPanel('model=tiny-cyclegan.safetensors&direction=b2a&photo=examples/images/coffee.png&ff-size=40');
     expect(await page.evaluate(() => [document.getElementById('ff-direction-label')!.hidden, document.getElementById('ff-status')!.textContent])).toEqual([false, expect.stringContaining('CycleGAN generator B → A')]);
-    await page.click('#ff-run');
-    await page.waitForFunction(() => (globalThis as any).gatys.stylized || (globalThis as any).gatys.error, null, { timeout: 180_000 });
-    const got = await page.evaluate(() => (globalThis as any).gatys.stylized as { width: number; height: number; rgba: number[] });
+    const got = await panelResult(page);
     const { loadCycleGanGenerator, translateImage } = await import('../../src/apps/translate.ts');
     const { readImage } = await import('../../src/image/files.ts');
-    const { toRgba8 } = await import('../../src/image/image.ts');
     const g = loadCycleGanGenerator(new Uint8Array(readFileSync(resolve(models, 'tiny-cyclegan.safetensors'))), 'b2a', 'tiny-cyclegan');
     const want = await translateImage(g, await readImage(resolve(root, 'examples/images/coffee.png')), { size: 40 });
     g.dispose();
-    expect([got.width, got.height]).toEqual([want.width, want.height]);
-    const w = toRgba8(want);
-    let worst = 0;
-    for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i] - got.rgba[i]));
+    const worst = await largestDifference(want, got);
     console.log(`CycleGAN b2a in the page vs Node: ${got.width}x${got.height}, largest difference ${worst}/255`);
     expect(worst).toBeLessThanOrEqual(2);
   }, 300_000);
