@@ -24,15 +24,18 @@ export class ImagePool {
     return this.images.length;
   }
 
-  /** The fakes the discriminator is to see this step (a new tensor the caller owns; no gradient). */
+  /**
+   * The fakes the discriminator is to see this step: `fake` itself, or a stored batch handed over
+   * to the caller's scope (the caller's detach keeps either off the tape).
+   */
   query(fake: Tensor, step: number): Tensor {
-    if (this.size === 0) return raw.clone(fake);
+    if (this.size === 0) return fake;
     if (this.images.length < this.size) {
       this.images.push(keep(raw.clone(fake)));
-      return raw.clone(fake);
+      return fake;
     }
     const r = seededRandom(mixSeed(this.seed, step, 0x9001));
-    if (r() < 0.5) return raw.clone(fake);
+    if (r() < 0.5) return fake;
     const i = Math.min(this.size - 1, Math.floor(r() * this.size));
     const old = this.images[i];
     this.images[i] = keep(raw.clone(fake));
