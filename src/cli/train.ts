@@ -8,7 +8,7 @@ import { sharedDir } from '../util/package-root.ts';
 import { initEngine } from '../gpu/current.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { readImage, writeFilesAtomic, writeImage } from '../image/files.ts';
-import { resizeBilinear } from '../image/resize.ts';
+import { resizeToLongestSide } from '../image/resize.ts';
 import { contactSheet } from '../image/contact-sheet.ts';
 import type { RgbImage } from '../image/image.ts';
 import { curvesSvg } from '../util/svg-plot.ts';
@@ -212,7 +212,7 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
 
   await initEngine(deviceOptions(args.backend, ctx));
   const vgg = await Vgg19.load(weightsFile);
-  const styleSized = resizeBilinear(styleImage, ...fitSide(styleImage, s.styleSize));
+  const styleSized = resizeToLongestSide(styleImage, s.styleSize);
   const style = Tensor.fromArray(Float32Array.from(styleSized.data, (v) => 255 * v), [1, 3, styleSized.height, styleSized.width]);
   const run = feedForwardRun(vgg, style, s);
   style.dispose();
@@ -287,9 +287,3 @@ export async function trainCommand(argv: string[], ctx: CommandContext): Promise
     vgg.dispose();
   }
 }
-
-function fitSide(img: RgbImage, side: number): [number, number] {
-  const s = side / Math.max(img.width, img.height);
-  return [Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s))];
-}
-
