@@ -3,7 +3,8 @@
 // own feedForwardStep) against PyTorch's same step on the same machine, as a ratio. With
 // --kernels, the GFLOP/s of the convolutions on the network's own shapes (forward, input and
 // weight gradients) beside VGG's 3x3 forward on the same machine.
-//   npx tsx bench/train-step.ts [--batch 4] [--size 256] [--width 1] [--steps 3] [--kernels] [--kernels-only] [--no-torch] [--device cpu|cuda]
+// With --profile, one more step with every kernel timed on the GPU (needs timestamp queries: Vulkan).
+//   npx tsx bench/train-step.ts [--batch 4] [--size 256] [--width 1] [--steps 3] [--kernels] [--kernels-only] [--profile] [--no-torch] [--device cpu|cuda]
 
 import { parseArgs } from 'node:util';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -20,11 +21,12 @@ import { constantLr } from '../src/optim/param-optimizers.ts';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../src/tensor/ops/conv.ts';
 import { measureFmaCeiling } from './fma-ceiling.ts';
 import { timeGpu } from './timing.ts';
+import { formatProfile } from '../src/gpu/profiler.ts';
 
 const { values } = parseArgs({
   options: {
     batch: { type: 'string', default: '4' }, size: { type: 'string', default: '256' }, width: { type: 'string', default: '1' },
-    steps: { type: 'string', default: '3' }, kernels: { type: 'boolean' }, 'kernels-only': { type: 'boolean' }, 'no-torch': { type: 'boolean' }, device: { type: 'string', default: 'cpu' }, backend: { type: 'string' },
+    steps: { type: 'string', default: '3' }, kernels: { type: 'boolean' }, 'kernels-only': { type: 'boolean' }, profile: { type: 'boolean' }, top: { type: 'string', default: '30' }, 'no-torch': { type: 'boolean' }, device: { type: 'string', default: 'cpu' }, backend: { type: 'string' },
   },
 });
 const [batch, size, width, steps] = [Number(values.batch), Number(values.size), Number(values.width), Number(values.steps)];
@@ -49,6 +51,14 @@ if (!kernelsOnly) {
   ours = (performance.now() - t0) / steps;
   row.ours = ours;
   console.log(`training step (batch ${batch}, ${size} px, width ${width}): ours ${ours.toFixed(0)} ms`);
+  if (values.profile) {
+    // One more step, every kernel timed on the GPU (after the timed steps: it slows them).
+    gpu.startProfiling();
+    await feedForwardStep(run, data, steps + 2, constantLr(1e-3));
+    const kernels = await gpu.stopProfiling();
+    row.profile = kernels;
+    console.log(formatProfile(kernels, Number(values.top)));
+  }
 }
 
 if (!values['no-torch'] && !kernelsOnly) {

@@ -68,16 +68,16 @@ describe('matmul matches the CPU reference', () => {
 
   describe('matmul_vec4 (register blocks, no shared memory)', () => {
     // Dimensions that are multiples of 4 but not of the blocks: partial blocks on every side.
-    for (const [M, N, K] of [[4, 4, 4], [12, 20, 8], [36, 44, 16], [68, 132, 20]]) {
+    for (const [M, N, K] of [[4, 4, 4], [12, 20, 8], [36, 44, 16], [68, 132, 20], [132, 76, 12]]) {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
-          it(`${M}x${N}x${K} transA=${transA} transB=${transB}, blocks 8x4 and 4x8`, async () => {
+          it(`${M}x${N}x${K} transA=${transA} transB=${transB}, blocks 8x4, 4x8 and 16x8`, async () => {
             const a = randomArray(M * K, M + K);
             const b = randomArray(K * N, N + K);
             const ta = Tensor.fromArray(a, transA ? [K, M] : [M, K]);
             const tb = Tensor.fromArray(b, transB ? [N, K] : [K, N]);
             const want = matmulRef(a, b, M, N, K, { transA, transB, alpha: 2 });
-            for (const block of [{ tm: 8, tn: 4, wgX: 8, wgY: 8 }, { tm: 4, tn: 8, wgX: 16, wgY: 2 }]) {
+            for (const block of [{ tm: 8, tn: 4, wgX: 8, wgY: 8 }, { tm: 4, tn: 8, wgX: 16, wgY: 2 }, { tm: 16, tn: 8, wgX: 8, wgY: 8 }]) {
               expectClose(await matmul(ta, tb, { transA, transB, alpha: 2, kernel: 'vec4', block }).toArray(), want, 1e-5, K * 4e-7);
             }
           });

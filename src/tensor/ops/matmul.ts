@@ -76,7 +76,7 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
     throw new RangeError(`matmul: the vec4 kernel needs K, N (and M when transposed) divisible by 4, got M=${M} N=${N} K=${K}`);
   }
   const vec4 = useVec4 && vec4Fits(M, N, K, transA);
-  const blk = o.block ?? defaults.block;
+  const blk = o.block ?? fitBlock(defaults.block, M);
   const [bm, bn] = vec4 ? [blk.tm * blk.wgY, blk.tn * blk.wgX] : [4 * tile.wgY, 4 * tile.wgX];
   const groups: [number, number, number] = [Math.ceil(N / bn), Math.ceil(M / bm), batch];
   const split = o.splits ?? splitK(defaults.minWorkgroups, groups[0] * groups[1] * batch, K);
@@ -96,6 +96,16 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
   const out = reduce('sum', partial, { axis: 0 });
   partial.dispose();
   return out;
+}
+
+/**
+ * The default register block, its rows halved (down to 4) while a workgroup's rows would cover M
+ * twice over: a 64-row product does not load and multiply a 128-row block of clamped duplicates.
+ */
+function fitBlock(b: VecBlock, M: number): VecBlock {
+  let tm = b.tm;
+  while (tm > 4 && (tm / 2) * b.wgY >= M) tm /= 2;
+  return tm === b.tm ? b : { ...b, tm };
 }
 
 /**
