@@ -7,7 +7,7 @@ import { randomArray } from '../helpers/random.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { adapterKey } from '../../src/gpu/device.ts';
 import { Conv3x3Tuner, conv3x3Choice, conv3x3Tuner, parseShapeKey, shapeKey, useConv3x3Tuner } from '../../src/tensor/choice/conv3x3-tuner.ts';
-import { TuningFile } from '../../src/tensor/choice/tuning-cache.ts';
+import { KERNELS_REVISION, TuningFile } from '../../src/tensor/choice/tuning-cache.ts';
 import { conv3x3Candidates, tuneConv3x3 } from '../../src/tensor/choice/autotune.ts';
 import { tidy } from '../../src/tensor/scope.ts';
 import { conv2d, conv2dWith } from '../../src/tensor/ops/conv.ts';
@@ -27,6 +27,16 @@ describe('the conv3x3 autotuner', () => {
     expect(new TuningFile(dir).load('b')['1x4x8x8>4']).toEqual({ algorithm: 'direct', px: 8, ocv: 2, wg: 64 });
     writeFileSync(join(dir, 'tuning.json'), '{ not json');
     expect(new TuningFile(dir).load('a')).toEqual({});
+  });
+
+  it('ignores choices measured on an earlier revision of the kernels (they are measured again)', () => {
+    const dir = tempDir();
+    const entry = { conv3x3: { '1x4x8x8>4': { algorithm: 'direct', px: 8, ocv: 2, wg: 64 } }, updated: '2026-11-01T00:00:00Z' };
+    writeFileSync(join(dir, 'tuning.json'), JSON.stringify({ version: 1, adapters: { old: entry, current: { ...entry, kernels: KERNELS_REVISION } } }));
+    expect(new TuningFile(dir).load('old')).toEqual({});
+    expect(new TuningFile(dir).load('current')).toEqual(entry.conv3x3);
+    new TuningFile(dir).save('old', { '1x4x8x8>4': { algorithm: 'winograd' } });
+    expect(new TuningFile(dir).load('old')).toEqual({ '1x4x8x8>4': { algorithm: 'winograd' } });
   });
 
   it('disabled (GATYS_TUNE=off), cached choices are not used; untuned shapes are remembered', () => {

@@ -1,5 +1,7 @@
 // The autotuner's choices as one JSON file, by adapter (Node only; a browser has no file): in
 // GATYS_CACHE_DIR, else $XDG_CACHE_HOME/gatys-gpu, else ~/.cache/gatys-gpu.
+// Choices are kept with the revision of the kernels they were measured on (KERNELS_REVISION): after
+// a kernel that a choice weighs gets faster or slower, the old choices are ignored and re-measured.
 // Written atomically (a temporary file renamed over the old one); an unreadable file is reported
 // once and ignored (it is only a cache), never silently overwritten with less.
 
@@ -9,9 +11,15 @@ import { nodeModule, requireNodeModule } from '../../util/node-modules.ts';
 const fs = () => requireNodeModule('node:fs', 'the tuning cache');
 const join = (...parts: string[]) => requireNodeModule('node:path', 'the tuning cache').join(...parts);
 
+/**
+ * Bumped when a kernel the tuner chooses between changes speed (2: matmul_vec4's one-k-at-a-time
+ * loop, which made Winograd twice as fast on llvmpipe).
+ */
+export const KERNELS_REVISION = 2;
+
 interface CacheFile {
   version: 1;
-  adapters: Record<string, { conv3x3: Record<string, Conv3x3Choice>; updated: string }>;
+  adapters: Record<string, { conv3x3: Record<string, Conv3x3Choice>; updated: string; kernels?: number }>;
 }
 
 export function tuningCacheDir(): string {
@@ -45,12 +53,14 @@ export class TuningFile implements TuningStore {
   }
 
   load(adapterKey: string): Record<string, Conv3x3Choice> {
-    return this.read().adapters[adapterKey]?.conv3x3 ?? {};
+    const entry = this.read().adapters[adapterKey];
+    // Entries without a revision were written for revision 1.
+    return entry && (entry.kernels ?? 1) === KERNELS_REVISION ? entry.conv3x3 : {};
   }
 
   save(adapterKey: string, choices: Record<string, Conv3x3Choice>): void {
     const f = this.read();
-    f.adapters[adapterKey] = { conv3x3: choices, updated: new Date().toISOString() };
+    f.adapters[adapterKey] = { conv3x3: choices, updated: new Date().toISOString(), kernels: KERNELS_REVISION };
     fs().mkdirSync(join(this.location, '..'), { recursive: true });
     const tmp = `${this.location}.${process.pid}.tmp`;
     fs().writeFileSync(tmp, JSON.stringify(f, null, 1));
