@@ -4,7 +4,8 @@ import type { Tensor } from '../../tensor/tensor.ts';
 import { matmul as mm } from '../../tensor/ops/matmul.ts';
 import { reduce } from '../../tensor/ops/reduce.ts';
 import { add } from '../../tensor/ops/elementwise.ts';
-import { transpose } from '../../tensor/ops/permute.ts';
+import { permute, transpose } from '../../tensor/ops/permute.ts';
+import { kernelDefaults } from '../../tensor/choice/defaults.ts';
 import { fmt } from '../../tensor/shape.ts';
 import { record } from '../node.ts';
 
@@ -45,12 +46,23 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
 /**
  * Gram matrix of feature maps: F [N, C, H, W] viewed as [N, C, H·W], G = scale · F·Fᵀ [N, C, C].
  * dF = scale · (dG + dGᵀ) · F.
+ * Where matmul_vec4 serves it (software GPUs), F goes channels-last first and G = (Fᵀ)ᵀ·Fᵀ: that
+ * form reads both operands as vec4s along the channels, where F·Fᵀ reads one float at a time along
+ * the pixels, and on llvmpipe a load costs per component (bench/RESULTS.md: 64 channels over 128²,
+ * 45 ms as F·Fᵀ, 2 + 36 ms channels-last; 256 over 64², 105 against 4 + 54 ms).
  */
 export function gram(f: Tensor, scale = 1): Tensor {
   if (f.rank !== 4) throw new RangeError(`gram: expects NCHW features, got ${fmt(f.shape)}`);
   const [N, C, H, W] = f.shape;
   const flat = f.reshape([N, C, H * W]);
-  const g = mm(flat, flat, { transB: true, alpha: scale });
+  let g: Tensor;
+  if (kernelDefaults(f.gpu).matmul.kernel === 'vec4' && C % 4 === 0 && (H * W) % 4 === 0) {
+    const channelsLast = permute(flat, [0, 2, 1]);
+    g = mm(channelsLast, channelsLast, { transA: true, alpha: scale });
+    channelsLast.dispose();
+  } else {
+    g = mm(flat, flat, { transB: true, alpha: scale });
+  }
   flat.dispose();
   return record(g, 'gram', [f], [f], (dG, [f]) => {
     const sym = add(dG, transpose(dG));
