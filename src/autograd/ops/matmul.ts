@@ -1,7 +1,7 @@
 // Differentiable matrix product and Gram matrix.
 
 import type { Tensor } from '../../tensor/tensor.ts';
-import { matmul as mm } from '../../tensor/ops/matmul.ts';
+import { matmul as mm, vec4Fits } from '../../tensor/ops/matmul.ts';
 import { reduce } from '../../tensor/ops/reduce.ts';
 import { add } from '../../tensor/ops/elementwise.ts';
 import { permute, transpose } from '../../tensor/ops/permute.ts';
@@ -56,7 +56,7 @@ export function gram(f: Tensor, scale = 1): Tensor {
   const [N, C, H, W] = f.shape;
   const flat = f.reshape([N, C, H * W]);
   let g: Tensor;
-  if (kernelDefaults(f.gpu).matmul.kernel === 'vec4' && C % 4 === 0 && (H * W) % 4 === 0) {
+  if (kernelDefaults(f.gpu).matmul.kernel === 'vec4' && vec4Fits(C, C, H * W, true)) {
     const channelsLast = permute(flat, [0, 2, 1]);
     g = mm(channelsLast, channelsLast, { transA: true, alpha: scale });
     channelsLast.dispose();

@@ -6,7 +6,7 @@
 // stores 4 (rows c .. c+3 of the output). On llvmpipe a load or store costs per invocation and
 // component far more than arithmetic, and a vec4 little more than a float, so 8 vec4 accesses
 // per 16 elements beat 32 scalar ones. Consecutive threads take consecutive column blocks.
-// Workgroup WG; grid 1-D over B·(R/4)·(C/4) blocks, folded into 2-D (gid.x + gid.y·nwg.x·WG).
+// Workgroup WG (ELEMENTWISE_WORKGROUP); grid 1-D over B·(R/4)·(C/4) blocks, folded into 2-D (gid.x + gid.y·nwg.x·WG).
 override WG: u32;
 struct Params { B: u32, R4: u32, C4: u32 }
 @group(0) @binding(0) var<uniform> p: Params;

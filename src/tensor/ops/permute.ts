@@ -3,7 +3,7 @@
 import { defineKernel, ELEMENTWISE_WORKGROUP } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt, stridesOf } from '../shape.ts';
-import { fold, grid1d } from './grid.ts';
+import { grid1d } from './grid.ts';
 
 const MAX_RANK = 8;
 const PERMUTE = defineKernel(
@@ -11,7 +11,7 @@ const PERMUTE = defineKernel(
   { n: 'u32', rank: 'u32', shape: 'array<vec4u, 2>', strides: 'array<vec4u, 2>' },
   { workgroupSize: ELEMENTWISE_WORKGROUP },
 );
-const TRANSPOSE_BLOCKS = defineKernel('transpose_blocks', { B: 'u32', R4: 'u32', C4: 'u32' }, { workgroupSize: 64 });
+const TRANSPOSE_BLOCKS = defineKernel('transpose_blocks', { B: 'u32', R4: 'u32', C4: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /**
  * When perm keeps some leading axes and swaps the two blocks of axes after them
@@ -41,12 +41,11 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const out = Tensor.empty(outShape, x.gpu);
   const swap = blockSwap(x.shape, perm);
   if (swap && swap.R % 4 === 0 && swap.C % 4 === 0) {
-    const blocks = (swap.B * swap.R * swap.C) / 16;
     x.gpu.dispatch({
       kernel: TRANSPOSE_BLOCKS,
       params: { B: swap.B, R4: swap.R / 4, C4: swap.C / 4 },
       buffers: [x.buffer, out.buffer],
-      workgroups: fold(x.gpu, Math.ceil(blocks / 64)),
+      workgroups: grid1d(x.gpu, (swap.B * swap.R * swap.C) / 16), // one thread per 4×4 block
     });
     return out;
   }
