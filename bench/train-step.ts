@@ -19,6 +19,7 @@ import { locateWeights } from '../src/nets/weights-path.ts';
 import { FEED_FORWARD_DEFAULTS, feedForwardRun, feedForwardStep } from '../src/train/feed-forward.ts';
 import { constantLr } from '../src/optim/param-optimizers.ts';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../src/tensor/ops/conv.ts';
+import { winogradWeightGradFits } from '../src/tensor/ops/winograd-weight-grad.ts';
 import { measureFmaCeiling } from './fma-ceiling.ts';
 import { timeGpu } from './timing.ts';
 import { formatProfile } from '../src/gpu/profiler.ts';
@@ -95,8 +96,12 @@ if (values.kernels || kernelsOnly) {
     const fwd = flops / (await timeGpu(gpu, () => tidy(() => conv2d(x, w, b, pad)), 2)) / 1e6;
     const dx = flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardInput(y, w, x.shape, pad)), 2)) / 1e6;
     const dw = flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardWeight(x, y, w.shape, pad)), 2)) / 1e6;
-    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${dx.toFixed(1)} | ${dw.toFixed(1)}`);
-    kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw });
+    // Where the weight gradient goes by Winograd, the direct kernel's rate beside it.
+    const winograd = k === 3 && s === 1 && winogradWeightGradFits(cin, cout);
+    const dwDirect = winograd ? flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardWeight(x, y, w.shape, { ...pad, algorithm: 'direct' })), 2)) / 1e6 : undefined;
+    const direct = dwDirect === undefined ? '' : ` (Winograd; direct ${dwDirect.toFixed(1)})`;
+    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${dx.toFixed(1)} | ${dw.toFixed(1)}${direct}`);
+    kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw, dwDirect });
     [x, w, b, y].forEach((t) => t.dispose());
   }
   row.kernels = kernelRows;

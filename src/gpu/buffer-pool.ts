@@ -43,6 +43,12 @@ export class BufferPool {
    * buffers of sizes it no longer uses.
    */
   minPoolCapBytes = 16 * 2 ** 20;
+  /**
+   * Room kept beyond that cap, as a fraction of the live peak: the size classes a loop needs next
+   * are not always the ones pooled, and without it a training step on llvmpipe re-created about
+   * 220 buffers a step (each one's memory zeroed and faulted in again).
+   */
+  slackFraction = 0;
   private evicted: GPUBuffer[] = [];
   /** The most bytes ever live at once (not reset by resetHighWater). */
   private peakLive = 0;
@@ -70,7 +76,7 @@ export class BufferPool {
     } else {
       // Make room first: pooled buffers of other sizes go before a new one grows the total past
       // the peak of live bytes.
-      this.evictDownTo(Math.max(this.minPoolCapBytes, this.peakLive - this.stats.liveBytes - size));
+      this.evictDownTo(this.cap(size));
       buffer = this.device.createBuffer({ size, usage: STORAGE_USAGE, label });
       this.stats.createdBuffers++;
     }
@@ -93,7 +99,12 @@ export class BufferPool {
     if (!list) this.free.set(size, (list = []));
     list.push(buffer);
     this.order.add(buffer);
-    this.evictDownTo(Math.max(this.minPoolCapBytes, this.peakLive - this.stats.liveBytes));
+    this.evictDownTo(this.cap(0));
+  }
+
+  /** The most bytes the pool keeps while `coming` more bytes are about to go live. */
+  private cap(coming: number): number {
+    return Math.max(this.minPoolCapBytes, this.peakLive - this.stats.liveBytes - coming) + this.slackFraction * this.peakLive;
   }
 
   /** Evicts the oldest pooled buffers until at most `cap` bytes are pooled. */

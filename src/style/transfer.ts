@@ -91,12 +91,16 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
   const gpu = currentGpu();
   const wasLean = gpu.leanWeights;
   const poolCap = gpu.pool.minPoolCapBytes;
+  const poolSlack = gpu.pool.slackFraction;
   try {
     const plan = planRun(o, net);
     o.onPlan?.(plan);
     gpu.leanWeights = plan.leanWeights || wasLean;
     // Within a budget the pool keeps little beyond the live peak (a real GPU's default keeps 2 GiB).
-    if (plan.maxMemory !== null) gpu.pool.minPoolCapBytes = Math.min(poolCap, 16 * 2 ** 20);
+    if (plan.maxMemory !== null) {
+      gpu.pool.minPoolCapBytes = Math.min(poolCap, 16 * 2 ** 20);
+      gpu.pool.slackFraction = 0;
+    }
     gpu.pool.resetHighWater();
     const s = plan.loss;
     // Original colours: run on luminance, restore the content's chroma at the end; or give the
@@ -200,6 +204,7 @@ export async function styleTransfer(o: StyleTransferOptions): Promise<StyleTrans
   } finally {
     gpu.leanWeights = wasLean;
     gpu.pool.minPoolCapBytes = poolCap;
+    gpu.pool.slackFraction = poolSlack;
     if (ownNet) net.dispose();
   }
 }

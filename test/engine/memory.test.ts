@@ -4,7 +4,7 @@ import { randomArray } from '../helpers/random.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { tidy, keep } from '../../src/tensor/scope.ts';
 import { add, matmul, mul, relu, scale, sum, transpose } from '../../src/tensor/ops/index.ts';
-import { sizeClass } from '../../src/gpu/buffer-pool.ts';
+import { BufferPool, sizeClass } from '../../src/gpu/buffer-pool.ts';
 
 const gpu = useGpu();
 
@@ -33,10 +33,40 @@ describe('GPU memory stays flat', () => {
     expect(Number.isFinite(await acc.item())).toBe(true);
   });
 
+  // Two phases a step: two 10 MiB buffers live at once (the live peak, 20 MiB), then one of 8 MiB.
+  // Kept within the live peak, the pool gives up a 10 MiB buffer to make the 8 MiB one and makes it
+  // again next step; with room for half the peak again beyond it, a steady loop creates nothing.
+  for (const [slack, churns] of [[0, true], [0.5, false]] as const) {
+    it(`a loop whose size classes differ by phase ${churns ? 're-creates buffers every step with no room beyond the live peak' : 'creates none with room for half the peak beyond it'} (slack ${slack})`, () => {
+      const pool = new BufferPool(gpu().device, gpu().limits.maxBufferSize);
+      pool.minPoolCapBytes = 2 ** 20;
+      pool.slackFraction = slack;
+      const MiB = 2 ** 20;
+      const step = () => {
+        const [a, b] = [pool.acquire(10 * MiB), pool.acquire(10 * MiB)];
+        pool.release(a);
+        pool.release(b);
+        pool.release(pool.acquire(8 * MiB));
+        pool.destroyEvicted();
+      };
+      step();
+      step();
+      const before = pool.getStats().createdBuffers;
+      for (let i = 0; i < 3; i++) step();
+      const created = pool.getStats().createdBuffers - before;
+      if (churns) expect(created).toBeGreaterThanOrEqual(3);
+      else expect(created).toBe(0);
+      expect(pool.getStats().highWaterBytes).toBeLessThanOrEqual((1 + slack) * 20 * MiB + 8 * MiB);
+      pool.trim();
+      pool.destroyEvicted();
+    });
+  }
+
   it('buffers of many different sizes, used once each, do not pile up in the pool beyond its cap', () => {
     const pool = gpu().pool;
-    const savedCap = pool.minPoolCapBytes;
+    const [savedCap, savedSlack] = [pool.minPoolCapBytes, pool.slackFraction];
     pool.minPoolCapBytes = 4 * 2 ** 20;
+    pool.slackFraction = 0;
     try {
       pool.trim();
       const created = pool.getStats().createdBuffers;
@@ -59,6 +89,7 @@ describe('GPU memory stays flat', () => {
       expect(pool.getStats().createdBuffers).toBe(again);
     } finally {
       pool.minPoolCapBytes = savedCap;
+      pool.slackFraction = savedSlack;
     }
   });
 

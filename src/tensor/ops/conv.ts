@@ -12,6 +12,7 @@ import { reduce } from './reduce.ts';
 import { copyBlocks, zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
 import { winogradConv3x3, winogradWeights } from './winograd.ts';
+import { winogradWeightGrad, winogradWeightGradFits } from './winograd-weight-grad.ts';
 import { conv3x3Choice, winogradFits, type Conv3x3Choice } from '../choice/conv3x3-tuner.ts';
 import { kernelDefaults } from '../choice/defaults.ts';
 
@@ -313,7 +314,11 @@ export function reflectFold(gp: Tensor, g: Pick<ConvGeometry, 'N' | 'Cin' | 'H' 
 export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly number[], o: ConvBackwardOptions = {}): Tensor {
   const g = convGeometry(x.shape, wShape, o.stride ?? 1, o.padding ?? 0, o.padMode);
   const reflect = o.padMode === 'reflect';
-  if (isConv3x3(g) && g.Cout % 4 === 0 && !o.generic) return conv3x3BackwardWeight(x, dy, g, reflect);
+  if (isConv3x3(g) && !o.generic) {
+    const winograd = o.algorithm === 'winograd' || (o.algorithm === undefined && winogradWeightGradFits(g.Cin, g.Cout));
+    if (winograd) return winogradWeightGrad(x, dy, reflect);
+    if (g.Cout % 4 === 0) return conv3x3BackwardWeight(x, dy, g, reflect);
+  }
   if (g.KW > 9) throw new RangeError(`conv2d: weight gradients of kernels wider than 9 are not implemented (got ${g.KH}x${g.KW})`);
   return generalBackwardWeight(x, dy, g, reflect);
 }

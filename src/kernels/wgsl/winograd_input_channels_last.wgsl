@@ -1,0 +1,76 @@
+// winograd_input_channels_last: the input transform of Winograd F(4×4, 3×3) as winograd_input.wgsl
+// computes it (V = Bᵀ · d · B for every 6×6 input patch d under a 4×4 output tile, zero or, with
+// REFLECT, reflection padding), laid out channels-last for the weight gradient's products, whose
+// sum runs over the tiles (src/tensor/ops/winograd-weight-grad.ts).
+// This dispatch handles tiles t0 .. t0+Tc-1 (a chunk); tile t as in winograd_input.wgsl.
+// Layout: x [N, C, H, W] with C % 4 == 0; V [36][TcPad][C] as vec4s of 4 channels (tiles Tc..TcPad-1
+// are zero).
+// Tiling: one thread per (tile, group of 4 channels): 144 loads of x and 36 vec4 stores (on
+// llvmpipe every store, like every load, is a loop over the SIMD lanes: 4 channels a store is
+// 4× fewer). Consecutive invocations take consecutive channel groups of one tile, so each store
+// is contiguous across a workgroup. Grid: ceil(TcPad·C/4 / 64) workgroups folded into 2-D
+// (rowStride = gx·64 invocations a row).
+override REFLECT: bool;
+struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, rowStride: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> V: array<vec4f>;
+
+fn bt(d0: vec4f, d1: vec4f, d2: vec4f, d3: vec4f, d4: vec4f, d5: vec4f) -> array<vec4f, 6> {
+  return array<vec4f, 6>(
+    4.0 * d0 - 5.0 * d2 + d4,
+    -4.0 * (d1 + d2) + d3 + d4,
+    4.0 * (d1 - d2) - d3 + d4,
+    2.0 * (d3 - d1) - d2 + d4,
+    2.0 * (d1 - d3) - d2 + d4,
+    4.0 * d1 - 5.0 * d3 + d5);
+}
+
+// The index of the padded input's sample i along an axis of n samples (see winograd_input.wgsl).
+fn reflect_index(i: i32, n: i32) -> i32 {
+  let a = abs(i);
+  return clamp(select(a, 2 * (n - 1) - a, a >= n), 0, n - 1);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let e = gid.y * p.rowStride + gid.x;
+  let C4 = p.C / 4u;
+  if (e >= p.TcPad * C4) { return; }
+  let tl = e / C4;
+  let cg = e % C4;
+  let t = p.t0 + tl;
+  var d: array<vec4f, 36>;
+  if (tl < p.Tc && t < p.tiles) {
+    let n = t / p.tilesPerImage;
+    let r = t % p.tilesPerImage;
+    let y0 = i32(r / p.tilesX) * 4 - 1;
+    let x0 = i32(r % p.tilesX) * 4 - 1;
+    let plane = (n * p.C + cg * 4u) * p.H * p.W;
+    let cs = p.H * p.W;
+    for (var i = 0; i < 6; i++) {
+      var y = y0 + i;
+      if (REFLECT) { y = reflect_index(y, i32(p.H)); }
+      if (y < 0 || y >= i32(p.H)) { continue; }
+      let row = plane + u32(y) * p.W;
+      for (var j = 0; j < 6; j++) {
+        var xx = x0 + j;
+        if (REFLECT) { xx = reflect_index(xx, i32(p.W)); }
+        if (xx < 0 || xx >= i32(p.W)) { continue; }
+        let a = row + u32(xx);
+        d[i * 6 + j] = vec4f(x[a], x[a + cs], x[a + 2u * cs], x[a + 3u * cs]);
+      }
+    }
+  }
+  // Columns first (Bᵀ · d), then rows (· B).
+  var s: array<vec4f, 36>;
+  for (var j = 0; j < 6; j++) {
+    let col = bt(d[j], d[6 + j], d[12 + j], d[18 + j], d[24 + j], d[30 + j]);
+    for (var i = 0; i < 6; i++) { s[i * 6 + j] = col[i]; }
+  }
+  let stride = p.TcPad * C4;
+  for (var i = 0; i < 6; i++) {
+    let row = bt(s[i * 6], s[i * 6 + 1], s[i * 6 + 2], s[i * 6 + 3], s[i * 6 + 4], s[i * 6 + 5]);
+    for (var j = 0; j < 6; j++) { V[e + u32(i * 6 + j) * stride] = row[j]; }
+  }
+}

@@ -1,0 +1,113 @@
+// The weight gradient of a 3×3, stride-1, padding-1 convolution by Winograd F(4×4, 3×3): the
+// forward's algebra run backwards. The forward computes each output tile as
+//   Y = Aᵀ · [ Σ_i U[i, o] ⊙ V[i, t] ] · A,   U = G · g · Gᵀ,   V = Bᵀ · d · B
+// (winograd.ts), so with dM[o, t] = A · dY[o, t] · Aᵀ the gradient of the transformed kernel is
+//   dU[ξ][i][o] = Σ_t V[ξ][t][i] · dM[ξ][t][o]      36 products over the tiles, one per ξ
+// and dg = Gᵀ · dU · G. Four kernels:
+//   winograd_input_channels_last   V  [36][T][Cin]   per 6×6 input patch, 4 channels a thread
+//   winograd_output_grad           dM [36][T][Cout]  per 4×4 tile of dy, 4 channels a thread
+//   matmul_vec4                    dU [36][Cin][Cout] = Vᵀ · dM, both operands read as vec4s
+//   winograd_weights_grad          dw [Cout, Cin, 3, 3]
+// Each (input, output) channel pair costs 36 multiplies per tile instead of the direct kernel's
+// 144. Tiles go in chunks (V and dM within a memory budget and a binding); the chunks' dU add up.
+
+import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
+import { Tensor } from '../tensor.ts';
+import { fold } from './grid.ts';
+import { matmul } from './matmul.ts';
+import { binary } from './elementwise.ts';
+
+const TILES = {
+  C: 'u32', H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32', tiles: 'u32', rowStride: 'u32',
+} as const satisfies ParamLayout;
+const WINOGRAD_INPUT_CHANNELS_LAST = defineKernel('winograd_input_channels_last', TILES);
+const WINOGRAD_OUTPUT_GRAD = defineKernel('winograd_output_grad', TILES);
+const WINOGRAD_WEIGHTS_GRAD = defineKernel('winograd_weights_grad', { Cin: 'u32', Cout: 'u32', rowStride: 'u32' });
+
+/** Whether the Winograd weight gradient serves Cin → Cout channels (vec4s of channels on both sides). */
+export const winogradWeightGradFits = (Cin: number, Cout: number) => Cin % 4 === 0 && Cout % 4 === 0;
+
+/** Bytes of V and of dM per chunk (each, at most). */
+const CHUNK_BYTES = 16 * 2 ** 20;
+
+/**
+ * dL/dw [Cout, Cin, 3, 3] of the 3×3 s1 p1 convolution of x [N, Cin, H, W] whose output gradient
+ * is dy [N, Cout, H, W]; reflect: the input was padded by reflection. maxChunkTiles (a multiple
+ * of 4) caps the tiles per chunk below the memory budget's (for tests).
+ */
+export function winogradWeightGrad(x: Tensor, dy: Tensor, reflect = false, maxChunkTiles = Infinity): Tensor {
+  const gpu = x.gpu;
+  const [N, Cin, H, W] = x.shape;
+  const Cout = dy.shape[1];
+  if (!winogradWeightGradFits(Cin, Cout)) throw new RangeError(`winogradWeightGrad: channels must be multiples of 4, got ${Cin} -> ${Cout}`);
+  const tilesX = Math.ceil(W / 4);
+  const tilesPerImage = Math.ceil(H / 4) * tilesX;
+  const tiles = N * tilesPerImage;
+  const budget = Math.min(CHUNK_BYTES, gpu.maxBindingBytes);
+  const perTile = 36 * 4 * Math.max(Cin, Cout);
+  const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / perTile / 64) * 64, maxChunkTiles));
+  let dU: Tensor | null = null;
+  for (let t0 = 0; t0 < tiles; t0 += chunk) {
+    const Tc = Math.min(chunk, tiles - t0);
+    const range: TileRange = { tilesX, tilesPerImage, t0, Tc, TcPad: Math.ceil(Tc / 4) * 4 };
+    const V = winogradInputChannelsLast(x, range, reflect);
+    const dM = winogradOutputGrad(dy, range);
+    const part = matmul(V, dM, { transA: true, kernel: 'vec4' });
+    V.dispose();
+    dM.dispose();
+    if (dU) {
+      const sum = binary('linear', dU, part, 1, 1);
+      dU.dispose();
+      part.dispose();
+      dU = sum;
+    } else {
+      dU = part;
+    }
+  }
+  const dw = winogradWeightsGrad(dU!, Cout);
+  dU!.dispose();
+  return dw;
+}
+
+/** dw [Cout, Cin, 3, 3] = Gᵀ · dU · G from dU [36, Cin, Cout] (winograd_weights_grad.wgsl). */
+export function winogradWeightsGrad(dU: Tensor, Cout: number): Tensor {
+  const Cin = dU.shape[1];
+  const dw = Tensor.empty([Cout, Cin, 3, 3], dU.gpu);
+  const [gx, gy] = fold(dU.gpu, Math.ceil((Cin * Cout) / 4 / 64));
+  dU.gpu.dispatch({
+    kernel: WINOGRAD_WEIGHTS_GRAD,
+    params: { Cin, Cout, rowStride: gx * 64 },
+    buffers: [dU.buffer, dw.buffer],
+    workgroups: [gx, gy],
+  });
+  return dw;
+}
+
+/** A chunk of tiles: t0 … t0+Tc−1 of tilesPerImage per image, rows of tilesX; TcPad = Tc rounded up to 4. */
+export interface TileRange {
+  tilesX: number;
+  tilesPerImage: number;
+  t0: number;
+  Tc: number;
+  TcPad: number;
+}
+
+/** V [36, TcPad, C] = Bᵀ·d·B of x [N, C, H, W]'s input patches, channels last (winograd_input_channels_last.wgsl). */
+export const winogradInputChannelsLast = (x: Tensor, r: TileRange, reflect = false) => transformTiles(x, WINOGRAD_INPUT_CHANNELS_LAST, r, { REFLECT: reflect ? 1 : 0 });
+
+/** dM [36, TcPad, C] = A·dY·Aᵀ of dy [N, C, H, W]'s 4×4 tiles, channels last (winograd_output_grad.wgsl). */
+export const winogradOutputGrad = (dy: Tensor, r: TileRange) => transformTiles(dy, WINOGRAD_OUTPUT_GRAD, r);
+
+function transformTiles(t: Tensor, kernel: typeof WINOGRAD_OUTPUT_GRAD, r: TileRange, overrides?: Record<string, number>): Tensor {
+  const [N, C, H, W] = t.shape;
+  const out = Tensor.empty([36, r.TcPad, C], t.gpu);
+  const [gx, gy] = fold(t.gpu, Math.ceil((r.TcPad * C) / 4 / 64));
+  t.gpu.dispatch({
+    kernel,
+    overrides,
+    params: { C, H, W, ...r, tiles: N * r.tilesPerImage, rowStride: gx * 64 },
+    buffers: [t.buffer, out.buffer],
+    workgroups: [gx, gy],
+  });
+  return out;
+}
