@@ -27,7 +27,7 @@ const SOFTWARE: KernelDefaults = {
   norm: { wg: 64 },
   conv3x3: { px: 8, ocv: 2, wg: 64 },
   winogradFromPixels: 256,
-  matmul: { kernel: 'vec4', block: { tm: 16, tn: 8, wgX: 8, wgY: 8 }, minWorkgroups: 2 },
+  matmul: { kernel: 'vec4', block: { tm: 16, tn: 8, wgX: 8, wgY: 2 }, minWorkgroups: 2 },
   minThreads: 512,
 };
 
