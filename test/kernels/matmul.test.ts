@@ -3,7 +3,7 @@ import { useGpu } from '../helpers/gpu.ts';
 import { randomArray } from '../helpers/random.ts';
 import { expectClose } from '../helpers/compare.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
-import { matmul } from '../../src/tensor/ops/matmul.ts';
+import { fitBlock, matmul } from '../../src/tensor/ops/matmul.ts';
 import { matmulRef } from './matmul.ref.ts';
 
 useGpu();
@@ -100,6 +100,27 @@ describe('matmul matches the CPU reference', () => {
       const f = Tensor.fromArray(randomArray(24 * 64, 7), [24, 64]);
       expect(await matmul(f, f, { transB: true, kernel: 'vec4' }).toArray()).toEqual(await matmul(f, f, { transB: true, kernel: 'shared' }).toArray());
     });
+
+    it('fits the default block to narrow products: threads go from columns to rows, then blocks shrink', () => {
+      const b = { tm: 16, tn: 8, wgX: 8, wgY: 2 };
+      expect(fitBlock(b, 512, 1024)).toBe(b);
+      expect(fitBlock(b, 512, 16)).toEqual({ tm: 16, tn: 8, wgX: 2, wgY: 8 }); // 16 tiles: a 16x16 layer
+      expect(fitBlock(b, 512, 4)).toEqual({ tm: 16, tn: 4, wgX: 1, wgY: 16 }); // 4 tiles: an 8x8 layer
+      expect(fitBlock(b, 64, 256)).toEqual(b);
+      expect(fitBlock(b, 16, 256)).toEqual({ tm: 8, tn: 8, wgX: 8, wgY: 2 });
+      expect(fitBlock(b, 32, 8)).toEqual({ tm: 4, tn: 8, wgX: 1, wgY: 16 });
+    });
+
+    // The Winograd products of the small layers: 36 × (Opad × tiles) over the input channels.
+    for (const [M, N, K] of [[64, 4, 32], [128, 16, 8], [32, 8, 12], [8, 4, 4]]) {
+      it(`a narrow batched product ${M}x${N}x${K} (fitted block ${JSON.stringify(fitBlock({ tm: 16, tn: 8, wgX: 8, wgY: 2 }, M, N))}) matches`, async () => {
+        const B = 3;
+        const a = randomArray(B * K * M, M + N);
+        const b = randomArray(B * K * N, K);
+        const c = matmul(Tensor.fromArray(a, [B, K, M]), Tensor.fromArray(b, [B, K, N]), { transA: true, kernel: 'vec4', block: fitBlock({ tm: 16, tn: 8, wgX: 8, wgY: 2 }, M, N) });
+        expectClose(await c.toArray(), matmulRef(a, b, M, N, K, { batch: B, transA: true }), 1e-5, K * 4e-7);
+      });
+    }
 
     it('refuses shapes it cannot serve when asked for by name', () => {
       const a = Tensor.fromArray(randomArray(6 * 5), [6, 5]);

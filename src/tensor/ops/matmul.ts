@@ -76,7 +76,7 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
     throw new RangeError(`matmul: the vec4 kernel needs K, N (and M when transposed) divisible by 4, got M=${M} N=${N} K=${K}`);
   }
   const vec4 = useVec4 && vec4Fits(M, N, K, transA);
-  const blk = o.block ?? fitBlock(defaults.block, M);
+  const blk = o.block ?? fitBlock(defaults.block, M, N);
   const [bm, bn] = vec4 ? [blk.tm * blk.wgY, blk.tn * blk.wgX] : [4 * tile.wgY, 4 * tile.wgX];
   const groups: [number, number, number] = [Math.ceil(N / bn), Math.ceil(M / bm), batch];
   const split = o.splits ?? splitK(defaults.minWorkgroups, groups[0] * groups[1] * batch, K);
@@ -99,13 +99,21 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
 }
 
 /**
- * The default register block, its rows halved (down to 4) while a workgroup's rows would cover M
- * twice over: a 64-row product does not load and multiply a 128-row block of clamped duplicates.
+ * The default register block fitted to a narrow product. While a workgroup's columns would cover
+ * N twice over, its threads go from columns to rows (wgX halved, wgY doubled: the same threads),
+ * then the columns per thread are halved (down to 4); the same for the rows per thread and M. On
+ * llvmpipe the threads of a workgroup's row are one SIMD group: a Winograd product of 16 tiles
+ * (a 16 × 16 layer) on 8 × 2 threads of 8 columns each kept 2 of every 8 lanes busy.
  */
-function fitBlock(b: VecBlock, M: number): VecBlock {
-  let tm = b.tm;
-  while (tm > 4 && (tm / 2) * b.wgY >= M) tm /= 2;
-  return tm === b.tm ? b : { ...b, tm };
+export function fitBlock(b: VecBlock, M: number, N: number): VecBlock {
+  let { tm, tn, wgX, wgY } = b;
+  while (wgX > 1 && (tn * wgX) / 2 >= N) {
+    wgX /= 2;
+    wgY *= 2;
+  }
+  while (tn > 4 && (tn / 2) * wgX >= N) tn /= 2;
+  while (tm > 4 && (tm / 2) * wgY >= M) tm /= 2;
+  return tm === b.tm && tn === b.tn && wgX === b.wgX ? b : { tm, tn, wgX, wgY };
 }
 
 /**
