@@ -113,7 +113,7 @@ export function useConv3x3Tuner(gpu: Gpu, tuner: Conv3x3Tuner): void {
 /**
  * How a 3×3 stride-1 padding-1 convolution of x [N, I, H, W] to O channels runs on this GPU: the
  * autotuner's cached choice for the shape, else the default measured on this adapter class
- * (llvmpipe: Winograd from 4×4 up, see defaults.ts).
+ * (llvmpipe: Winograd from 16×16 up, see defaults.ts).
  */
 export function conv3x3Choice(gpu: Gpu, xShape: readonly number[], O: number): Conv3x3Choice {
   const [N, I, H, W] = xShape;
