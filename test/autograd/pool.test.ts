@@ -5,6 +5,7 @@ import { expectClose } from '../helpers/compare.ts';
 import { gradcheck, weightedSumRef } from '../helpers/gradcheck.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import * as ag from '../../src/autograd/index.ts';
+import { pool2d, pool2dBackward } from '../../src/tensor/ops/pool.ts';
 import { pool2dRef } from './ops.ref.ts';
 
 useGpu();
@@ -16,6 +17,10 @@ const CASES = [
   { name: 'avg 2x2/2, 7x11, batch 2', mode: 'avg', shape: [2, 3, 7, 11], K: 2, S: 2, ceil: false },
   { name: 'avg 2x2/2 ceil, 7x11 (clipped edge windows)', mode: 'avg', shape: [1, 3, 7, 11], K: 2, S: 2, ceil: true },
   { name: 'avg 3x3/2 ceil, 8x10', mode: 'avg', shape: [1, 2, 8, 10], K: 3, S: 2, ceil: true },
+  // Windows that tile the input exactly: the backward pass scatters per window (pool2d_backward_disjoint).
+  { name: 'max 2x2/2 (VGG), 8x12 (windows tile the input), batch 2', mode: 'max', shape: [2, 3, 8, 12], K: 2, S: 2, ceil: false },
+  { name: 'avg 2x2/2, 6x10 (windows tile the input)', mode: 'avg', shape: [1, 3, 6, 10], K: 2, S: 2, ceil: false },
+  { name: 'max 3x3/3, 9x6 (windows tile the input)', mode: 'max', shape: [1, 2, 9, 6], K: 3, S: 3, ceil: false },
 ] as const;
 
 describe('pooling', () => {
@@ -36,6 +41,17 @@ describe('pooling', () => {
         xv, [...c.shape], { h: 1e-6 },
       );
       expect(res.relError).toBeLessThan(1e-3);
+    });
+  }
+
+  for (const mode of ['max', 'avg'] as const) {
+    it(`${mode} 2x2/2 over 16x20: the per-window backward kernel gives the general one's result bit for bit`, async () => {
+      const shape = [2, 4, 16, 20];
+      const x = Tensor.fromArray(randomArray(2 * 4 * 320, 9), shape);
+      const { out, arg } = pool2d(mode, x, { kernel: 2 });
+      const dy = Tensor.fromArray(randomArray(out.size, 10), out.shape);
+      const fast = await pool2dBackward(mode, dy, arg, shape, { kernel: 2 }).toArray();
+      expect(fast).toEqual(await pool2dBackward(mode, dy, arg, shape, { kernel: 2, generic: true }).toArray());
     });
   }
 

@@ -12,6 +12,8 @@ export interface PoolOptions {
   stride?: number;
   /** Output size rounds up, the last window clipped to the input (PyTorch's ceil_mode). */
   ceil?: boolean;
+  /** Backward: the general gather kernel even where the windows tile the input (for tests). */
+  generic?: boolean;
 }
 
 export function poolOutputSize(size: number, k: number, s: number, ceil: boolean): number {
@@ -34,6 +36,7 @@ function geometry(shape: readonly number[], o: PoolOptions) {
 const PARAMS = { n: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', K: 'u32', S: 'u32' } as const satisfies ParamLayout;
 const POOL = defineKernel('pool2d', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const POOL_BACKWARD = defineKernel('pool2d_backward', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const POOL_BACKWARD_DISJOINT = defineKernel('pool2d_backward_disjoint', { n: 'u32', W: 'u32', OH: 'u32', OW: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** Pools x; for max pooling also returns the argmax per output (for the backward pass). */
 export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor; arg: Tensor } {
@@ -55,6 +58,18 @@ export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor
 export function pool2dBackward(mode: PoolMode, dy: Tensor, arg: Tensor, xShape: readonly number[], o: PoolOptions): Tensor {
   const g = geometry(xShape, o);
   const dx = Tensor.empty(xShape, dy.gpu);
+  if (g.K === g.S && g.OH * g.K === g.H && g.OW * g.K === g.W && !o.generic) {
+    // Windows that tile the input: one thread per window writes all of it.
+    const n = g.N * g.C * g.OH * g.OW;
+    dy.gpu.dispatch({
+      kernel: POOL_BACKWARD_DISJOINT,
+      overrides: { MODE: kernelConstant(POOL_BACKWARD_DISJOINT, mode.toUpperCase()), K: g.K },
+      params: { n, W: g.W, OH: g.OH, OW: g.OW },
+      buffers: [dy.buffer, arg.buffer, dx.buffer],
+      workgroups: grid1d(dy.gpu, n),
+    });
+    return dx;
+  }
   dy.gpu.dispatch({
     kernel: POOL_BACKWARD,
     overrides: { MODE: kernelConstant(POOL_BACKWARD, mode.toUpperCase()) },
