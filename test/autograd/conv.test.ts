@@ -33,6 +33,9 @@ const CASES: Case[] = [
   // Training shapes (TransformerNet, CycleGAN), reflection padding as PyTorch's ReflectionPad2d.
   { name: '3x3 s1 p1 reflect (residual block), direct, C 4->5, 6x7, batch 2', x: [2, 4, 6, 7], w: [5, 4, 3, 3], stride: 1, pad: 1, padMode: 'reflect', algorithm: 'direct' },
   { name: '3x3 s1 p1 reflect, Winograd, C 4->5, 9x7', x: [1, 4, 9, 7], w: [5, 4, 3, 3], stride: 1, pad: 1, padMode: 'reflect', algorithm: 'winograd' },
+  // Padded grid 17 × 19 (Winograd by default) and 8 output channels: the input gradient by the
+  // "full" Winograd convolution of dy, folded back.
+  { name: '3x3 s1 p1 reflect, C 4->8, 15x17: input gradient by the full Winograd convolution', x: [1, 4, 15, 17], w: [8, 4, 3, 3], stride: 1, pad: 1, padMode: 'reflect' },
   { name: '9x9 s1 p4 reflect (TransformerNet conv1), C 3->4, 11x10', x: [1, 3, 11, 10], w: [4, 3, 9, 9], stride: 1, pad: 4, padMode: 'reflect' },
   { name: '3x3 s2 p1 reflect (TransformerNet conv2), C 3->4, 9x8, batch 2', x: [2, 3, 9, 8], w: [4, 3, 3, 3], stride: 2, pad: 1, padMode: 'reflect' },
   { name: '7x7 s1 p3 reflect (CycleGAN ResNet), C 2->3, 8x9', x: [1, 2, 8, 9], w: [3, 2, 7, 7], stride: 1, pad: 3, padMode: 'reflect' },

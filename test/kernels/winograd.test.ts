@@ -68,6 +68,18 @@ describe('Winograd F(4×4, 3×3)', () => {
     }
   }
 
+  // The "full" convolution (padding 2, zeros): an output 2 larger each way, the gradient of a
+  // reflection-padded input before it is folded back.
+  for (const [N, Cin, Cout, H, W, chunk] of [[2, 4, 8, 7, 5, Infinity], [1, 8, 4, 6, 9, 4]]) {
+    it(`full convolution (padding 2) ${N}x${Cin}x${H}x${W} -> ${Cout}, chunks of ${chunk} tiles, matches the CPU`, async () => {
+      const xv = randomArray(N * Cin * H * W, 21);
+      const wv = randomArray(Cout * Cin * 9, 22);
+      const y = winogradConv3x3(Tensor.fromArray(xv, [N, Cin, H, W]), winogradWeights(Tensor.fromArray(wv, [Cout, Cin, 3, 3]), false), zeros([Cout]), Cout, false, chunk, false, 2);
+      expect(y.shape).toEqual([N, Cout, H + 2, W + 2]);
+      expectClose(await y.toArray(), conv2dRef(xv, [N, Cin, H, W], wv, [Cout, Cin, 3, 3], null, 1, 2).out, 1e-4, 1e-4);
+    });
+  }
+
   it('conv2d and its input gradient give the direct kernel\'s result (to float32 rounding) when asked for Winograd', async () => {
     const x = Tensor.fromArray(randomArray(1 * 16 * 20 * 20, 1), [1, 16, 20, 20]);
     const w = Tensor.fromArray(randomArray(32 * 16 * 9, 2, -0.2, 0.2), [32, 16, 3, 3]);

@@ -7,14 +7,16 @@
 //        [0  2 -1 -2  1  0]
 //        [0  4  0 -5  0  1]
 // Tile t (over all images: t = n·tilesY·tilesX + ty·tilesX + tx) covers output rows 4ty..4ty+3 and
-// columns 4tx..4tx+3, so input rows 4ty-1..4ty+4 (outside the image: zero padding, or with
-// REFLECT the reflection, x[-1] = x[1]).
+// columns 4tx..4tx+3, so input rows 4ty-pad..4ty-pad+5 (outside the image: zero padding, or with
+// REFLECT the reflection, x[-1] = x[1]). pad is 1 for the "same" convolution (the tiles cover the
+// input's size) and 2 for the "full" one (an output 2 larger each way: the gradient of a padded
+// input, reflect_fold.wgsl's input); REFLECT needs pad 1.
 // This dispatch handles tiles t0 .. t0+Tc-1 (a chunk, to bound the memory of V).
 // Layout: x [N, C, H, W]; V [36][C][TcPad] (ξ = 6·row + column; columns Tc..TcPad-1 are zero).
 // Tiling: one thread per (tile, channel); grid (ceil(TcPad / 64), C). Consecutive invocations take
 // consecutive tiles, so each of the 36 writes is contiguous across a workgroup.
 override REFLECT: bool;
-struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32 }
+struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, pad: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> V: array<f32>;
@@ -47,8 +49,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (tl < p.Tc && t < p.tiles) {
     let n = t / p.tilesPerImage;
     let r = t % p.tilesPerImage;
-    let y0 = i32(r / p.tilesX) * 4 - 1;
-    let x0 = i32(r % p.tilesX) * 4 - 1;
+    let y0 = i32(r / p.tilesX) * 4 - i32(p.pad);
+    let x0 = i32(r % p.tilesX) * 4 - i32(p.pad);
     let plane = (n * p.C + c) * p.H;
     for (var i = 0; i < 6; i++) {
       var y = y0 + i;

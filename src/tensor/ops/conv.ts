@@ -289,7 +289,11 @@ function reflectBackwardInput(dy: Tensor, w: Tensor, g: ConvGeometry, o: ConvBac
   const [Hp, Wp] = [g.H + 2 * g.P, g.W + 2 * g.P];
   const padded = [g.N, g.Cin, Hp, Wp];
   let gp: Tensor;
-  if (g.S === 1 && g.OH === g.H && g.OW === g.W) {
+  if (isConv3x3(g) && !o.generic && winogradFits(g.Cout) && (o.algorithm ?? conv3x3Choice(gpu, [g.N, g.Cout, Hp, Wp], g.Cin).algorithm) === 'winograd') {
+    // The "full" Winograd convolution reads dy as if bordered by zeros: no padded copy of it.
+    gp = winogradConv3x3(dy, winogradWeights(w, true), zeroBias(w, g.Cin), g.Cin, false, Infinity, false, 2);
+    if (gpu.leanWeights) w.dropDerived();
+  } else if (g.S === 1 && g.OH === g.H && g.OW === g.W) {
     const dyp = zeros([g.N, g.Cout, Hp, Wp], gpu);
     copyBlocks(dy, dyp, { rows: g.H, len: g.W, srcStride: g.W, dstOffset: g.P * Wp + g.P, dstStride: Wp, planes: g.N * g.Cout, srcPlane: g.H * g.W, dstPlane: Hp * Wp });
     gp = conv2dBackwardInput(dyp, w, padded, { padding: g.P, generic: o.generic, algorithm: o.algorithm });

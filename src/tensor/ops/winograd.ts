@@ -14,7 +14,7 @@ import { matmul } from './matmul.ts';
 
 const TILE_RANGE = { H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32' } as const satisfies ParamLayout;
 const WINOGRAD_WEIGHTS = defineKernel('winograd_weights', { total: 'u32', I: 'u32', O: 'u32', Opad: 'u32', rowStride: 'u32' });
-const WINOGRAD_INPUT = defineKernel('winograd_input', { C: 'u32', ...TILE_RANGE, tiles: 'u32' });
+const WINOGRAD_INPUT = defineKernel('winograd_input', { C: 'u32', ...TILE_RANGE, tiles: 'u32', pad: 'u32' });
 const WINOGRAD_OUTPUT = defineKernel('winograd_output', { O: 'u32', ...TILE_RANGE, Opad: 'u32' });
 
 /** The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input gradient. */
@@ -41,17 +41,18 @@ const CHUNK_BYTES = 8 * 2 ** 20;
 
 /**
  * The input transform of tiles t0 … t0+Tc−1 of x [N, I, H, W] (4×4 output tiles, row-major over
- * the images): V [36, I, TcPad], the tiles past the last one (and the padding) zero.
+ * the images): V [36, I, TcPad], the tiles past the last one (and the padding) zero. pad 1: the
+ * "same" convolution's tiles; pad 2: the "full" one's, over an output of (H + 2) × (W + 2).
  */
-export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number, reflect = false): Tensor {
+export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number, reflect = false, pad = 1): Tensor {
   const [N, I, H, W] = x.shape;
-  const tilesX = Math.ceil(W / 4);
-  const tilesPerImage = Math.ceil(H / 4) * tilesX;
+  const tilesX = Math.ceil((W + 2 * pad - 2) / 4);
+  const tilesPerImage = Math.ceil((H + 2 * pad - 2) / 4) * tilesX;
   const V = Tensor.empty([36, I, TcPad], x.gpu);
   x.gpu.dispatch({
     kernel: WINOGRAD_INPUT,
     overrides: { REFLECT: reflect ? 1 : 0 },
-    params: { C: I, H, W, tilesX, tilesPerImage, t0, Tc, TcPad, tiles: N * tilesPerImage },
+    params: { C: I, H, W, tilesX, tilesPerImage, t0, Tc, TcPad, tiles: N * tilesPerImage, pad },
     buffers: [x.buffer, V.buffer],
     workgroups: [Math.ceil(TcPad / 64), I],
   });
@@ -61,11 +62,15 @@ export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number, 
 /**
  * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad].
  * maxChunkTiles (a multiple of 4) caps the tiles per chunk below the memory budget's (for tests);
- * reflect pads by reflection instead of zeros.
+ * reflect pads by reflection instead of zeros. pad 2 (zeros only) gives the "full" convolution,
+ * [N, O, H + 2, W + 2]: the input gradient of a 3×3 over a padded grid without embedding dy in a
+ * zero border first.
  */
-export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity, reflect = false): Tensor {
+export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity, reflect = false, pad = 1): Tensor {
   const gpu = x.gpu;
-  const [N, I, H, W] = x.shape;
+  const [N, I, Hin, Win] = x.shape;
+  if (pad !== 1 && (pad !== 2 || reflect)) throw new RangeError(`winogradConv3x3: padding ${pad}${reflect ? ' by reflection' : ''} is not served (1, or 2 with zeros)`);
+  const [H, W] = [Hin + 2 * pad - 2, Win + 2 * pad - 2];
   const Opad = U.shape[2];
   const tilesX = Math.ceil(W / 4);
   const tilesPerImage = Math.ceil(H / 4) * tilesX;
@@ -77,7 +82,7 @@ export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, r
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);
     const TcPad = Math.ceil(Tc / 4) * 4;
-    const V = winogradInput(x, t0, Tc, TcPad, reflect);
+    const V = winogradInput(x, t0, Tc, TcPad, reflect, pad);
     const M = matmul(U, V, { transA: true, kernel: 'vec4' });
     V.dispose();
     gpu.dispatch({
