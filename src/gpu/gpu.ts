@@ -31,6 +31,8 @@ export interface Dispatch<P extends ParamLayout> {
   buffers: (GPUBuffer | BufferBinding)[];
   /** Workgroup counts. */
   workgroups: readonly [number, number?, number?];
+  /** The WGSL entry point (default 'main'): a kernel file may hold variants with their own bindings. */
+  entryPoint?: string;
 }
 
 const UNIFORM_SLOT = 256;
@@ -147,7 +149,7 @@ export class Gpu {
     if (x > maxGroups || y > maxGroups || z > maxGroups) {
       throw new RangeError(`kernel '${name}': dispatch of [${x}, ${y}, ${z}] workgroups exceeds the limit of ${maxGroups} per dimension`);
     }
-    const pipeline = this.pipelines.get(d.kernel, d.overrides);
+    const pipeline = this.pipelines.get(d.kernel, d.overrides, d.entryPoint);
     if (this.pending >= this.maxDispatchesPerBatch) this.flush();
     const entries: GPUBindGroupEntry[] = [];
     const uniformBytes = paramsByteLength(d.kernel);

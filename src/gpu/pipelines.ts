@@ -1,4 +1,4 @@
-// Compute pipelines, compiled once per (kernel, override constants) and cached. The first time a
+// Compute pipelines, compiled once per (kernel, entry point, override constants) and cached. The first time a
 // kernel is used its TypeScript declaration (kernel-spec.ts) is checked against its WGSL source, so
 // a parameter that does not match the shader's `struct Params` fails at once, by name.
 
@@ -22,9 +22,9 @@ export class PipelineCache {
     return spec.workgroupSize === undefined ? overrides : { ...overrides, WG: spec.workgroupSize };
   }
 
-  get(spec: KernelSpec, overrides: Record<string, number> = {}): GPUComputePipeline {
+  get(spec: KernelSpec, overrides: Record<string, number> = {}, entryPoint = 'main'): GPUComputePipeline {
     const constants = PipelineCache.constants(spec, overrides);
-    const key = spec.name + JSON.stringify(constants);
+    const key = spec.name + (entryPoint === 'main' ? '' : `:${entryPoint}`) + JSON.stringify(constants);
     let p = this.pipelines.get(key);
     if (p) return p;
     let module = this.modules.get(spec.name);
@@ -37,7 +37,7 @@ export class PipelineCache {
       this.modules.set(spec.name, module);
     }
     this.device.pushErrorScope('validation');
-    p = this.device.createComputePipeline({ layout: 'auto', label: key, compute: { module, entryPoint: 'main', constants } });
+    p = this.device.createComputePipeline({ layout: 'auto', label: key, compute: { module, entryPoint, constants } });
     this.errors.watch(this.device.popErrorScope(), `building kernel '${spec.name}' with ${JSON.stringify(constants)}`);
     this.pipelines.set(key, p);
     this.compiled++;

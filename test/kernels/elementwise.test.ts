@@ -9,6 +9,7 @@ import { binaryRef, unaryRef } from './elementwise.ref.ts';
 useGpu();
 
 // Sizes that are not multiples of the 256-thread workgroup.
+// 1000: whole vec4s (binary.wgsl's main_vec4 for same-shape operands); the others leave a tail (one element a thread).
 const SIZES = [1, 7, 33, 1000, 65537];
 
 // Inputs each op is defined on, and the parameters it takes.

@@ -99,12 +99,15 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor, alpha = 1, beta = 1):
   const { len: channels, inner } = bc.kind === 'axis' ? aroundAxis(a.shape, bc.axis) : { len: 1, inner: bc.kind === 'tile' ? b.size : 1 };
   const out = Tensor.empty(a.shape, a.gpu);
   for (const w of elementWindows(a.gpu, a.size)) {
+    // Same shapes and whole vec4s: four elements a thread (binary.wgsl's main_vec4).
+    const vec4 = bc.kind === 'none' && w.count % 4 === 0 && w.start % 4 === 0;
     a.gpu.dispatch({
       kernel: BINARY,
+      entryPoint: vec4 ? 'main_vec4' : 'main',
       overrides: { OP: kernelConstant(BINARY, constantName(op)), BROADCAST: BROADCAST_CODES[bc.kind] },
       params: { n: w.count, base: w.start, channels, inner: Math.max(inner, 1), alpha, beta },
       buffers: [windowBinding(a, w), bc.kind === 'none' ? windowBinding(b, w) : b.buffer, windowBinding(out, w)],
-      workgroups: grid1d(a.gpu, w.count),
+      workgroups: grid1d(a.gpu, vec4 ? w.count / 4 : w.count),
     });
   }
   return out;
