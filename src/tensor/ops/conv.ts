@@ -9,7 +9,7 @@ import { fmt } from '../shape.ts';
 import { grid1d } from './grid.ts';
 import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
-import { copyBlocks, zeros } from './fill.ts';
+import { zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
 import { winogradConv3x3, winogradWeights } from './winograd.ts';
 import { winogradWeightGrad, winogradWeightGradFits } from './winograd-weight-grad.ts';
@@ -121,22 +121,24 @@ export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tenso
 /**
  * A 3×3 stride-1 padding-1 convolution of x with w (transpose: the input gradient's rotated,
  * transposed kernel), from I to O channels, by the algorithm asked for or else chosen for this
- * adapter and shape (conv3x3Choice: the autotuner's cached choice or the default).
+ * adapter and shape (conv3x3Choice: the autotuner's cached choice or the default). pad 2 (zeros):
+ * the "full" convolution, 2 larger each way, chosen for as if its input were bordered by zeros.
  */
-function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect: boolean, asked?: Conv3x3Algorithm): Tensor {
-  const I = x.shape[1];
+function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect: boolean, asked?: Conv3x3Algorithm, pad = 1): Tensor {
+  const [N, I, H, W] = x.shape;
   if (asked === 'winograd' && !winogradFits(I)) throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
-  let choice = conv3x3Choice(x.gpu, x.shape, O);
+  let choice = conv3x3Choice(x.gpu, [N, I, H + 2 * pad - 2, W + 2 * pad - 2], O);
   if (asked && asked !== choice.algorithm) choice = asked === 'winograd' ? { algorithm: 'winograd' } : { algorithm: 'direct', ...kernelDefaults(x.gpu).conv3x3 };
-  return conv3x3By(choice, x, w, transpose, bias, O, relu, reflect);
+  return conv3x3By(choice, x, w, transpose, bias, O, relu, reflect, pad);
 }
 
-/** The 3×3 s1 p1 convolution by one algorithm and tile. */
-function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect = false): Tensor {
+/** The 3×3 s1 convolution (padding 1, or 2: the "full" one) by one algorithm and tile. */
+function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect = false, pad = 1): Tensor {
   const [N, , H, W] = x.shape;
+  const [OH, OW] = [H + 2 * pad - 2, W + 2 * pad - 2];
   const y = choice.algorithm === 'winograd'
-    ? winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu, Infinity, reflect)
-    : convDirect(x, repackWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: 1, OH: H, OW: W }, relu, choice, reflect);
+    ? winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu, Infinity, reflect, pad)
+    : convDirect(x, repackWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: pad, OH, OW }, relu, choice, reflect);
   // Lean weights: the transformed copy goes back to the pool (the work using it is already queued).
   if (x.gpu.leanWeights) w.dropDerived();
   return y;
@@ -279,28 +281,16 @@ function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
 
 /**
  * The input gradient of a reflection-padded convolution: the gradient of the padded input (the
- * plain input gradient over the (H + 2P) × (W + 2P) grid, by the same fast kernels: for a
- * stride-1 "same" convolution, dy embedded in a zero border of P and the "same" input gradient
- * over the padded grid, so that a 3×3 takes Winograd), folded back onto the image by
- * reflect_fold.wgsl. The padded grid costs (1 + 2P/H)(1 + 2P/W) times the unpadded work.
+ * plain input gradient of the unpadded convolution over the (H + 2P) × (W + 2P) grid, by the same
+ * fast kernels), folded back onto the image by reflect_fold.wgsl. For a 3×3 that gradient is the
+ * "full" 3×3 convolution of dy (padding 2) with the transposed, rotated kernel, by Winograd or the
+ * direct kernel as for the padded grid's shape: dy is read as if bordered by zeros, not copied
+ * into a zero border. The padded grid costs (1 + 2P/H)(1 + 2P/W) times the unpadded work.
  */
 function reflectBackwardInput(dy: Tensor, w: Tensor, g: ConvGeometry, o: ConvBackwardOptions): Tensor {
-  const gpu = dy.gpu;
-  const [Hp, Wp] = [g.H + 2 * g.P, g.W + 2 * g.P];
-  const padded = [g.N, g.Cin, Hp, Wp];
-  let gp: Tensor;
-  if (isConv3x3(g) && !o.generic && winogradFits(g.Cout) && (o.algorithm ?? conv3x3Choice(gpu, [g.N, g.Cout, Hp, Wp], g.Cin).algorithm) === 'winograd') {
-    // The "full" Winograd convolution reads dy as if bordered by zeros: no padded copy of it.
-    gp = winogradConv3x3(dy, winogradWeights(w, true), zeroBias(w, g.Cin), g.Cin, false, Infinity, false, 2);
-    if (gpu.leanWeights) w.dropDerived();
-  } else if (g.S === 1 && g.OH === g.H && g.OW === g.W) {
-    const dyp = zeros([g.N, g.Cout, Hp, Wp], gpu);
-    copyBlocks(dy, dyp, { rows: g.H, len: g.W, srcStride: g.W, dstOffset: g.P * Wp + g.P, dstStride: Wp, planes: g.N * g.Cout, srcPlane: g.H * g.W, dstPlane: Hp * Wp });
-    gp = conv2dBackwardInput(dyp, w, padded, { padding: g.P, generic: o.generic, algorithm: o.algorithm });
-    dyp.dispose();
-  } else {
-    gp = conv2dBackwardInput(dy, w, padded, { stride: g.S, padding: 0, generic: o.generic });
-  }
+  const gp = isConv3x3(g) && !o.generic
+    ? conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm, 2)
+    : conv2dBackwardInput(dy, w, [g.N, g.Cin, g.H + 2 * g.P, g.W + 2 * g.P], { stride: g.S, padding: 0, generic: o.generic });
   const dx = reflectFold(gp, g);
   gp.dispose();
   return dx;
