@@ -16,6 +16,7 @@ import { Tensor } from '../tensor.ts';
 import { fold } from './grid.ts';
 import { matmul } from './matmul.ts';
 import { binary } from './elementwise.ts';
+import { tileChunks } from './winograd.ts';
 
 const TILES = {
   C: 'u32', H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32', tiles: 'u32', rowStride: 'u32',
@@ -40,12 +41,7 @@ export function winogradWeightGrad(x: Tensor, dy: Tensor, reflect = false, maxCh
   const [N, Cin, H, W] = x.shape;
   const Cout = dy.shape[1];
   if (!winogradWeightGradFits(Cin, Cout)) throw new RangeError(`winogradWeightGrad: channels must be multiples of 4, got ${Cin} -> ${Cout}`);
-  const tilesX = Math.ceil(W / 4);
-  const tilesPerImage = Math.ceil(H / 4) * tilesX;
-  const tiles = N * tilesPerImage;
-  const budget = Math.min(CHUNK_BYTES, gpu.maxBindingBytes);
-  const perTile = 36 * 4 * Math.max(Cin, Cout);
-  const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / perTile / 64) * 64, maxChunkTiles));
+  const { tilesX, tilesPerImage, tiles, chunk } = tileChunks(gpu, N, H, W, 36 * 4 * Math.max(Cin, Cout), CHUNK_BYTES, maxChunkTiles);
   let dU: Tensor | null = null;
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);

@@ -40,6 +40,20 @@ export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
 const CHUNK_BYTES = 8 * 2 ** 20;
 
 /**
+ * The 4×4 tiles of N outputs of H × W (row-major over the images), and how many go in a chunk:
+ * as many as keep bytesPerTile each within budgetBytes and a binding (a multiple of 64), at least
+ * 4, at most maxChunkTiles (a multiple of 4; for tests).
+ */
+export function tileChunks(gpu: Tensor['gpu'], N: number, H: number, W: number, bytesPerTile: number, budgetBytes: number, maxChunkTiles = Infinity) {
+  const tilesX = Math.ceil(W / 4);
+  const tilesPerImage = Math.ceil(H / 4) * tilesX;
+  const tiles = N * tilesPerImage;
+  const budget = Math.min(budgetBytes, gpu.maxBindingBytes);
+  const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / bytesPerTile / 64) * 64, maxChunkTiles));
+  return { tilesX, tilesPerImage, tiles, chunk };
+}
+
+/**
  * The input transform of tiles t0 … t0+Tc−1 of x [N, I, H, W] (4×4 output tiles, row-major over
  * the images): V [36, I, TcPad], the tiles past the last one (and the padding) zero. pad 1: the
  * "same" convolution's tiles; pad 2: the "full" one's, over an output of (H + 2) × (W + 2).
@@ -72,12 +86,7 @@ export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, r
   if (pad !== 1 && (pad !== 2 || reflect)) throw new RangeError(`winogradConv3x3: padding ${pad}${reflect ? ' by reflection' : ''} is not served (1, or 2 with zeros)`);
   const [H, W] = [Hin + 2 * pad - 2, Win + 2 * pad - 2];
   const Opad = U.shape[2];
-  const tilesX = Math.ceil(W / 4);
-  const tilesPerImage = Math.ceil(H / 4) * tilesX;
-  const tiles = N * tilesPerImage;
-  const budget = Math.min(CHUNK_BYTES, gpu.maxBindingBytes);
-  const perTile = 36 * 4 * Math.max(I, Opad);
-  const chunk = Math.max(4, Math.min(Math.ceil(tiles / 4) * 4, Math.floor(budget / perTile / 64) * 64, maxChunkTiles));
+  const { tilesX, tilesPerImage, tiles, chunk } = tileChunks(gpu, N, H, W, 36 * 4 * Math.max(I, Opad), CHUNK_BYTES, maxChunkTiles);
   const out = Tensor.empty([N, O, H, W], gpu);
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);
