@@ -17,7 +17,7 @@ const CASES = [
   { name: 'avg 2x2/2, 7x11, batch 2', mode: 'avg', shape: [2, 3, 7, 11], K: 2, S: 2, ceil: false },
   { name: 'avg 2x2/2 ceil, 7x11 (clipped edge windows)', mode: 'avg', shape: [1, 3, 7, 11], K: 2, S: 2, ceil: true },
   { name: 'avg 3x3/2 ceil, 8x10', mode: 'avg', shape: [1, 2, 8, 10], K: 3, S: 2, ceil: true },
-  // Windows that tile the input exactly: the backward pass scatters per window (pool2d_backward_disjoint).
+  // Windows that tile the input exactly: the backward pass scatters per window (pool2d_backward.wgsl's main_disjoint).
   { name: 'max 2x2/2 (VGG), 8x12 (windows tile the input), batch 2', mode: 'max', shape: [2, 3, 8, 12], K: 2, S: 2, ceil: false },
   { name: 'avg 2x2/2, 6x10 (windows tile the input)', mode: 'avg', shape: [1, 3, 6, 10], K: 2, S: 2, ceil: false },
   { name: 'max 3x3/3, 9x6 (windows tile the input)', mode: 'max', shape: [1, 2, 9, 6], K: 3, S: 3, ceil: false },

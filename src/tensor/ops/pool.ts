@@ -36,7 +36,6 @@ function geometry(shape: readonly number[], o: PoolOptions) {
 const PARAMS = { n: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', K: 'u32', S: 'u32' } as const satisfies ParamLayout;
 const POOL = defineKernel('pool2d', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const POOL_BACKWARD = defineKernel('pool2d_backward', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
-const POOL_BACKWARD_DISJOINT = defineKernel('pool2d_backward_disjoint', { n: 'u32', W: 'u32', OH: 'u32', OW: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** Pools x; for max pooling also returns the argmax per output (for the backward pass). */
 export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor; arg: Tensor } {
@@ -58,24 +57,16 @@ export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor
 export function pool2dBackward(mode: PoolMode, dy: Tensor, arg: Tensor, xShape: readonly number[], o: PoolOptions): Tensor {
   const g = geometry(xShape, o);
   const dx = Tensor.empty(xShape, dy.gpu);
-  if (g.K === g.S && g.OH * g.K === g.H && g.OW * g.K === g.W && !o.generic) {
-    // Windows that tile the input: one thread per window writes all of it.
-    const n = g.N * g.C * g.OH * g.OW;
-    dy.gpu.dispatch({
-      kernel: POOL_BACKWARD_DISJOINT,
-      overrides: { MODE: kernelConstant(POOL_BACKWARD_DISJOINT, mode.toUpperCase()), K: g.K },
-      params: { n, W: g.W, OH: g.OH, OW: g.OW },
-      buffers: [dy.buffer, arg.buffer, dx.buffer],
-      workgroups: grid1d(dy.gpu, n),
-    });
-    return dx;
-  }
+  // Windows that tile the input: one thread per window writes all of it (main_disjoint).
+  const disjoint = g.K === g.S && g.OH * g.K === g.H && g.OW * g.K === g.W && !o.generic;
+  const n = disjoint ? g.N * g.C * g.OH * g.OW : dx.size;
   dy.gpu.dispatch({
     kernel: POOL_BACKWARD,
-    overrides: { MODE: kernelConstant(POOL_BACKWARD, mode.toUpperCase()) },
-    params: { n: dx.size, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.K, S: g.S },
+    entryPoint: disjoint ? 'main_disjoint' : 'main',
+    overrides: { MODE: kernelConstant(POOL_BACKWARD, mode.toUpperCase()), WINDOW: g.K },
+    params: { n, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.K, S: g.S },
     buffers: [dy.buffer, arg.buffer, dx.buffer],
-    workgroups: grid1d(dy.gpu, dx.size),
+    workgroups: grid1d(dy.gpu, n),
   });
   return dx;
 }
