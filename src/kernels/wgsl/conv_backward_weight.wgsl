@@ -3,12 +3,15 @@
 //   dw[co, ci, ky, kx] = sum_{n, oy, ox} dy[n, co, oy, ox] * x[n, ci, oy*S + ky - P, ox*S + kx - P]
 // (3×3 stride 1 has its own kernel, conv3x3_backward_weight.wgsl, which keeps all 9 taps.)
 // Layout: x [N, Cin, H, W]; dyT = dy as [N, OH, OW, Cout] (channels last: the 4·OCV output channels
-// a thread needs for one pixel are adjacent); partial [splits][Cout][Cin][KH][KW], added up over the
-// splits by the caller.
+// a thread needs for one pixel are adjacent), bound as vec4s (its buffer is a whole number of them):
+// with ALIGNED (Cout % 4 == 0) a group of 4 channels is one vec4 load, otherwise each channel is
+// taken from the vec4 that holds it; partial [splits][Cout][Cin][KH][KW], added up over the splits
+// by the caller.
 // Tiling: one thread per (input channel, kernel row ky, group of 4·OCV output channels) keeps the
 // row's KW taps × 4·OCV channels in registers and walks its rows of output pixels with a window of
 // KW input values that slides by S along the row: per pixel, S new input values and 4·OCV values
-// of dy feed 4·OCV·KW FMAs. Output rows (n·OH + oy) are split across grid z, each split a
+// of dy (OCV vec4 loads when ALIGNED: on llvmpipe a load costs as much as several FMAs) feed
+// 4·OCV·KW FMAs. Output rows (n·OH + oy) are split across grid z, each split a
 // contiguous range of rowsPerSplit rows. Grid: (ceil(Cin·KH / WG), ceil(Cout / (4·OCV)), splits).
 // The kernel's width and stride are pipeline constants (TAPS = KW, STRIDE = S; the uniforms KW and
 // S hold the same values): the loops over taps then have constant bounds, so a shader compiler can
@@ -16,13 +19,14 @@
 // lavapipe) kept both arrays in memory and ran several times slower.
 override WG: u32;
 override OCV: u32;
+override ALIGNED: bool;
 override REFLECT: bool;
 override TAPS: u32;
 override STRIDE: u32;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, OH: u32, OW: u32, KH: u32, KW: u32, S: u32, P: u32, rows: u32, rowsPerSplit: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dyT: array<f32>;
+@group(0) @binding(2) var<storage, read> dyT: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
 
 // The index of the padded input's sample i along an axis of n samples: itself inside, and with
@@ -38,8 +42,15 @@ fn xAt(rowBase: u32, ix: i32) -> f32 {
   return x[rowBase + u32(ix)];
 }
 
-fn dyAt(at: u32, co: u32) -> f32 {
-  return select(0.0, dyT[at + co], co < p.Cout);
+// dy's 4 channels c..c+3 of the pixel whose channels start at `at` (zero past Cout).
+fn dyGroup(at: u32, c: u32) -> vec4f {
+  if (ALIGNED) { return select(vec4f(0.0), dyT[(at + c) / 4u], c < p.Cout); }
+  var d: vec4f;
+  for (var k = 0u; k < 4u; k++) {
+    let i = at + c + k;
+    d[k] = select(0.0, dyT[i / 4u][i % 4u], c + k < p.Cout);
+  }
+  return d;
 }
 
 @compute @workgroup_size(WG)
@@ -50,7 +61,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let ky = t % p.KH;
   let co0 = gid.y * 4u * OCV;
   let split = gid.z;
-  var acc: array<vec4f, 18>;       // [KW][OCV], KW <= 9, OCV <= 2
+  var acc: array<vec4f, 18>;       // [KW][OCV], KW·OCV <= 18
   var win: array<f32, 9>;          // x at ox·S − P + kx, kx < KW
   let rowEnd = min(p.rows, (split + 1u) * p.rowsPerSplit);
   for (var r = split * p.rowsPerSplit; r < rowEnd; r++) {
@@ -67,7 +78,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       let at = dyRow + ox * p.Cout;
       for (var g = 0u; g < OCV; g++) {
         let c = co0 + 4u * g;
-        let d = vec4f(dyAt(at, c), dyAt(at, c + 1u), dyAt(at, c + 2u), dyAt(at, c + 3u));
+        let d = dyGroup(at, c);
         for (var kx = 0u; kx < TAPS; kx++) { acc[kx * OCV + g] = fma(vec4f(win[kx]), d, acc[kx * OCV + g]); }
       }
       // Slide the window by S.

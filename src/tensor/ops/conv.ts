@@ -87,13 +87,17 @@ const isConv3x3 = (g: ConvGeometry) => g.KH === 3 && g.KW === 3 && g.S === 1 && 
 /** Whether conv_direct.wgsl serves a square kernel of size K and stride S. */
 const directFits = (K: number, S: number) => K <= 9 && (S === 1 || S === 2);
 
-/** A tile for conv_direct.wgsl: PX pixels × 4·OCV channels, within its register arrays. */
+/**
+ * A tile for conv_direct.wgsl: PX pixels × 4·OCV channels, within its register arrays: the 3×3
+ * default, or the strided or large kernels' (kernelDefaults().convDirect); one vec4 of channels
+ * for at most 4 output channels.
+ */
 function directTile(gpu: Tensor['gpu'], Cout: number, S: number, K: number) {
-  const d = kernelDefaults(gpu).conv3x3;
-  const ocv = Cout <= 4 ? 1 : d.ocv;
-  let px = d.px;
-  while (px > 1 && ((px - 1) * S + K > 32 || px * ocv > 32)) px--;
-  return { px, ocv, wg: d.wg };
+  const d = kernelDefaults(gpu);
+  const t = Cout <= 4 ? { px: d.conv3x3.px, ocv: 1 } : S > 1 ? d.convDirect.strided : K >= 5 ? d.convDirect.large : d.conv3x3;
+  let px = t.px;
+  while (px > 1 && ((px - 1) * S + K > 32 || px * t.ocv > 32)) px--;
+  return { px, ocv: t.ocv, wg: d.conv3x3.wg };
 }
 
 /**
@@ -261,7 +265,7 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
  */
 function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   // Measured on llvmpipe (bench/RESULTS.md): one vec4 of channels a thread, 16 pixels for 3×3
-  // kernels and 8 for larger ones (more accumulators spill).
+  // kernels and 8 for larger ones (more accumulators spill; 2 vec4s of channels measured no faster).
   const ocv = 1;
   const px = g.S * Math.max(1, Math.floor((g.KH <= 3 ? 16 : 8) / g.S));
   const wg = 64;
@@ -347,7 +351,7 @@ function generalBackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: 
   const partial = Tensor.empty([splits, g.Cout, g.Cin, g.KH, g.KW], gpu);
   gpu.dispatch({
     kernel: CONV_BACKWARD_WEIGHT,
-    overrides: { WG: wg, OCV: ocv, REFLECT: reflect ? 1 : 0, TAPS: g.KW, STRIDE: g.S },
+    overrides: { WG: wg, OCV: ocv, ALIGNED: g.Cout % 4 === 0 ? 1 : 0, REFLECT: reflect ? 1 : 0, TAPS: g.KW, STRIDE: g.S },
     params: { ...geometryParams(g), rows, rowsPerSplit },
     buffers: [x.buffer, dyT.buffer, partial.buffer],
     workgroups: [Math.ceil((g.Cin * g.KH) / wg), Math.ceil(g.Cout / (4 * ocv)), splits],
