@@ -38,8 +38,9 @@ const CASES: Case[] = [
   { name: '3x3 s1 p1 reflect, C 4->8, 15x17: input gradient by the full Winograd convolution', x: [1, 4, 15, 17], w: [8, 4, 3, 3], stride: 1, pad: 1, padMode: 'reflect' },
   { name: '9x9 s1 p4 reflect (TransformerNet conv1), C 3->4, 11x10', x: [1, 3, 11, 10], w: [4, 3, 9, 9], stride: 1, pad: 4, padMode: 'reflect' },
   { name: '3x3 s2 p1 reflect (TransformerNet conv2), C 3->4, 9x8, batch 2', x: [2, 3, 9, 8], w: [4, 3, 3, 3], stride: 2, pad: 1, padMode: 'reflect' },
-  // More than 4 output channels: the strided and large kernels' own tiles (kernelDefaults().convDirect,
-  // .convTranspose), with a partial group of channels and a partial row of pixels.
+  // More than 4 output channels: the strided and large kernels' own tiles (kernelDefaults().convDirect),
+  // with a partial group of channels and a partial row of pixels; and a strided input gradient over
+  // two groups of input channels, the second partial (conv_transpose_direct).
   { name: '3x3 s2 p1 reflect, C 3->20, 9x8: wide channel tiles, forward and strided input gradient', x: [1, 3, 9, 8], w: [20, 3, 3, 3], stride: 2, pad: 1, padMode: 'reflect' },
   { name: '3x3 s2 p1 reflect, C 6->5, 19x21: the strided input gradient over 6 channels', x: [1, 6, 19, 21], w: [5, 6, 3, 3], stride: 2, pad: 1, padMode: 'reflect' },
   { name: '9x9 s1 p4 reflect, C 6->9, 20x19: 16-pixel tiles, forward and input gradient', x: [1, 6, 20, 19], w: [9, 6, 9, 9], stride: 1, pad: 4, padMode: 'reflect' },
