@@ -13,9 +13,11 @@ export interface KernelDefaults {
   conv3x3: { px: number; ocv: number; wg: number };
   /**
    * conv_direct's tile for the other kernels it serves, with more than 4 output channels: strided
-   * (3×3 stride 2) and large (K >= 5, stride 1: the 9×9 layers and their input gradients).
+   * (3×3 stride 2) and large (K >= 5, stride 1: the 9×9 layers and their input gradients); and
+   * conv_transpose_direct's (the strided input gradient, a transposed convolution), its pixels
+   * rounded down to a multiple of the stride.
    */
-  convDirect: { strided: Tile; large: Tile };
+  convDirect: { strided: Tile; large: Tile; transposed: Tile };
   /**
    * Untuned 3×3 convolutions of at least this many pixels run as Winograd F(4×4, 3×3) (where the
    * channels allow), ~1e-5 less accurate (Infinity: never). On a software GPU, since the product's
@@ -39,12 +41,14 @@ export interface Tile { px: number; ocv: number }
 // Xeon cores, old and new tiles timed in turn in one run, bench/RESULTS.md): 3×3 s2 forward
 // 8 px × 16 channels over 8 × 8, 1.1–1.7×; 9×9 forward 16 × 8 over 8 × 8, 1.0–1.5×. More output
 // channels a thread reuse each input load more, and on llvmpipe the loads, not the FMAs, set the
-// time. (conv_transpose_direct's tile, the strided input gradient, measured no faster with 8 channels.)
+// time. The strided input gradient (conv_transpose_direct), once its threads take rows in order of
+// their phase and visit only the taps that reach each pixel: 8 px × 16 channels against 16 × 4,
+// 1.3× (32 -> 64 at 256²) and 1.8× (64 -> 128 at 128²) in one run; 4 × 32 and 16 × 8 were slower.
 const SOFTWARE: KernelDefaults = {
   reduce: { wg: 16, perThread: 64 },
   norm: { wg: 64 },
   conv3x3: { px: 8, ocv: 2, wg: 64 },
-  convDirect: { strided: { px: 8, ocv: 4 }, large: { px: 16, ocv: 2 } },
+  convDirect: { strided: { px: 8, ocv: 4 }, large: { px: 16, ocv: 2 }, transposed: { px: 8, ocv: 4 } },
   winogradFromPixels: 256,
   matmul: { kernel: 'vec4', block: { tm: 16, tn: 8, wgX: 8, wgY: 2 }, minWorkgroups: 2 },
   minThreads: 512,
@@ -54,7 +58,7 @@ const HARDWARE: KernelDefaults = {
   reduce: { wg: 256, perThread: 4 },
   norm: { wg: 256 },
   conv3x3: { px: 4, ocv: 2, wg: 64 },
-  convDirect: { strided: { px: 4, ocv: 2 }, large: { px: 4, ocv: 2 } },
+  convDirect: { strided: { px: 4, ocv: 2 }, large: { px: 4, ocv: 2 }, transposed: { px: 16, ocv: 1 } },
   winogradFromPixels: Infinity,
   matmul: { kernel: 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 512 },
   minThreads: 65536,

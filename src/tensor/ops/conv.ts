@@ -264,10 +264,9 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
  * which now serves only other shapes and `generic`).
  */
 function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
-  // Measured on llvmpipe (bench/RESULTS.md): one vec4 of channels a thread, 16 pixels for 3×3
-  // kernels and 8 for larger ones (more accumulators spill; 2 vec4s of channels measured no faster).
-  const ocv = 1;
-  const px = g.S * Math.max(1, Math.floor((g.KH <= 3 ? 16 : 8) / g.S));
+  const tile = kernelDefaults(dy.gpu).convDirect.transposed;
+  const ocv = tile.ocv;
+  const px = g.S * Math.max(1, Math.floor(tile.px / g.S));
   const wg = 64;
   const wp = repackWeights(w, true, ocv);
   const CinPad = wp.shape[3];
@@ -278,7 +277,7 @@ function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
     overrides: { K: g.KH, S: g.S, P: g.P, PX: px, OCV: ocv, WG: wg },
     params: { Cout: g.Cout, H: g.H, W: g.W, Cin: g.Cin, CinPad, OH: g.OH, OW: g.OW, tilesX },
     buffers: [dy.buffer, wp.buffer, dx.buffer],
-    workgroups: [Math.ceil((g.H * tilesX) / wg), CinPad / (4 * ocv), g.N],
+    workgroups: [Math.ceil((Math.ceil(g.H / g.S) * g.S * tilesX) / wg), CinPad / (4 * ocv), g.N],
   });
   return dx;
 }
