@@ -5,6 +5,8 @@
 //   download needs the results, or every `maxDispatchesPerBatch` dispatches.
 // - Each dispatch's small uniform block is written into a per-batch arena (one 256-byte slot per
 //   dispatch) that is uploaded once, right before the batch is submitted.
+// - Bind groups are kept per (pipeline, uniform slot, buffers) and reused (bind-groups.ts): a
+//   repeated evaluation or training step creates none after its first.
 // - GPU errors are collected as they arrive (error-log.ts) and thrown, with the kernel's name, at
 //   the next flush or download.
 
@@ -12,6 +14,7 @@ import { acquireDevice, isSoftwareAdapter, type AcquiredDevice, type AdapterDesc
 import { BufferPool } from './buffer-pool.ts';
 import { GpuErrorLog } from './error-log.ts';
 import { PipelineCache } from './pipelines.ts';
+import { BindGroupCache, type BindingEntry } from './bind-groups.ts';
 import { packParams, paramsByteLength, type KernelSpec, type ParamLayout, type ParamValues } from './kernel-spec.ts';
 import { KernelProfiler, type KernelTime } from './profiler.ts';
 
@@ -58,6 +61,13 @@ export class Gpu {
    */
   leanWeights = false;
   /**
+   * Reuse bind groups across dispatches (bind-groups.ts). Off: a new one per dispatch, as before
+   * (for benchmarks that compare the two).
+   */
+  reuseBindGroups = true;
+  /** The bind groups kept for reuse, with hit and creation counts. */
+  readonly bindGroups: BindGroupCache;
+  /**
    * The largest storage-buffer binding a dispatch may use: the device's
    * maxStorageBufferBindingSize, or less when set lower (tests use a small value to exercise the
    * kernels that split a large tensor into several bindings; see src/tensor/ops/windows.ts). It
@@ -98,6 +108,7 @@ export class Gpu {
     this.limits = acquired.adapterInfo.limits;
     this.pool = new BufferPool(this.device, this.limits.maxBufferSize);
     this.pipelines = new PipelineCache(this.device, this.errors);
+    this.bindGroups = new BindGroupCache(this.device);
     this.isSoftware = isSoftwareAdapter(this.info);
     this.bindingLimit = this.limits.maxStorageBufferBindingSize;
     // On a real GPU, allocating (and Dawn's zeroing of) large buffers costs far more than keeping
@@ -109,6 +120,8 @@ export class Gpu {
     // Xeon cores), for a high-water mark of 2011 MiB against 1605.
     this.pool.minPoolCapBytes = this.isSoftware ? 16 * 2 ** 20 : 2 * 2 ** 30;
     this.pool.slackFraction = this.isSoftware ? 0.5 : 0;
+    // The same buffers in the same roles each iteration, so that bind groups are found again.
+    this.pool.reuseOldest = !this.isSoftware;
     this.uniformArena = this.device.createBuffer({ size: UNIFORM_SLOT * this.maxDispatchesPerBatch, usage: UNIFORM | COPY_DST });
     this.uniformStaging = new Uint8Array(UNIFORM_SLOT * this.maxDispatchesPerBatch);
     this.uniformView = new DataView(this.uniformStaging.buffer);
@@ -151,14 +164,14 @@ export class Gpu {
     }
     const pipeline = this.pipelines.get(d.kernel, d.overrides, d.entryPoint);
     if (this.pending >= this.maxDispatchesPerBatch) this.flush();
-    const entries: GPUBindGroupEntry[] = [];
+    const entries: BindingEntry[] = [];
     const uniformBytes = paramsByteLength(d.kernel);
     if (uniformBytes > 0) {
       if (!d.params) throw new TypeError(`kernel '${name}': its parameters were not given`);
       const slot = this.pending * UNIFORM_SLOT;
       this.uniformStaging.fill(0, slot, slot + uniformBytes);
       packParams(d.kernel, d.params, this.uniformView, slot);
-      entries.push({ binding: 0, resource: { buffer: this.uniformArena, offset: slot, size: uniformBytes } });
+      entries.push({ binding: 0, buffer: this.uniformArena, offset: slot, size: uniformBytes });
     }
     const maxBinding = this.bindingLimit;
     d.buffers.forEach((b, i) => {
@@ -172,9 +185,9 @@ export class Gpu {
             `For style transfer, a tiled evaluation (--tile, or --max-memory) keeps every activation within it.`,
         );
       }
-      entries.push({ binding: i + 1, resource: { buffer: binding.buffer, offset: binding.offset ?? 0, size } });
+      entries.push({ binding: i + 1, buffer: binding.buffer, offset: binding.offset ?? 0, size });
     });
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const bindGroup = this.reuseBindGroups ? this.bindGroups.get(pipeline, entries) : this.bindGroups.create(pipeline, entries);
     if (this.profiler) this.endPass(); // one pass per dispatch, timed
     if (!this.pass) {
       this.encoder ??= this.device.createCommandEncoder();
@@ -224,14 +237,14 @@ export class Gpu {
     this.errors.throwIfFailed();
     this.endPass();
     if (!this.encoder) {
-      this.pool.destroyEvicted(); // nothing recorded can use them
+      this.bindGroups.forget(this.pool.destroyEvicted()); // nothing recorded can use them
       return;
     }
     if (this.pending > 0) this.device.queue.writeBuffer(this.uniformArena, 0, this.uniformStaging, 0, this.pending * UNIFORM_SLOT);
     const readTimestamps = this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
     readTimestamps?.();
-    this.pool.destroyEvicted();
+    this.bindGroups.forget(this.pool.destroyEvicted());
     this.encoder = null;
     this.pending = 0;
     this.counters.submits++;
@@ -301,6 +314,7 @@ export class Gpu {
     if (this.errors.released) return;
     this.errors.released = true;
     this.pool.trim();
+    this.bindGroups.clear();
     this.uniformArena.destroy();
     this.acquired.release();
   }

@@ -62,6 +62,21 @@ describe('GPU memory stays flat', () => {
     });
   }
 
+  for (const reuseOldest of [false, true]) {
+    it(`a size class hands out ${reuseOldest ? 'the oldest free buffer, whatever the release order (reuseOldest)' : 'the buffer released last'}`, () => {
+      const pool = new BufferPool(gpu().device, gpu().limits.maxBufferSize);
+      pool.reuseOldest = reuseOldest;
+      const [a, b, c] = [pool.acquire(1000), pool.acquire(1000), pool.acquire(1000)];
+      for (const order of [[a, b, c], [c, a, b], [b, c, a]]) {
+        for (const x of order) pool.release(x);
+        const got = [pool.acquire(1000), pool.acquire(1000), pool.acquire(1000)];
+        expect(got).toEqual(reuseOldest ? [a, b, c] : [...order].reverse());
+      }
+      pool.trim();
+      pool.destroyEvicted();
+    });
+  }
+
   it('buffers of many different sizes, used once each, do not pile up in the pool beyond its cap', () => {
     const pool = gpu().pool;
     const [savedCap, savedSlack] = [pool.minPoolCapBytes, pool.slackFraction];
