@@ -2,7 +2,8 @@
 // adapter and self-check, the autotuner's choices at 512 and 1024 px, conv3x3 GFLOP/s by algorithm,
 // matmul and Gram GFLOP/s by kernel, one full style-transfer evaluation (bench/vgg-eval.ts) per
 // size with its memory, PyTorch + cuDNN on the same GPU computing the same loss (float32, and
-// with TF32 tensor cores as PyTorch defaults to for convolutions), and a short style transfer.
+// with TF32 tensor cores as PyTorch defaults to for convolutions), the evaluation's wall time
+// against its GPU time and against a new bind group per dispatch, and a short style transfer.
 //   npx tsx bench/device-check.ts [--weights FILE] [--content A --style B] [--out DIR] [--python python3]
 
 import { parseArgs } from 'node:util';
@@ -87,7 +88,17 @@ for (const [C, HW] of run('matmul') ? [[64, 512 * 512], [128, 256 * 256], [512, 
 for (const size of run('eval') ? sizes : []) {
   const ours = await runOurEvaluation(gpu, evalData(size), 10, gpu.device.features.has('timestamp-query'));
   console.log(`evaluation ${size}px: ours ${ours.ms.toFixed(1)} ms, loss ${ours.loss.toExponential(5)}, |grad| ${ours.gradL2.toExponential(5)}\n  ${describeMemory(ours)}`);
-  if (ours.kernels) console.log(formatProfile(ours.kernels, 25));
+  if (ours.kernels) {
+    // Issue 19's host-overhead target: the evaluation's wall time within 10 % of its GPU time.
+    const gpuMs = ours.kernels.reduce((a, k) => a + k.ms, 0);
+    console.log(`  GPU time (its kernels, one profiled evaluation) ${gpuMs.toFixed(1)} ms: wall / GPU = ${(ours.ms / gpuMs).toFixed(2)}`);
+    console.log(formatProfile(ours.kernels, 25));
+  }
+  // The same with a new bind group for every dispatch (as before they were kept), for the host's share.
+  gpu.reuseBindGroups = false;
+  const fresh = await runOurEvaluation(gpu, evalData(size), 10);
+  gpu.reuseBindGroups = true;
+  console.log(`  with a new bind group per dispatch: ${fresh.ms.toFixed(1)} ms (kept: ${ours.ms.toFixed(1)} ms)`);
   for (const tf32 of [false, true]) {
     const r = spawnSync(values.python!, ['bench/peers/pytorch_vgg.py', '--device', 'cuda', '--sizes', String(size), '--reps', '20', '--bench-data', ...(tf32 ? [] : ['--no-tf32'])], { encoding: 'utf8' });
     const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
