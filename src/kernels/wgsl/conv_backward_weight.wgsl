@@ -3,14 +3,13 @@
 //   dw[co, ci, ky, kx] = sum_{n, oy, ox} dy[n, co, oy, ox] * x[n, ci, oy*S + ky - P, ox*S + kx - P]
 // (3×3 stride 1 has its own kernel, conv3x3_backward_weight.wgsl, which keeps all 9 taps.)
 // Layout: x [N, Cin, H, W]; dyT = dy as [N, OH, OW, Cout] (channels last: the 4·OCV output channels
-// a thread needs for one pixel are adjacent), bound as vec4s (its buffer is a whole number of them):
-// with ALIGNED (Cout % 4 == 0) a group of 4 channels is one vec4 load, otherwise each channel is
-// taken from the vec4 that holds it; partial [splits][Cout][Cin][KH][KW], added up over the splits
-// by the caller.
+// a thread needs for one pixel are adjacent), Cout a multiple of 4 (the caller pads dy with zero
+// channels otherwise), bound as vec4s: a group of 4 channels is one vec4 load; partial
+// [splits][Cout][Cin][KH][KW], added up over the splits by the caller.
 // Tiling: one thread per (input channel, kernel row ky, group of 4·OCV output channels) keeps the
 // row's KW taps × 4·OCV channels in registers and walks its rows of output pixels with a window of
 // KW input values that slides by S along the row: per pixel, S new input values and 4·OCV values
-// of dy (OCV vec4 loads when ALIGNED: on llvmpipe a load costs as much as several FMAs) feed
+// of dy (OCV vec4 loads: on llvmpipe a load costs as much as several FMAs) feed
 // 4·OCV·KW FMAs. Output rows (n·OH + oy) are split across grid z, each split a
 // contiguous range of rowsPerSplit rows. Grid: (ceil(Cin·KH / WG), ceil(Cout / (4·OCV)), splits).
 // The kernel's width and stride are pipeline constants (TAPS = KW, STRIDE = S; the uniforms KW and
@@ -19,7 +18,6 @@
 // lavapipe) kept both arrays in memory and ran several times slower.
 override WG: u32;
 override OCV: u32;
-override ALIGNED: bool;
 override REFLECT: bool;
 override TAPS: u32;
 override STRIDE: u32;
@@ -44,13 +42,7 @@ fn xAt(rowBase: u32, ix: i32) -> f32 {
 
 // dy's 4 channels c..c+3 of the pixel whose channels start at `at` (zero past Cout).
 fn dyGroup(at: u32, c: u32) -> vec4f {
-  if (ALIGNED) { return select(vec4f(0.0), dyT[(at + c) / 4u], c < p.Cout); }
-  var d: vec4f;
-  for (var k = 0u; k < 4u; k++) {
-    let i = at + c + k;
-    d[k] = select(0.0, dyT[i / 4u][i % 4u], c + k < p.Cout);
-  }
-  return d;
+  return select(vec4f(0.0), dyT[(at + c) / 4u], c < p.Cout);
 }
 
 @compute @workgroup_size(WG)
