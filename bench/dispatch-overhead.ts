@@ -24,12 +24,8 @@ const MODES = [
 const defaults = { reuse: gpu.reuseBindGroups, oldest: gpu.pool.reuseOldest };
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 for (const size of values.sizes!.split(',').map(Number)) {
-  const { x, lossOf, dispose } = ourEvaluation(gpu, evalData(size));
-  const evaluate = () => tidy(() => {
-    lossOf().backward();
-    x.grad?.dispose();
-    x.grad = null;
-  });
+  const ev = ourEvaluation(gpu, evalData(size));
+  const evaluate = () => tidy(ev.evaluate);
   evaluate(); // pipelines, the weights' transformed copies
   await gpu.sync();
   const rows: string[] = [];
@@ -58,7 +54,7 @@ for (const size of values.sizes!.split(',').map(Number)) {
     }
   }
   console.log(`${size} px evaluation (median of ${values.reps}):\n${rows.join('\n')}`);
-  dispose();
+  ev.dispose();
 }
 gpu.reuseBindGroups = defaults.reuse;
 gpu.pool.reuseOldest = defaults.oldest;

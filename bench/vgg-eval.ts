@@ -62,7 +62,9 @@ export interface OurEvaluation {
 /**
  * The evaluation's tensors on the GPU and its loss: lossOf() records the forward pass on the tape
  * (backward() on its result fills x.grad), lossOf(y) the same loss at another input y [1, 3, size,
- * size] marked requireGrad (an optimizer's iterate); dispose() frees the weights and the input.
+ * size] marked requireGrad (an optimizer's iterate); evaluate() records one whole evaluation,
+ * forward and backward, and drops the gradient (the loss stays in the caller's scope);
+ * dispose() frees the weights and the input.
  */
 export function ourEvaluation(gpu: Gpu, d: EvalData) {
   const w = d.weights.map((x) => Tensor.fromArray(x.data, x.shape, gpu));
@@ -87,11 +89,16 @@ export function ourEvaluation(gpu: Gpu, d: EvalData) {
     h.dispose();
     return ag.weightedSum(terms, terms.map(() => 1));
   };
-  return { x, lossOf, dispose: () => [...w, ...b, x].forEach((t) => t.dispose()) };
+  const evaluate = () => {
+    lossOf().backward();
+    x.grad?.dispose();
+    x.grad = null;
+  };
+  return { x, lossOf, evaluate, dispose: () => [...w, ...b, x].forEach((t) => t.dispose()) };
 }
 
 export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number, profile = false): Promise<OurEvaluation> {
-  const { x, lossOf, dispose } = ourEvaluation(gpu, d);
+  const { x, lossOf, evaluate, dispose } = ourEvaluation(gpu, d);
   // Once, untimed (it also makes the weights' transformed copies): the numbers peers must match.
   const check = await tidyAsync(async () => {
     const loss = lossOf();
@@ -104,21 +111,13 @@ export async function runOurEvaluation(gpu: Gpu, d: EvalData, reps: number, prof
   const residentBytes = gpu.pool.getStats().liveBytes;
   gpu.pool.trim();
   gpu.pool.resetHighWater();
-  const ms = await timeGpu(gpu, () => {
-    lossOf().backward();
-    x.grad?.dispose();
-    x.grad = null;
-  }, reps);
+  const ms = await timeGpu(gpu, evaluate, reps);
   const stats = gpu.pool.getStats();
   let kernels: KernelTime[] | undefined;
   if (profile) {
     // One more evaluation, every kernel timed on the GPU (after the timed runs: it slows them).
     gpu.startProfiling();
-    tidy(() => {
-      lossOf().backward();
-      x.grad?.dispose();
-      x.grad = null;
-    });
+    tidy(evaluate);
     kernels = await gpu.stopProfiling();
   }
   dispose();

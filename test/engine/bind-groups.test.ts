@@ -10,24 +10,15 @@ import { tidy } from '../../src/tensor/scope.ts';
 import { add, matmul, relu, scale } from '../../src/tensor/ops/index.ts';
 import { BindGroupCache, type BindingEntry } from '../../src/gpu/bind-groups.ts';
 import * as ag from '../../src/autograd/index.ts';
+import { matmulRef } from '../kernels/matmul.ref.ts';
 
 const gpu = useGpu();
 
 describe('bind groups on the GPU', () => {
   const A = randomArray(32 * 24, 1);
   const B = randomArray(24 * 16, 2);
-  // (relu(A·B) + 0.5·A·B) on the CPU.
-  const expected = (() => {
-    const out = new Float32Array(32 * 16);
-    for (let i = 0; i < 32; i++) {
-      for (let j = 0; j < 16; j++) {
-        let s = 0;
-        for (let k = 0; k < 24; k++) s += A[i * 24 + k] * B[k * 16 + j];
-        out[i * 16 + j] = Math.max(s, 0) + 0.5 * s;
-      }
-    }
-    return out;
-  })();
+  // relu(A·B) + 0.5·A·B on the CPU.
+  const expected = Float64Array.from(matmulRef(A, B, 32, 16, 24), (s) => Math.max(s, 0) + 0.5 * s);
 
   it('a repeated computation reuses them, with the same results as new ones', async () => {
     const a = Tensor.fromArray(A, [32, 24]);

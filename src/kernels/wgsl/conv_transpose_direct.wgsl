@@ -11,11 +11,12 @@
 // its pixels need (about PX/S + K/S of them) once into registers and reuses each for every tap that
 // reaches it; since a tile starts at a multiple of S, which taps reach pixel j is known when the
 // pipeline is compiled (K, S, P and PX are constants): the loop over a tap's pixels visits only
-// those it reaches, at indices that are constants once the loops unroll. This
-// is the strided counterpart of conv_direct.wgsl (which serves stride 1's input gradient).
+// those it reaches, at indices that are constants once the loops unroll. This is the strided
+// counterpart of conv_direct.wgsl (which serves stride 1's input gradient).
 // Rows go to threads in order of their phase (iy mod S: all even rows, then all odd ones for
 // S = 2): which kernel rows reach a row depends on its phase, and on a CPU-emulated GPU a SIMD group
-// whose lanes differ in it would run every kernel row for all of them (1.3–1.8× on llvmpipe).
+// whose lanes differ in it would run every kernel row for all of them. (With the per-tap loops and
+// the software tile, 1.3–2.0× on llvmpipe over the kernel before them: bench/RESULTS.md.)
 // Workgroup WG threads along one input plane. Grid: (ceil(S · ceil(H/S) · ceil(W/PX) / WG), ceil(Cin / (4·OCV)), N).
 override K: u32;
 override S: u32;
