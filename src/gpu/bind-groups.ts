@@ -1,7 +1,7 @@
 // Bind groups kept and reused across dispatches. A dispatch binds its pipeline's layout to its
-// uniform slot (an offset into the per-batch uniform arena) and its storage buffers; creating that
-// bind group is host work (validation, a native object) that a real GPU's kernels no longer hide.
-// An evaluation or training step repeats the same dispatches on the same pooled buffers at the
+// uniform slot (an offset into the per-batch uniform arena) and its storage buffers (and textures:
+// vec4-texture.ts); creating that bind group is host work (validation, a native object) that a
+// real GPU's kernels no longer hide. An evaluation or training step repeats the same dispatches on the same pooled buffers at the
 // same slots, so after the first, each finds its bind group here.
 //
 // A cached group names buffers by identity: a hit means the very same GPUBuffer objects, offsets
@@ -9,12 +9,9 @@
 // are dropped (forget) so that they do not keep its wrapper alive; past `capacity` groups the
 // cache starts over.
 
-export interface BindingEntry {
-  binding: number;
-  buffer: GPUBuffer;
-  offset: number;
-  size: number;
-}
+export type BindingEntry = { binding: number; buffer: GPUBuffer; offset: number; size: number } | { binding: number; view: GPUTextureView };
+
+const resourceOf = (e: BindingEntry): GPUBuffer | GPUTextureView => ('view' in e ? e.view : e.buffer);
 
 export class BindGroupCache {
   private readonly ids = new WeakMap<object, number>();
@@ -33,7 +30,7 @@ export class BindGroupCache {
   /** The bind group of `pipeline`'s group 0 with these entries: the cached one, or a new one. */
   get(pipeline: GPUComputePipeline, entries: readonly BindingEntry[]): GPUBindGroup {
     let key = String(this.id(pipeline));
-    for (const e of entries) key += `|${e.binding}:${this.id(e.buffer)}:${e.offset}:${e.size}`;
+    for (const e of entries) key += 'view' in e ? `|${e.binding}:t${this.id(e.view)}` : `|${e.binding}:${this.id(e.buffer)}:${e.offset}:${e.size}`;
     const cached = this.groups.get(key);
     if (cached) {
       this.stats.hits++;
@@ -43,7 +40,7 @@ export class BindGroupCache {
     const group = this.create(pipeline, entries);
     this.groups.set(key, group);
     for (const e of entries) {
-      const id = this.id(e.buffer);
+      const id = this.id(resourceOf(e));
       const keys = this.keysByBuffer.get(id);
       if (keys) keys.push(key);
       else this.keysByBuffer.set(id, [key]);
@@ -56,12 +53,12 @@ export class BindGroupCache {
     this.stats.created++;
     return this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
-      entries: entries.map((e) => ({ binding: e.binding, resource: { buffer: e.buffer, offset: e.offset, size: e.size } })),
+      entries: entries.map((e) => ({ binding: e.binding, resource: 'view' in e ? e.view : { buffer: e.buffer, offset: e.offset, size: e.size } })),
     });
   }
 
-  /** Drops the groups that name any of these buffers (called as they are destroyed). */
-  forget(buffers: Iterable<GPUBuffer>): void {
+  /** Drops the groups that name any of these buffers or texture views (called as they are destroyed). */
+  forget(buffers: Iterable<GPUBuffer | GPUTextureView>): void {
     for (const b of buffers) {
       const id = this.ids.get(b);
       if (id === undefined) continue;

@@ -26,8 +26,10 @@ export function sizeClass(bytes: number): number {
 }
 
 export interface PoolStats {
-  /** Bytes in buffers currently handed out (size-class bytes). */
+  /** Bytes in buffers currently handed out (size-class bytes), and in textures (textureBytes). */
   liveBytes: number;
+  /** Of liveBytes, those in textures (vec4-texture.ts: weights held for texel fetches; not pooled). */
+  textureBytes: number;
   liveBuffers: number;
   /** Bytes in buffers waiting in the pool for reuse. */
   pooledBytes: number;
@@ -73,7 +75,7 @@ export class BufferPool {
   /** The most bytes ever live at once (not reset by resetHighWater). */
   private peakLive = 0;
   private live = new Set<GPUBuffer>();
-  private stats: PoolStats = { liveBytes: 0, liveBuffers: 0, pooledBytes: 0, highWaterBytes: 0, liveHighWaterBytes: 0, createdBuffers: 0 };
+  private stats: PoolStats = { liveBytes: 0, textureBytes: 0, liveBuffers: 0, pooledBytes: 0, highWaterBytes: 0, liveHighWaterBytes: 0, createdBuffers: 0 };
 
   constructor(
     private readonly device: GPUDevice,
@@ -101,12 +103,22 @@ export class BufferPool {
       this.created.set(buffer, this.stats.createdBuffers++);
     }
     this.live.add(buffer);
-    this.stats.liveBytes += size;
     this.stats.liveBuffers++;
+    this.addLive(size);
+    return buffer;
+  }
+
+  /** Counts a texture's bytes as live (made) or no longer (bytes < 0: destroyed): they are GPU memory too. */
+  countTexture(bytes: number): void {
+    this.stats.textureBytes += bytes;
+    this.addLive(bytes);
+  }
+
+  private addLive(bytes: number): void {
+    this.stats.liveBytes += bytes;
     this.stats.highWaterBytes = Math.max(this.stats.highWaterBytes, this.stats.liveBytes + this.stats.pooledBytes);
     this.stats.liveHighWaterBytes = Math.max(this.stats.liveHighWaterBytes, this.stats.liveBytes);
     this.peakLive = Math.max(this.peakLive, this.stats.liveBytes);
-    return buffer;
   }
 
   release(buffer: GPUBuffer): void {

@@ -17,6 +17,7 @@ import { PipelineCache } from './pipelines.ts';
 import { BindGroupCache, type BindingEntry } from './bind-groups.ts';
 import { packParams, paramsByteLength, type KernelSpec, type ParamLayout, type ParamValues } from './kernel-spec.ts';
 import { KernelProfiler, type KernelTime } from './profiler.ts';
+import { Vec4Texture, vec4TextureExtent, VEC4_TEXTURE_WIDTH } from './vec4-texture.ts';
 
 export interface BufferBinding {
   buffer: GPUBuffer;
@@ -30,8 +31,11 @@ export interface Dispatch<P extends ParamLayout> {
   overrides?: Record<string, number>;
   /** The uniform parameters by name, bound at @group(0) @binding(0) (required when the kernel declares any). */
   params?: ParamValues<P>;
-  /** Storage buffers, bound at @binding(1), @binding(2), ... in order. */
-  buffers: (GPUBuffer | BufferBinding)[];
+  /**
+   * Storage buffers, bound at @binding(1), @binding(2), ... in order; a Vec4Texture where the
+   * kernel's entry point declares a texture at that binding.
+   */
+  buffers: (GPUBuffer | BufferBinding | Vec4Texture)[];
   /** Workgroup counts. */
   workgroups: readonly [number, number?, number?];
   /** The WGSL entry point (default 'main'): a kernel file may hold variants with their own bindings. */
@@ -41,7 +45,10 @@ export interface Dispatch<P extends ParamLayout> {
 const UNIFORM_SLOT = 256;
 const MAP_READ = 0x01;
 const COPY_DST = 0x08;
+const STORAGE = 0x80;
 const UNIFORM = 0x40;
+const TEXTURE_COPY_DST = 0x02; // GPUTextureUsage
+const TEXTURE_BINDING = 0x04;
 
 export class Gpu {
   readonly device: GPUDevice;
@@ -100,6 +107,8 @@ export class Gpu {
   private uniformStaging: Uint8Array<ArrayBuffer>;
   private uniformView: DataView;
   private profiler: KernelProfiler | null = null;
+  private placeholderBindings: { buffer: GPUBuffer; texture: Vec4Texture } | null = null;
+  private retiredTextures: GPUTexture[] = [];
 
   private constructor(acquired: AcquiredDevice) {
     this.acquired = acquired;
@@ -175,6 +184,11 @@ export class Gpu {
     }
     const maxBinding = this.bindingLimit;
     d.buffers.forEach((b, i) => {
+      if (b instanceof Vec4Texture) {
+        if (b.isDisposed) throw new Error(`kernel '${name}': binding ${i + 1} is a texture already disposed`);
+        entries.push({ binding: i + 1, view: b.view });
+        return;
+      }
       const binding: BufferBinding = 'buffer' in b ? b : { buffer: b };
       const size = binding.size ?? binding.buffer.size - (binding.offset ?? 0);
       if (size > maxBinding) {
@@ -224,6 +238,71 @@ export class Gpu {
     return report;
   }
 
+  /**
+   * A Vec4Texture holding the floats of `src` (the first size(shape) of them, a multiple of 4),
+   * copied in the current batch after the work recorded so far (canHoldInTexture: within the
+   * device's texture limits).
+   */
+  vec4Texture(src: GPUBuffer, shape: readonly number[]): Vec4Texture {
+    this.errors.throwIfFailed();
+    const floats = shape.reduce((a, b) => a * b, 1);
+    if (floats % 4 !== 0 || !this.canHoldInTexture(floats)) {
+      throw new RangeError(`vec4Texture: ${floats} floats cannot be held in a texture here (a multiple of 4, at most ${this.maxTextureFloats()})`);
+    }
+    const n = floats / 4;
+    const [width, height] = vec4TextureExtent(n);
+    const texture = this.device.createTexture({ size: [width, height], format: 'rgba32float', usage: TEXTURE_BINDING | TEXTURE_COPY_DST, label: `vec4 ${shape.join('x')}` });
+    this.endPass();
+    this.encoder ??= this.device.createCommandEncoder();
+    // Rows of a copy are a multiple of 256 bytes apart: the full rows (VEC4_TEXTURE_WIDTH texels)
+    // are; a texture of one row (width < VEC4_TEXTURE_WIDTH) and a last, partial row are one row
+    // each, whose bytesPerRow only needs the alignment (Dawn checks it even for a single row).
+    const aligned = (texels: number) => Math.ceil((texels * 16) / 256) * 256;
+    const fullRows = Math.floor(n / width);
+    if (fullRows > 0) this.encoder.copyBufferToTexture({ buffer: src, bytesPerRow: aligned(width) }, { texture }, [width, fullRows]);
+    const rest = n - fullRows * width;
+    if (rest > 0) this.encoder.copyBufferToTexture({ buffer: src, offset: fullRows * width * 16, bytesPerRow: aligned(rest) }, { texture, origin: [0, fullRows] }, [rest, 1]);
+    this.pool.countTexture(width * height * 16);
+    return new Vec4Texture(texture, [...shape], (t) => this.retireTexture(t));
+  }
+
+  /**
+   * What a kernel that reads an operand from either a buffer or a texture (an override constant
+   * chooses) binds in the place of the one it does not read: a 16-byte buffer and a 1-texel
+   * texture, made once.
+   */
+  get placeholders(): { buffer: GPUBuffer; texture: Vec4Texture } {
+    if (!this.placeholderBindings) {
+      // WebGPU zero-fills both; not counted in the pool's bytes (16 each, for the context's life).
+      const buffer = this.device.createBuffer({ size: 16, usage: STORAGE, label: 'placeholder' });
+      const texture = this.device.createTexture({ size: [1, 1], format: 'rgba32float', usage: TEXTURE_BINDING, label: 'placeholder' });
+      this.placeholderBindings = { buffer, texture: new Vec4Texture(texture, [4], () => texture.destroy()) };
+    }
+    return this.placeholderBindings;
+  }
+
+  /**
+   * A disposed texture's bind groups are dropped at once; the texture itself is destroyed after
+   * the batch being recorded is submitted (a submit that names a destroyed texture fails, and
+   * destroying it after the submit lets the submitted work finish first).
+   */
+  private retireTexture(t: Vec4Texture): void {
+    this.bindGroups.forget([t.view]);
+    this.pool.countTexture(-t.texture.width * t.texture.height * 16);
+    if (this.encoder) this.retiredTextures.push(t.texture);
+    else t.texture.destroy();
+  }
+
+  /** Whether vec4Texture can hold this many floats. */
+  canHoldInTexture(floats: number): boolean {
+    return floats > 0 && floats <= this.maxTextureFloats();
+  }
+
+  private maxTextureFloats(): number {
+    const rows = Math.min(this.limits.maxTextureDimension2D ?? 8192, 8192);
+    return rows * VEC4_TEXTURE_WIDTH * 4;
+  }
+
   /** Records a buffer-to-buffer copy into the current batch (ordered after earlier dispatches). */
   copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
     this.errors.throwIfFailed();
@@ -245,6 +324,7 @@ export class Gpu {
     this.device.queue.submit([this.encoder.finish()]);
     readTimestamps?.();
     this.bindGroups.forget(this.pool.destroyEvicted());
+    for (const t of this.retiredTextures.splice(0)) t.destroy();
     this.encoder = null;
     this.pending = 0;
     this.counters.submits++;
@@ -315,6 +395,8 @@ export class Gpu {
     this.errors.released = true;
     this.pool.trim();
     this.bindGroups.clear();
+    this.placeholderBindings?.texture.dispose();
+    this.placeholderBindings?.buffer.destroy();
     this.uniformArena.destroy();
     this.acquired.release();
   }

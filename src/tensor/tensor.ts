@@ -16,10 +16,16 @@ let nextId = 1;
  * Its version and the tensors derived from it belong to the data, so every view sees them (the
  * autograd's saved views find the weights' repacked copies that the forward pass made).
  */
+/** What a tensor may derive and keep: another tensor, or a texture of its values (gpu/vec4-texture.ts). */
+export interface Derived {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
 class Storage {
   refs = 1;
   version = 0;
-  derived: Map<string, { version: number; tensor: Tensor }> | null = null;
+  derived: Map<string, { version: number; value: Derived }> | null = null;
   constructor(readonly buffer: GPUBuffer) {}
 }
 
@@ -118,26 +124,27 @@ export class Tensor {
   }
 
   /**
-   * A tensor computed from this one (e.g. weights repacked for a kernel), made once and reused
-   * while this tensor's version is unchanged; freed with this tensor.
+   * A tensor (or texture) computed from this one (e.g. weights repacked for a kernel), made once
+   * and reused while this tensor's version is unchanged; freed with this tensor. One key, one type.
    */
-  derived(key: string, make: () => Tensor): Tensor {
+  derived<T extends Derived>(key: string, make: () => T): T {
     const storage = this.liveStorage();
     storage.derived ??= new Map();
     const cache = storage.derived;
     key = `${key}@${this.shape.join('x')}`;
     const hit = cache.get(key);
-    if (hit && hit.version === storage.version && !hit.tensor.isDisposed) return hit.tensor;
-    hit?.tensor.dispose();
-    const tensor = keep(make());
-    cache.set(key, { version: storage.version, tensor });
-    return tensor;
+    if (hit && hit.version === storage.version && !hit.value.isDisposed) return hit.value as T;
+    hit?.value.dispose();
+    const made = make();
+    if (made instanceof Tensor) keep(made);
+    cache.set(key, { version: storage.version, value: made });
+    return made;
   }
 
   /** Frees the tensors derived from this one (they are made again when next asked for). */
   dropDerived(): void {
     const storage = this.liveStorage();
-    if (storage.derived) for (const d of storage.derived.values()) d.tensor.dispose();
+    if (storage.derived) for (const d of storage.derived.values()) d.value.dispose();
     storage.derived = null;
   }
 
@@ -147,7 +154,7 @@ export class Tensor {
     if (!storage) return;
     this.storage = null;
     if (--storage.refs > 0) return;
-    if (storage.derived) for (const d of storage.derived.values()) d.tensor.dispose();
+    if (storage.derived) for (const d of storage.derived.values()) d.value.dispose();
     storage.derived = null;
     this.gpu.pool.release(storage.buffer);
   }

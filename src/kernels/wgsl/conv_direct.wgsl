@@ -24,11 +24,14 @@ override S: u32;
 override PX: u32;
 override OCV: u32;
 override WG: u32;
+override W_TEXTURE: bool;   // weights from wt (a Vec4Texture, TEX_WIDTH texels wide), else from wp
+override TEX_WIDTH: u32;
 override SPLITS: u32;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, CoutPad: u32, OH: u32, OW: u32, P: u32, tilesX: u32, N: u32, ciChunk: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> wp: array<vec4f>;
+@group(0) @binding(5) var wt: texture_2d<f32>;   // the same weights in a texture (W_TEXTURE)
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
@@ -38,6 +41,14 @@ struct Params { Cin: u32, H: u32, W: u32, Cout: u32, CoutPad: u32, OH: u32, OW: 
 fn reflect_index(i: i32, n: i32) -> i32 {
   let a = abs(i);
   return clamp(select(a, 2 * (n - 1) - a, a >= n), 0, n - 1);
+}
+
+// Weight vec4 t, from the texture or the buffer (the binding not used holds a placeholder). On
+// llvmpipe a texel fetch costs less than a storage-buffer load, most of all here, where every
+// lane of a SIMD group (a workgroup) reads the same weights.
+fn weight(t: u32) -> vec4f {
+  if (W_TEXTURE) { return textureLoad(wt, vec2u(t % TEX_WIDTH, t / TEX_WIDTH), 0); }
+  return wp[t];
 }
 
 @compute @workgroup_size(WG)
@@ -73,7 +84,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       let tap0 = ((ci * K + ky) * K) * groups + og;
       for (var kx = 0u; kx < K; kx++) {
         for (var g = 0u; g < OCV; g++) {
-          let wv = wp[tap0 + kx * groups + g];
+          let wv = weight(tap0 + kx * groups + g);
           for (var j = 0u; j < PX; j++) {
             acc[j * OCV + g] = fma(vec4f(seg[j * S + kx]), wv, acc[j * OCV + g]);
           }

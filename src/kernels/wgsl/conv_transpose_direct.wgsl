@@ -24,11 +24,22 @@ override P: u32;
 override PX: u32;
 override OCV: u32;
 override WG: u32;
+override W_TEXTURE: bool;   // weights from wt (a Vec4Texture, TEX_WIDTH texels wide), else from wp
+override TEX_WIDTH: u32;
 struct Params { Cout: u32, H: u32, W: u32, Cin: u32, CinPad: u32, OH: u32, OW: u32, tilesX: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> wp: array<vec4f>;
+@group(0) @binding(4) var wt: texture_2d<f32>;   // the same weights in a texture (W_TEXTURE)
 @group(0) @binding(3) var<storage, read_write> dx: array<f32>;
+
+// Weight vec4 t, from the texture or the buffer (the binding not used holds a placeholder). On
+// llvmpipe a texel fetch costs less than a storage-buffer load, most of all here, where every
+// lane of a SIMD group (a workgroup) reads the same weights.
+fn weight(t: u32) -> vec4f {
+  if (W_TEXTURE) { return textureLoad(wt, vec2u(t % TEX_WIDTH, t / TEX_WIDTH), 0); }
+  return wp[t];
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -67,7 +78,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         let j0 = (kx + S * K - P) % S;
         let a0 = (j0 + P + S * K - kx) / S - (P + S * K - (K - 1u)) / S;
         for (var g = 0u; g < OCV; g++) {
-          let wv = wp[tap0 + (K - 1u - kx) * groups + g];
+          let wv = weight(tap0 + (K - 1u - kx) * groups + g);
           for (var t = 0u; t < PX / S; t++) {
             let j = j0 + S * t;
             acc[j * OCV + g] = fma(vec4f(seg[a0 + t]), wv, acc[j * OCV + g]);

@@ -11,7 +11,8 @@ import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
 import { copyBlocks, zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
-import { winogradConv3x3, winogradWeights } from './winograd.ts';
+import { winogradConv3x3, winogradWeightsOperand } from './winograd.ts';
+import { Vec4Texture, vec4TextureOverrides } from '../../gpu/vec4-texture.ts';
 import { winogradWeightGrad, winogradWeightGradFits } from './winograd-weight-grad.ts';
 import { conv3x3Choice, winogradFits, type Conv3x3Choice } from '../choice/conv3x3-tuner.ts';
 import { kernelDefaults } from '../choice/defaults.ts';
@@ -105,21 +106,52 @@ function directTile(gpu: Tensor['gpu'], Cout: number, S: number, K: number) {
  * for the forward convolution or (transpose) for the input gradient. Cached on the weight tensor.
  */
 export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tensor {
+  return w.derived(`direct-${transpose ? 'dx' : 'fwd'}-${4 * ocv}`, () => repack(w, transpose, ocv));
+}
+
+/**
+ * The repacked weights as the direct kernels read them: in a texture where the adapter's defaults
+ * ask for it (kernelDefaults().weightTextures; the buffer is then not kept), else repackWeights'.
+ */
+export function directWeights(w: Tensor, transpose: boolean, ocv: number): Tensor | Vec4Texture {
+  const [Cout, Cin, K] = w.shape;
+  const Opad = Math.ceil((transpose ? Cin : Cout) / (4 * ocv)) * 4 * ocv;
+  if (!kernelDefaults(w.gpu).weightTextures || !w.gpu.canHoldInTexture((transpose ? Cout : Cin) * K * K * Opad)) return repackWeights(w, transpose, ocv);
+  return w.derived(`direct-${transpose ? 'dx' : 'fwd'}-${4 * ocv}-texture`, () => {
+    const wp = repack(w, transpose, ocv);
+    const texture = w.gpu.vec4Texture(wp.buffer, wp.shape);
+    wp.dispose(); // the copy is recorded first
+    return texture;
+  });
+}
+
+function repack(w: Tensor, transpose: boolean, ocv: number): Tensor {
   const [Cout, Cin, K] = w.shape;
   const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
   const multiple = 4 * ocv;
   const Opad = Math.ceil(O / multiple) * multiple;
-  return w.derived(`direct-${transpose ? 'dx' : 'fwd'}-${multiple}`, () => {
-    const out = Tensor.empty([I, K, K, Opad], w.gpu);
-    w.gpu.dispatch({
-      kernel: CONV_REPACK,
-      overrides: { TRANSPOSE: transpose ? 1 : 0 },
-      params: { n: out.size, I, O, Opad, K },
-      buffers: [w.buffer, out.buffer],
-      workgroups: grid1d(w.gpu, out.size),
-    });
-    return out;
+  const out = Tensor.empty([I, K, K, Opad], w.gpu);
+  w.gpu.dispatch({
+    kernel: CONV_REPACK,
+    overrides: { TRANSPOSE: transpose ? 1 : 0 },
+    params: { n: out.size, I, O, Opad, K },
+    buffers: [w.buffer, out.buffer],
+    workgroups: grid1d(w.gpu, out.size),
   });
+  return out;
+}
+
+/**
+ * The two bindings of the direct kernels' weights, wp (a buffer) and wt (a texture), and the
+ * override constants that say which one they read: the other binding holds a placeholder.
+ */
+function weightBindings(wp: Tensor | Vec4Texture, gpu: Tensor['gpu']) {
+  const inTexture = wp instanceof Vec4Texture;
+  return {
+    buffer: inTexture ? gpu.placeholders.buffer : wp.buffer,
+    texture: inTexture ? wp : gpu.placeholders.texture,
+    overrides: { W_TEXTURE: inTexture ? 1 : 0, ...vec4TextureOverrides },
+  };
 }
 
 /**
@@ -141,8 +173,8 @@ function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boole
   const [N, , H, W] = x.shape;
   const [OH, OW] = [H + 2 * pad - 2, W + 2 * pad - 2];
   const y = choice.algorithm === 'winograd'
-    ? winogradConv3x3(x, winogradWeights(w, transpose), bias, O, relu, Infinity, reflect, pad)
-    : convDirect(x, repackWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: pad, OH, OW }, relu, choice, reflect);
+    ? winogradConv3x3(x, winogradWeightsOperand(w, transpose), bias, O, relu, Infinity, reflect, pad)
+    : convDirect(x, directWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: pad, OH, OW }, relu, choice, reflect);
   // Lean weights: the transformed copy goes back to the pool (the work using it is already queued).
   if (x.gpu.leanWeights) w.dropDerived();
   return y;
@@ -158,7 +190,7 @@ export const conv2dWith = (x: Tensor, w: Tensor, choice: Conv3x3Choice): Tensor 
  * sums (then bias and ReLU): for layers with too few pixels to fill a large GPU.
  */
 function convDirect(
-  x: Tensor, wp: Tensor, bias: Tensor, g: ConvGeometry, relu: boolean, tile: { px: number; ocv: number; wg: number; splits?: number }, reflect: boolean,
+  x: Tensor, wp: Tensor | Vec4Texture, bias: Tensor, g: ConvGeometry, relu: boolean, tile: { px: number; ocv: number; wg: number; splits?: number }, reflect: boolean,
 ): Tensor {
   const { N, Cin, H, W, Cout, OH, OW } = g;
   const { px, ocv, wg } = tile;
@@ -166,11 +198,12 @@ function convDirect(
   const splits = Math.ceil(Cin / ciChunk);
   const out = Tensor.empty(splits > 1 ? [splits, N, Cout, OH, OW] : [N, Cout, OH, OW], x.gpu);
   const tilesX = Math.ceil(OW / px);
+  const weights = weightBindings(wp, x.gpu);
   x.gpu.dispatch({
     kernel: CONV_DIRECT,
-    overrides: { FUSE_RELU: relu ? 1 : 0, REFLECT: reflect ? 1 : 0, K: g.KH, S: g.S, PX: px, OCV: ocv, WG: wg, SPLITS: splits },
+    overrides: { FUSE_RELU: relu ? 1 : 0, REFLECT: reflect ? 1 : 0, K: g.KH, S: g.S, PX: px, OCV: ocv, WG: wg, SPLITS: splits, ...weights.overrides },
     params: { Cin, H, W, Cout, CoutPad: wp.shape[3], OH, OW, P: g.P, tilesX, N, ciChunk },
-    buffers: [x.buffer, wp.buffer, bias.buffer, out.buffer],
+    buffers: [x.buffer, weights.buffer, bias.buffer, out.buffer, weights.texture],
     workgroups: [Math.ceil((OH * tilesX) / wg), Math.ceil(Cout / (4 * ocv)), N * splits],
   });
   if (splits === 1) return out;
@@ -209,7 +242,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   if (isConv3x3(g) && !o.generic) return conv3x3(x, w, false, b, g.Cout, !!o.relu, reflect, o.algorithm);
   if (g.KH === g.KW && directFits(g.KH, g.S) && !o.generic) {
     const tile = directTile(x.gpu, g.Cout, g.S, g.KH);
-    return convDirect(x, repackWeights(w, false, tile.ocv), b, g, !!o.relu, tile, reflect);
+    return convDirect(x, directWeights(w, false, tile.ocv), b, g, !!o.relu, tile, reflect);
   }
   if (3 * g.S + g.KW > 32) throw new RangeError(`conv2d: the general kernel reads 3·stride + kernel width <= 32 input values per row, got stride ${g.S} and width ${g.KW}`);
   const out = Tensor.empty([g.N, g.Cout, g.OH, g.OW], x.gpu);
@@ -241,7 +274,7 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
     // rotated kernel and padding K − 1 − P, which gives back the input's size.
     const tile = directTile(dy.gpu, g.Cin, 1, g.KH);
     const t: ConvGeometry = { N: g.N, Cin: g.Cout, H: g.OH, W: g.OW, Cout: g.Cin, KH: g.KH, KW: g.KW, S: 1, P: g.KH - 1 - g.P, OH: g.H, OW: g.W };
-    return convDirect(dy, repackWeights(w, true, tile.ocv), zeroBias(w, g.Cin), t, false, tile, false);
+    return convDirect(dy, directWeights(w, true, tile.ocv), zeroBias(w, g.Cin), t, false, tile, false);
   }
   if (g.S > 1 && g.KH === g.KW && g.KH <= 9 && !o.generic) return convTransposeDirect(dy, w, g);
   const dx = Tensor.empty(xShape, dy.gpu);
@@ -268,15 +301,16 @@ function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const ocv = tile.ocv;
   const px = g.S * Math.max(1, Math.floor(tile.px / g.S));
   const wg = 64;
-  const wp = repackWeights(w, true, ocv);
+  const wp = directWeights(w, true, ocv);
+  const weights = weightBindings(wp, dy.gpu);
   const CinPad = wp.shape[3];
   const dx = Tensor.empty([g.N, g.Cin, g.H, g.W], dy.gpu);
   const tilesX = Math.ceil(g.W / px);
   dy.gpu.dispatch({
     kernel: CONV_TRANSPOSE_DIRECT,
-    overrides: { K: g.KH, S: g.S, P: g.P, PX: px, OCV: ocv, WG: wg },
+    overrides: { K: g.KH, S: g.S, P: g.P, PX: px, OCV: ocv, WG: wg, ...weights.overrides },
     params: { Cout: g.Cout, H: g.H, W: g.W, Cin: g.Cin, CinPad, OH: g.OH, OW: g.OW, tilesX },
-    buffers: [dy.buffer, wp.buffer, dx.buffer],
+    buffers: [dy.buffer, weights.buffer, dx.buffer, weights.texture],
     workgroups: [Math.ceil((Math.ceil(g.H / g.S) * g.S * tilesX) / wg), CinPad / (4 * ocv), g.N],
   });
   return dx;

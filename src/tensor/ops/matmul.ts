@@ -7,6 +7,7 @@ import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { kernelDefaults } from '../choice/defaults.ts';
 import { reduce } from './reduce.ts';
+import { Vec4Texture, vec4TextureOverrides } from '../../gpu/vec4-texture.ts';
 
 /** Both matmul kernels take the same parameters. */
 const PARAMS = {
@@ -47,32 +48,41 @@ export function vec4Fits(M: number, N: number, K: number, transA: boolean): bool
   return K > 0 && K % 4 === 0 && N % 4 === 0 && (!transA || M % 4 === 0);
 }
 
-export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
+/**
+ * A is a tensor, or the same values in a Vec4Texture (gpu/vec4-texture.ts), read by texel fetches:
+ * for the vec4 kernel with transA only (a Winograd product's weights).
+ */
+export function matmul(a: Tensor | Vec4Texture, b: Tensor, o: MatmulOptions = {}): Tensor {
   const { transA = false, transB = false, alpha = 1 } = o;
   const tile = o.tile ?? DEFAULT_TILE;
-  if (a.rank < 2 || a.rank > 3 || b.rank < 2 || b.rank > 3) {
-    throw new RangeError(`matmul: operands must be 2-D or 3-D (batched), got ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  const fromTexture = a instanceof Vec4Texture;
+  if (fromTexture && (!transA || o.kernel === 'shared')) throw new RangeError('matmul: an operand A in a texture is read only by the vec4 kernel, transposed (transA)');
+  const aShape = a.shape;
+  const aRank = aShape.length;
+  if (aRank < 2 || aRank > 3 || b.rank < 2 || b.rank > 3) {
+    throw new RangeError(`matmul: operands must be 2-D or 3-D (batched), got ${fmt(aShape)} and ${fmt(b.shape)}`);
   }
-  const batchA = a.rank === 3 ? a.shape[0] : 1;
+  const batchA = aRank === 3 ? aShape[0] : 1;
   const batchB = b.rank === 3 ? b.shape[0] : 1;
-  if (a.rank === 3 && b.rank === 3 && batchA !== batchB) {
-    throw new RangeError(`matmul: batch sizes differ: ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  if (aRank === 3 && b.rank === 3 && batchA !== batchB) {
+    throw new RangeError(`matmul: batch sizes differ: ${fmt(aShape)} and ${fmt(b.shape)}`);
   }
   const batch = Math.max(batchA, batchB);
-  const [ar, ac] = a.shape.slice(-2);
+  const [ar, ac] = aShape.slice(-2);
   const [br, bc] = b.shape.slice(-2);
   const [M, K] = transA ? [ac, ar] : [ar, ac];
   const [K2, N] = transB ? [bc, br] : [br, bc];
   if (K !== K2) {
     throw new RangeError(
-      `matmul: inner dimensions differ: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} · ${fmt(b.shape)}${transB ? 'ᵀ' : ''} (K = ${K} vs ${K2})`,
+      `matmul: inner dimensions differ: ${fmt(aShape)}${transA ? 'ᵀ' : ''} · ${fmt(b.shape)}${transB ? 'ᵀ' : ''} (K = ${K} vs ${K2})`,
     );
   }
-  const outShape = a.rank === 3 || b.rank === 3 ? [batch, M, N] : [M, N];
-  const strides = [a.rank === 3 ? M * K : 0, b.rank === 3 ? K * N : 0, M * N];
-  const defaults = kernelDefaults(a.gpu).matmul;
-  const useVec4 = o.kernel === 'vec4' || (o.kernel === undefined && defaults.kernel === 'vec4');
-  if (o.kernel === 'vec4' && !vec4Fits(M, N, K, transA)) {
+  const outShape = aRank === 3 || b.rank === 3 ? [batch, M, N] : [M, N];
+  const strides = [aRank === 3 ? M * K : 0, b.rank === 3 ? K * N : 0, M * N];
+  const gpu = b.gpu;
+  const defaults = kernelDefaults(gpu).matmul;
+  const useVec4 = fromTexture || o.kernel === 'vec4' || (o.kernel === undefined && defaults.kernel === 'vec4');
+  if ((fromTexture || o.kernel === 'vec4') && !vec4Fits(M, N, K, transA)) {
     throw new RangeError(`matmul: the vec4 kernel needs K, N (and M when transposed) divisible by 4, got M=${M} N=${N} K=${K}`);
   }
   const vec4 = useVec4 && vec4Fits(M, N, K, transA);
@@ -82,15 +92,16 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
   const split = o.splits ?? splitK(defaults.minWorkgroups, groups[0] * groups[1] * batch, K);
   const kChunk = Math.ceil(K / split / 16) * 16; // a multiple of 4 (vec4) and of the tiles' TK steps
   const splits = Math.ceil(K / kChunk);
-  const partial = Tensor.empty(splits > 1 ? [splits, ...outShape] : outShape, a.gpu);
-  a.gpu.dispatch({
+  const partial = Tensor.empty(splits > 1 ? [splits, ...outShape] : outShape, gpu);
+  gpu.dispatch({
     kernel: vec4 ? MATMUL_VEC4 : MATMUL_SHARED,
     overrides: vec4
-      ? { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 }
+      ? { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, ...(fromTexture ? vec4TextureOverrides : {}) }
       : { WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
     params: { M, N, K, batchA: strides[0], batchB: strides[1], batchC: strides[2], alpha, splits, kChunk, batches: batch },
-    buffers: [a.buffer, b.buffer, partial.buffer],
+    buffers: [fromTexture ? a : a.buffer, b.buffer, partial.buffer],
     workgroups: [groups[0], groups[1], batch * splits],
+    entryPoint: fromTexture ? 'main_texture_a' : 'main',
   });
   if (splits === 1) return partial;
   const out = reduce('sum', partial, { axis: 0 });

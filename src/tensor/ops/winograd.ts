@@ -11,6 +11,8 @@ import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fold } from './grid.ts';
 import { matmul } from './matmul.ts';
+import { Vec4Texture } from '../../gpu/vec4-texture.ts';
+import { kernelDefaults } from '../choice/defaults.ts';
 
 const TILE_RANGE = { H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32' } as const satisfies ParamLayout;
 const WINOGRAD_WEIGHTS = defineKernel('winograd_weights', { total: 'u32', I: 'u32', O: 'u32', Opad: 'u32', rowStride: 'u32' });
@@ -19,21 +21,41 @@ const WINOGRAD_OUTPUT = defineKernel('winograd_output', { O: 'u32', ...TILE_RANG
 
 /** The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input gradient. */
 export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
+  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}`, () => transformWeights(w, transpose));
+}
+
+/**
+ * The transformed weights as the product reads them: in a texture where the adapter's defaults ask
+ * for it and the texture can hold them (kernelDefaults().weightTextures; the buffer is then
+ * not kept), else the buffer of winogradWeights.
+ */
+export function winogradWeightsOperand(w: Tensor, transpose: boolean): Tensor | Vec4Texture {
   const [Cout, Cin] = w.shape;
   const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
   const Opad = Math.ceil(O / 4) * 4;
-  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}`, () => {
-    const U = Tensor.empty([36, I, Opad], w.gpu);
-    const [gx, gy] = fold(w.gpu, Math.ceil((I * Opad) / 64));
-    w.gpu.dispatch({
-      kernel: WINOGRAD_WEIGHTS,
-      overrides: { TRANSPOSE: transpose ? 1 : 0 },
-      params: { total: I * Opad, I, O, Opad, rowStride: gx * 64 },
-      buffers: [w.buffer, U.buffer],
-      workgroups: [gx, gy],
-    });
-    return U;
+  if (!kernelDefaults(w.gpu).weightTextures || !w.gpu.canHoldInTexture(36 * I * Opad)) return winogradWeights(w, transpose);
+  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}-texture`, () => {
+    const U = transformWeights(w, transpose);
+    const texture = w.gpu.vec4Texture(U.buffer, U.shape);
+    U.dispose(); // the copy is recorded first
+    return texture;
   });
+}
+
+function transformWeights(w: Tensor, transpose: boolean): Tensor {
+  const [Cout, Cin] = w.shape;
+  const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
+  const Opad = Math.ceil(O / 4) * 4;
+  const U = Tensor.empty([36, I, Opad], w.gpu);
+  const [gx, gy] = fold(w.gpu, Math.ceil((I * Opad) / 64));
+  w.gpu.dispatch({
+    kernel: WINOGRAD_WEIGHTS,
+    overrides: { TRANSPOSE: transpose ? 1 : 0 },
+    params: { total: I * Opad, I, O, Opad, rowStride: gx * 64 },
+    buffers: [w.buffer, U.buffer],
+    workgroups: [gx, gy],
+  });
+  return U;
 }
 
 /** Bytes of V and of M per chunk (each): small enough for a binding, large enough to keep dispatches few. */
@@ -74,13 +96,14 @@ export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number, 
 }
 
 /**
- * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad].
+ * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad] (a
+ * tensor, or the same in a texture: winogradWeightsOperand).
  * maxChunkTiles (a multiple of 4) caps the tiles per chunk below the memory budget's (for tests);
  * reflect pads by reflection instead of zeros. pad 2 (zeros only) gives the "full" convolution,
  * [N, O, H + 2, W + 2]: the input gradient of a 3×3 over a padded grid without embedding dy in a
  * zero border first.
  */
-export function winogradConv3x3(x: Tensor, U: Tensor, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity, reflect = false, pad = 1): Tensor {
+export function winogradConv3x3(x: Tensor, U: Tensor | Vec4Texture, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity, reflect = false, pad = 1): Tensor {
   const gpu = x.gpu;
   const [N, I, Hin, Win] = x.shape;
   if (pad !== 1 && (pad !== 2 || reflect)) throw new RangeError(`winogradConv3x3: padding ${pad}${reflect ? ' by reflection' : ''} is not served (1, or 2 with zeros)`);
