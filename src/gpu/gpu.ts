@@ -299,8 +299,10 @@ export class Gpu {
   }
 
   private maxTextureFloats(): number {
-    const rows = Math.min(this.limits.maxTextureDimension2D ?? 8192, 8192);
-    return rows * VEC4_TEXTURE_WIDTH * 4;
+    // The device's own limit (compatibility mode's default is 4096 rows), not the adapter's.
+    const limits = this.device.limits;
+    if (limits.maxTextureDimension2D < VEC4_TEXTURE_WIDTH) return 0;
+    return limits.maxTextureDimension2D * VEC4_TEXTURE_WIDTH * 4;
   }
 
   /** Records a buffer-to-buffer copy into the current batch (ordered after earlier dispatches). */

@@ -28,11 +28,6 @@ export class Vec4Texture {
     this.view = texture.createView();
   }
 
-  /** Floats held. */
-  get size(): number {
-    return this.shape.reduce((a, b) => a * b, 1);
-  }
-
   get isDisposed(): boolean {
     return this.destroyed;
   }

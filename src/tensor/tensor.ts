@@ -16,7 +16,7 @@ let nextId = 1;
  * Its version and the tensors derived from it belong to the data, so every view sees them (the
  * autograd's saved views find the weights' repacked copies that the forward pass made).
  */
-/** What a tensor may derive and keep: another tensor, or a texture of its values (gpu/vec4-texture.ts). */
+/** What a tensor may derive and keep: another tensor, or a texture of its values (src/gpu/vec4-texture.ts). */
 export interface Derived {
   dispose(): void;
   readonly isDisposed: boolean;

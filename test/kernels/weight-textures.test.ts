@@ -1,4 +1,4 @@
-// Weights read from textures (gpu/vec4-texture.ts; kernelDefaults().weightTextures, on for
+// Weights read from textures (src/gpu/vec4-texture.ts; kernelDefaults().weightTextures, on for
 // software GPUs): matmul_vec4's main_texture_a, and conv_direct / conv_transpose_direct with
 // W_TEXTURE. Each convolution runs with the weights in a texture and in a buffer, whichever GPU the
 // test has, against the CPU reference; and the textures' life: counted as GPU memory, freed with

@@ -19,7 +19,7 @@
 // caller adds the copies up. kChunk is a multiple of 4.
 // Grid: (ceil(N / (TN·WG_X)), ceil(M / (TM·WG_Y)), batches · splits).
 // Entry point main_texture_a: the same product with op(A) = Aᵀ read by texel fetches from At, the
-// same array of vec4s in a texture TEX_WIDTH texels wide (gpu/vec4-texture.ts; TRANS_A only): the
+// same array of vec4s in a texture TEX_WIDTH texels wide (src/gpu/vec4-texture.ts; TRANS_A only): the
 // Winograd products' weights, which stay the same for a whole run. On llvmpipe a texel fetch
 // costs less than a storage-buffer load, most of all here, where the lanes of a SIMD group (a
 // workgroup row) all read the same A: 1.2-1.4× faster on the Winograd shapes (bench/RESULTS.md).

@@ -30,7 +30,7 @@ export interface KernelDefaults {
   winogradFromPixels: number;
   /**
    * Convolution weights (Winograd's transformed copies, the direct kernels' repacked ones) held in
-   * textures (gpu/vec4-texture.ts) and read by texel fetches, which cost less than storage loads
+   * textures (src/gpu/vec4-texture.ts) and read by texel fetches, which cost less than storage loads
    * on llvmpipe. Not on real GPUs: there a broadcast load of the same address is one transaction,
    * and every texel fetch uses the texture units.
    */

@@ -13,9 +13,10 @@ const join = (...parts: string[]) => requireNodeModule('node:path', 'the tuning 
 
 /**
  * Bumped when a kernel the tuner chooses between changes speed (2: matmul_vec4's one-k-at-a-time
- * loop, which made Winograd twice as fast on llvmpipe; 3: its software workgroups of 16, 15-33 % faster).
+ * loop, which made Winograd twice as fast on llvmpipe; 3: its software workgroups of 16, 15-33 % faster;
+ * 4: the weights read from textures on software GPUs, both algorithms 1.1-1.4× faster, not equally).
  */
-export const KERNELS_REVISION = 3;
+export const KERNELS_REVISION = 4;
 
 interface CacheFile {
   version: 1;

@@ -49,7 +49,7 @@ export function vec4Fits(M: number, N: number, K: number, transA: boolean): bool
 }
 
 /**
- * A is a tensor, or the same values in a Vec4Texture (gpu/vec4-texture.ts), read by texel fetches:
+ * A is a tensor, or the same values in a Vec4Texture (src/gpu/vec4-texture.ts), read by texel fetches:
  * for the vec4 kernel with transA only (a Winograd product's weights).
  */
 export function matmul(a: Tensor | Vec4Texture, b: Tensor, o: MatmulOptions = {}): Tensor {
