@@ -33,6 +33,33 @@ export function conv2dRef(
   return { out, shape: [N, Cout, OH, OW] };
 }
 
+/** conv2d's weight gradient: dw[co, ci, ky, kx] = Σ_{n, oy, ox} dy[n, co, oy, ox] · x[n, ci, oy·S − P + ky, ox·S − P + kx]. */
+export function conv2dWeightGradRef(
+  x: ArrayLike<number>, xShape: number[], dy: ArrayLike<number>, wShape: number[], stride: number, pad: number, padMode: 'zeros' | 'reflect' = 'zeros',
+): Float64Array {
+  const [N, Cin, H, W] = xShape;
+  const [Cout, , KH, KW] = wShape;
+  const OH = Math.floor((H + 2 * pad - KH) / stride) + 1;
+  const OW = Math.floor((W + 2 * pad - KW) / stride) + 1;
+  const dw = new Float64Array(Cout * Cin * KH * KW);
+  for (let n = 0; n < N; n++)
+    for (let co = 0; co < Cout; co++)
+      for (let oy = 0; oy < OH; oy++)
+        for (let ox = 0; ox < OW; ox++) {
+          const d = dy[((n * Cout + co) * OH + oy) * OW + ox];
+          for (let ci = 0; ci < Cin; ci++)
+            for (let ky = 0; ky < KH; ky++) {
+              const iy = padIndex(oy * stride - pad + ky, H, padMode === 'reflect');
+              if (iy < 0) continue;
+              for (let kx = 0; kx < KW; kx++) {
+                const ix = padIndex(ox * stride - pad + kx, W, padMode === 'reflect');
+                if (ix >= 0) dw[((co * Cin + ci) * KH + ky) * KW + kx] += d * x[((n * Cin + ci) * H + iy) * W + ix];
+              }
+            }
+        }
+  return dw;
+}
+
 /** PyTorch's ConvTranspose2d: w [Cin, Cout, KH, KW]; out[oy·] += x[iy·] w[ci, co, ky, kx] at oy = iy·S − P + ky. */
 export function convTranspose2dRef(
   x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null, stride: number, pad: number, outputPadding = 0,

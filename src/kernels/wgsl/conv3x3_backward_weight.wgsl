@@ -1,23 +1,31 @@
-// conv3x3_backward_weight: the weight gradient of a 3×3, stride-1, padding-1 convolution,
-//   dw[co, ci, ky, kx] = sum_{n, y, x} dy[n, co, y, x] * x[n, ci, y + ky - 1, x + kx - 1]
+// conv3x3_backward_weight: the weight gradient of a 3×3, padding-1 convolution of stride S (1 or 2),
+//   dw[co, ci, ky, kx] = sum_{n, oy, ox} dy[n, co, oy, ox] * x[n, ci, oy·S + ky - 1, ox·S + kx - 1]
 // specialised (the general kernel is conv_backward_weight.wgsl); with REFLECT the input is
 // padded by reflection (x[-1] = x[1]) instead of zeros.
-// Layout: x [N, Cin, H, W]; dyT = dy as [N, H, W, Cout] (channels last, so that 4 output channels
-// are one vec4); partial [splits][Cout][Cin][9], added up over splits by the caller.
+// Layout: x [N, Cin, H, W]; dyT = dy as [N, OH, OW, Cout] (channels last, so that 4 output
+// channels are one vec4), from the buffer dyT or (DY_TEXTURE) the same vec4s in the texture dyt,
+// TEX_WIDTH texels wide (src/gpu/vec4-texture.ts; the binding not read holds a placeholder);
+// partial [splits][Cout][Cin][9], added up over splits by the caller.
 // Tiling: one thread per (input channel, group of 4·OCV output channels) keeps all 9 taps × 4·OCV
-// channels in registers (9·OCV vec4 accumulators) and walks its rows of pixels with a 3×3 window
-// of x that slides along the row: per pixel, 3 new x values and OCV vec4s of dy (the same for
-// every thread of a workgroup, whose threads differ only in ci) feed 36·OCV FMAs. Rows
-// (n·H + y) are split across grid z (splits), each split a contiguous range of rowsPerSplit rows.
+// channels in registers (9·OCV vec4 accumulators) and walks its rows of output pixels with a 3×3
+// window of x that slides along the row by S: per pixel, 3·S new x values and OCV vec4s of dy
+// feed 36·OCV FMAs. dy's address is the same for every thread of a workgroup (they differ only in
+// ci): on llvmpipe a texel fetch of it costs less than the buffer load (the strided layers of the
+// TransformerNet: 1.5–1.8× with the texture, bench/RESULTS.md). Rows (n·OH + oy) are split
+// across grid z (splits), each split a contiguous range of rowsPerSplit rows.
 // Grid: (ceil(Cin / WG), Cout / (4·OCV), splits).
 override OCV: u32;
 override WG: u32;
 override REFLECT: bool;
-struct Params { Cin: u32, H: u32, W: u32, Cout: u32, rows: u32, rowsPerSplit: u32 }
+override S: u32;
+override DY_TEXTURE: bool;
+override TEX_WIDTH: u32;
+struct Params { Cin: u32, H: u32, W: u32, Cout: u32, OH: u32, OW: u32, rows: u32, rowsPerSplit: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dyT: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(4) var dyt: texture_2d<f32>;
 
 // The index of the padded input's sample i along an axis of n samples: itself inside, and with
 // REFLECT the mirror image across the edge (i = -1 reads 1, i = n reads n - 2), clamped so that a
@@ -33,6 +41,12 @@ fn xAt(plane: u32, y: i32, xx: i32) -> f32 {
   return x[plane + u32(y) * p.W + u32(xx)];
 }
 
+// vec4 i of dyT, from the texture or the buffer.
+fn dyAt(i: u32) -> vec4f {
+  if (DY_TEXTURE) { return textureLoad(dyt, vec2u(i % TEX_WIDTH, i / TEX_WIDTH), 0); }
+  return dyT[i];
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let ci = gid.x;
@@ -43,26 +57,26 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var acc: array<vec4f, 36>;        // [9 taps][OCV], OCV <= 4
   let rowEnd = min(p.rows, (split + 1u) * p.rowsPerSplit);
   for (var r = split * p.rowsPerSplit; r < rowEnd; r++) {
-    let n = r / p.H;
-    let y = i32(r % p.H);
+    let n = r / p.OH;
+    let y0 = i32((r % p.OH) * S) - 1;   // the input row of tap ky = 0
     let plane = (n * p.Cin + ci) * p.H * p.W;
-    // The window: win[ky][kx] = x at (y + ky - 1, xx + kx - 1), starting at xx = 0.
+    // The window: win[ky][kx] = x at (y0 + ky, ox·S + kx - 1), starting at ox = 0.
     var win: array<f32, 9>;
     for (var ky = 0; ky < 3; ky++) {
-      win[ky * 3] = xAt(plane, y + ky - 1, -1);
-      win[ky * 3 + 1] = xAt(plane, y + ky - 1, 0);
-      win[ky * 3 + 2] = xAt(plane, y + ky - 1, 1);
+      for (var kx = 0; kx < 3; kx++) { win[ky * 3 + kx] = xAt(plane, y0 + ky, kx - 1); }
     }
-    let dyRow = r * p.W * groups + og;
-    for (var xx = 0u; xx < p.W; xx++) {
+    let dyRow = r * p.OW * groups + og;
+    for (var ox = 0u; ox < p.OW; ox++) {
       for (var g = 0u; g < OCV; g++) {
-        let d = dyT[dyRow + xx * groups + g];
+        let d = dyAt(dyRow + ox * groups + g);
         for (var t = 0u; t < 9u; t++) { acc[t * OCV + g] = fma(vec4f(win[t]), d, acc[t * OCV + g]); }
       }
+      // Slide by S: a tap keeps the value S to its right, or loads the next one.
+      let next = i32((ox + 1u) * S) - 1;
       for (var ky = 0; ky < 3; ky++) {
-        win[ky * 3] = win[ky * 3 + 1];
-        win[ky * 3 + 1] = win[ky * 3 + 2];
-        win[ky * 3 + 2] = xAt(plane, y + ky - 1, i32(xx) + 2);
+        for (var kx = 0u; kx < 3u; kx++) {
+          if (kx + S < 3u) { win[ky * 3 + i32(kx)] = win[ky * 3 + i32(kx + S)]; } else { win[ky * 3 + i32(kx)] = xAt(plane, y0 + ky, next + i32(kx)); }
+        }
       }
     }
   }

@@ -1,10 +1,13 @@
 // conv_backward_weight: the weight gradient of a convolution with any kernel KH × KW (KW <= 9),
 // stride S and padding P (zeros, or with REFLECT the input's reflection):
 //   dw[co, ci, ky, kx] = sum_{n, oy, ox} dy[n, co, oy, ox] * x[n, ci, oy*S + ky - P, ox*S + kx - P]
-// (3×3 stride 1 has its own kernel, conv3x3_backward_weight.wgsl, which keeps all 9 taps.)
+// (3×3 with padding 1, stride 1 or 2, has its own kernel, conv3x3_backward_weight.wgsl, which keeps all 9 taps.)
 // Layout: x [N, Cin, H, W]; dyT = dy as [N, OH, OW, Cout] (channels last: the 4·OCV output channels
 // a thread needs for one pixel are adjacent), Cout a multiple of 4 (the caller pads dy with zero
-// channels otherwise), bound as vec4s: a group of 4 channels is one vec4 load; partial
+// channels otherwise), bound as vec4s: a group of 4 channels is one vec4 load; from the buffer dyT
+// or (DY_TEXTURE) the same vec4s in the texture dyt, TEX_WIDTH texels wide (src/gpu/vec4-texture.ts;
+// the binding not read holds a placeholder): dy's address is the same for every thread of a
+// workgroup, and on llvmpipe a texel fetch of it costs less than the buffer load; partial
 // [splits][Cout][Cin][KH][KW], added up over the splits by the caller.
 // Tiling: one thread per (input channel, kernel row ky, group of 4·OCV output channels) keeps the
 // row's KW taps × 4·OCV channels in registers and walks its rows of output pixels with a window of
@@ -21,11 +24,14 @@ override OCV: u32;
 override REFLECT: bool;
 override TAPS: u32;
 override STRIDE: u32;
+override DY_TEXTURE: bool;
+override TEX_WIDTH: u32;
 struct Params { Cin: u32, H: u32, W: u32, Cout: u32, OH: u32, OW: u32, KH: u32, KW: u32, S: u32, P: u32, rows: u32, rowsPerSplit: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> dyT: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(4) var dyt: texture_2d<f32>;
 
 // The index of the padded input's sample i along an axis of n samples: itself inside, and with
 // REFLECT the mirror image across the edge (i = -1 reads 1, i = n reads n - 2), clamped.
@@ -42,7 +48,10 @@ fn xAt(rowBase: u32, ix: i32) -> f32 {
 
 // dy's 4 channels c..c+3 of the pixel whose channels start at `at` (zero past Cout).
 fn dyGroup(at: u32, c: u32) -> vec4f {
-  return select(vec4f(0.0), dyT[(at + c) / 4u], c < p.Cout);
+  if (c >= p.Cout) { return vec4f(0.0); }
+  let i = (at + c) / 4u;
+  if (DY_TEXTURE) { return textureLoad(dyt, vec2u(i % TEX_WIDTH, i / TEX_WIDTH), 0); }
+  return dyT[i];
 }
 
 @compute @workgroup_size(WG)

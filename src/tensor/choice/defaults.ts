@@ -34,7 +34,7 @@ export interface KernelDefaults {
    * on llvmpipe. Not on real GPUs: there a broadcast load of the same address is one transaction,
    * and every texel fetch uses the texture units.
    */
-  weightTextures: boolean;
+  operandTextures: boolean;
   /** minWorkgroups: below this many output blocks, K is split (see matmul.ts). */
   matmul: { kernel: 'shared' | 'vec4'; block: { tm: number; tn: number; wgX: number; wgY: number }; minWorkgroups: number };
   /** Threads a reduction-shaped kernel (a weight gradient) should spread its work over. */
@@ -57,7 +57,7 @@ const SOFTWARE: KernelDefaults = {
   conv3x3: { px: 8, ocv: 2, wg: 64 },
   convDirect: { strided: { px: 8, ocv: 4 }, large: { px: 16, ocv: 2 }, transposed: { px: 8, ocv: 4 } },
   winogradFromPixels: 256,
-  weightTextures: true,
+  operandTextures: true,
   matmul: { kernel: 'vec4', block: { tm: 16, tn: 8, wgX: 8, wgY: 2 }, minWorkgroups: 2 },
   minThreads: 512,
 };
@@ -68,7 +68,7 @@ const HARDWARE: KernelDefaults = {
   conv3x3: { px: 4, ocv: 2, wg: 64 },
   convDirect: { strided: { px: 4, ocv: 2 }, large: { px: 4, ocv: 2 }, transposed: { px: 16, ocv: 1 } },
   winogradFromPixels: Infinity,
-  weightTextures: false,
+  operandTextures: false,
   matmul: { kernel: 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 512 },
   minThreads: 65536,
 };

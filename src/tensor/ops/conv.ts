@@ -24,7 +24,7 @@ const CONV_BACKWARD_WEIGHT = defineKernel('conv_backward_weight', { ...GEOMETRY,
 const CONV_DIRECT = defineKernel('conv_direct', {
   Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', CoutPad: 'u32', OH: 'u32', OW: 'u32', P: 'u32', tilesX: 'u32', N: 'u32', ciChunk: 'u32',
 });
-const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', rows: 'u32', rowsPerSplit: 'u32' });
+const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: 'u32', H: 'u32', W: 'u32', Cout: 'u32', OH: 'u32', OW: 'u32', rows: 'u32', rowsPerSplit: 'u32' });
 const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', Opad: 'u32', K: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const CONV_TRANSPOSE_DIRECT = defineKernel('conv_transpose_direct', { Cout: 'u32', H: 'u32', W: 'u32', Cin: 'u32', CinPad: 'u32', OH: 'u32', OW: 'u32', tilesX: 'u32' });
@@ -111,12 +111,12 @@ export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tenso
 
 /**
  * The repacked weights as the direct kernels read them: in a texture where the adapter's defaults
- * ask for it (kernelDefaults().weightTextures; the buffer is then not kept), else repackWeights'.
+ * ask for it (kernelDefaults().operandTextures; the buffer is then not kept), else repackWeights'.
  */
 export function directWeights(w: Tensor, transpose: boolean, ocv: number): Tensor | Vec4Texture {
   const [Cout, Cin, K] = w.shape;
   const Opad = Math.ceil((transpose ? Cin : Cout) / (4 * ocv)) * 4 * ocv;
-  if (!kernelDefaults(w.gpu).weightTextures || !w.gpu.canHoldInTexture((transpose ? Cout : Cin) * K * K * Opad)) return repackWeights(w, transpose, ocv);
+  if (!kernelDefaults(w.gpu).operandTextures || !w.gpu.canHoldInTexture((transpose ? Cout : Cin) * K * K * Opad)) return repackWeights(w, transpose, ocv);
   return w.derived(`direct-${transpose ? 'dx' : 'fwd'}-${4 * ocv}-texture`, () => {
     const wp = repack(w, transpose, ocv);
     const texture = w.gpu.vec4Texture(wp.buffer, wp.shape);
@@ -142,16 +142,31 @@ function repack(w: Tensor, transpose: boolean, ocv: number): Tensor {
 }
 
 /**
- * The two bindings of the direct kernels' weights, wp (a buffer) and wt (a texture), and the
- * override constants that say which one they read: the other binding holds a placeholder.
+ * The two bindings of an operand a kernel reads from a buffer or (the override `flag`) a texture:
+ * the direct kernels' weights (W_TEXTURE), a weight gradient's dy (DY_TEXTURE). The binding not
+ * read holds a placeholder.
  */
-function weightBindings(wp: Tensor | Vec4Texture, gpu: Tensor['gpu']) {
-  const inTexture = wp instanceof Vec4Texture;
+function operandBindings(op: Tensor | Vec4Texture, gpu: Tensor['gpu'], flag: 'W_TEXTURE' | 'DY_TEXTURE') {
+  const inTexture = op instanceof Vec4Texture;
   return {
-    buffer: inTexture ? gpu.placeholders.buffer : wp.buffer,
-    texture: inTexture ? wp : gpu.placeholders.texture,
-    overrides: { W_TEXTURE: inTexture ? 1 : 0, ...vec4TextureOverrides },
+    buffer: inTexture ? gpu.placeholders.buffer : op.buffer,
+    texture: inTexture ? op : gpu.placeholders.texture,
+    overrides: { [flag]: inTexture ? 1 : 0, ...vec4TextureOverrides },
   };
+}
+
+/**
+ * A weight gradient's dy, channels last ([N, OH, OW, Cout]), as its kernel reads it: copied into
+ * a texture where the adapter's defaults ask for it (kernelDefaults().operandTextures), whose
+ * texel fetches cost less on llvmpipe (every thread of a workgroup reads the same dy), else the
+ * buffer. The caller disposes it after its dispatch.
+ */
+function channelsLastDy(dy: Tensor): Tensor | Vec4Texture {
+  const dyT = permute(dy, [0, 2, 3, 1]);
+  if (!kernelDefaults(dy.gpu).operandTextures || !dy.gpu.canHoldInTexture(dyT.size)) return dyT;
+  const texture = dy.gpu.vec4Texture(dyT.buffer, dyT.shape);
+  dyT.dispose(); // the copy is recorded first
+  return texture;
 }
 
 /**
@@ -198,7 +213,7 @@ function convDirect(
   const splits = Math.ceil(Cin / ciChunk);
   const out = Tensor.empty(splits > 1 ? [splits, N, Cout, OH, OW] : [N, Cout, OH, OW], x.gpu);
   const tilesX = Math.ceil(OW / px);
-  const weights = weightBindings(wp, x.gpu);
+  const weights = operandBindings(wp, x.gpu, 'W_TEXTURE');
   x.gpu.dispatch({
     kernel: CONV_DIRECT,
     overrides: { FUSE_RELU: relu ? 1 : 0, REFLECT: reflect ? 1 : 0, K: g.KH, S: g.S, PX: px, OCV: ocv, WG: wg, SPLITS: splits, ...weights.overrides },
@@ -302,7 +317,7 @@ function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const px = g.S * Math.max(1, Math.floor(tile.px / g.S));
   const wg = 64;
   const wp = directWeights(w, true, ocv);
-  const weights = weightBindings(wp, dy.gpu);
+  const weights = operandBindings(wp, dy.gpu, 'W_TEXTURE');
   const CinPad = wp.shape[3];
   const dx = Tensor.empty([g.N, g.Cin, g.H, g.W], dy.gpu);
   const tilesX = Math.ceil(g.W / px);
@@ -348,8 +363,9 @@ export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly num
   if (isConv3x3(g) && !o.generic) {
     const winograd = o.algorithm === 'winograd' || (o.algorithm === undefined && winogradWeightGradFits(g.Cin, g.Cout));
     if (winograd) return winogradWeightGrad(x, dy, reflect);
-    if (g.Cout % 4 === 0) return conv3x3BackwardWeight(x, dy, g, reflect);
   }
+  // 3×3, padding 1, stride 1 or 2: all 9 taps a thread (conv3x3_backward_weight.wgsl).
+  if (g.KH === 3 && g.KW === 3 && g.P === 1 && (g.S === 1 || g.S === 2) && g.Cout % 4 === 0 && !o.generic) return conv3x3BackwardWeight(x, dy, g, reflect);
   if (g.KW > 9) throw new RangeError(`conv2d: weight gradients of kernels wider than 9 are not implemented (got ${g.KH}x${g.KW})`);
   return generalBackwardWeight(x, dy, g, reflect);
 }
@@ -391,16 +407,17 @@ function generalBackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: 
   }
   const ocv = g.Cout > 4 ? 2 : 1;
   const wg = 64;
-  const dyT = permute(dy, [0, 2, 3, 1]);
+  const dyT = channelsLastDy(dy);
+  const dyBinding = operandBindings(dyT, gpu, 'DY_TEXTURE');
   const rows = g.N * g.OH;
   const threads = Math.ceil((g.Cin * g.KH) / wg) * wg * Math.ceil(g.Cout / (4 * ocv));
   const { rowsPerSplit, splits } = rowSplits(gpu, rows, threads);
   const partial = Tensor.empty([splits, g.Cout, g.Cin, g.KH, g.KW], gpu);
   gpu.dispatch({
     kernel: CONV_BACKWARD_WEIGHT,
-    overrides: { WG: wg, OCV: ocv, REFLECT: reflect ? 1 : 0, TAPS: g.KW, STRIDE: g.S },
+    overrides: { WG: wg, OCV: ocv, REFLECT: reflect ? 1 : 0, TAPS: g.KW, STRIDE: g.S, ...dyBinding.overrides },
     params: { ...geometryParams(g), rows, rowsPerSplit },
-    buffers: [x.buffer, dyT.buffer, partial.buffer],
+    buffers: [x.buffer, dyBinding.buffer, partial.buffer, dyBinding.texture],
     workgroups: [Math.ceil((g.Cin * g.KH) / wg), Math.ceil(g.Cout / (4 * ocv)), splits],
   });
   dyT.dispose();
@@ -444,24 +461,26 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Co
 }
 
 /**
- * The 3×3 s1 p1 weight gradient (conv3x3_backward_weight.wgsl): dy goes channels-last first, the
- * rows of pixels are split across workgroups so that there are enough threads to fill the
+ * The weight gradient of a 3×3, padding 1, stride 1 or 2 (conv3x3_backward_weight.wgsl): dy goes
+ * channels-last first (into a texture on software GPUs: channelsLastDy), the rows of output pixels
+ * are split across workgroups so that there are enough threads to fill the
  * adapter, and the splits' partial sums are added.
  */
 function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: boolean): Tensor {
   const gpu = x.gpu;
   const ocv = g.Cout % 8 === 0 ? 2 : 1;
   const wg = 64;
-  const dyT = permute(dy, [0, 2, 3, 1]);
-  const rows = g.N * g.H;
+  const dyT = channelsLastDy(dy);
+  const dyBinding = operandBindings(dyT, gpu, 'DY_TEXTURE');
+  const rows = g.N * g.OH;
   const threads = Math.ceil(g.Cin / wg) * wg * (g.Cout / (4 * ocv));
   const { rowsPerSplit, splits } = rowSplits(gpu, rows, threads);
   const partial = Tensor.empty([splits, g.Cout, g.Cin, 3, 3], gpu);
   gpu.dispatch({
     kernel: CONV3X3_BACKWARD_WEIGHT,
-    overrides: { OCV: ocv, WG: wg, REFLECT: reflect ? 1 : 0 },
-    params: { Cin: g.Cin, H: g.H, W: g.W, Cout: g.Cout, rows, rowsPerSplit },
-    buffers: [x.buffer, dyT.buffer, partial.buffer],
+    overrides: { OCV: ocv, WG: wg, REFLECT: reflect ? 1 : 0, S: g.S, ...dyBinding.overrides },
+    params: { Cin: g.Cin, H: g.H, W: g.W, Cout: g.Cout, OH: g.OH, OW: g.OW, rows, rowsPerSplit },
+    buffers: [x.buffer, dyBinding.buffer, partial.buffer, dyBinding.texture],
     workgroups: [Math.ceil(g.Cin / wg), g.Cout / (4 * ocv), splits],
   });
   dyT.dispose();

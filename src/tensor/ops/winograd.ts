@@ -26,14 +26,14 @@ export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
 
 /**
  * The transformed weights as the product reads them: in a texture where the adapter's defaults ask
- * for it and the texture can hold them (kernelDefaults().weightTextures; the buffer is then
+ * for it and the texture can hold them (kernelDefaults().operandTextures; the buffer is then
  * not kept), else the buffer of winogradWeights.
  */
 export function winogradWeightsOperand(w: Tensor, transpose: boolean): Tensor | Vec4Texture {
   const [Cout, Cin] = w.shape;
   const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
   const Opad = Math.ceil(O / 4) * 4;
-  if (!kernelDefaults(w.gpu).weightTextures || !w.gpu.canHoldInTexture(36 * I * Opad)) return winogradWeights(w, transpose);
+  if (!kernelDefaults(w.gpu).operandTextures || !w.gpu.canHoldInTexture(36 * I * Opad)) return winogradWeights(w, transpose);
   return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}-texture`, () => {
     const U = transformWeights(w, transpose);
     const texture = w.gpu.vec4Texture(U.buffer, U.shape);

@@ -1,21 +1,21 @@
-// Weights read from textures (src/gpu/vec4-texture.ts; kernelDefaults().weightTextures, on for
-// software GPUs): matmul_vec4's main_texture_a, and conv_direct / conv_transpose_direct with
-// W_TEXTURE. Each convolution runs with the weights in a texture and in a buffer, whichever GPU the
-// test has, against the CPU reference; and the textures' life: counted as GPU memory, freed with
-// their weights, made again when the weights change, safe to dispose before the work that reads
-// them is submitted.
+// Operands read from textures (src/gpu/vec4-texture.ts; kernelDefaults().operandTextures, on for
+// software GPUs): matmul_vec4's main_texture_a, conv_direct / conv_transpose_direct with
+// W_TEXTURE, the weight gradients' dy with DY_TEXTURE. Each convolution runs with them in a texture
+// and in a buffer, whichever GPU the test has, against the CPU reference; and the textures' life:
+// counted as GPU memory, freed with their weights, made again when the weights change, safe to
+// dispose before the work that reads them is submitted.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useGpu } from '../helpers/gpu.ts';
 import { randomArray } from '../helpers/random.ts';
 import { expectClose } from '../helpers/compare.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { matmul } from '../../src/tensor/ops/matmul.ts';
-import { conv2d, conv2dBackwardInput } from '../../src/tensor/ops/conv.ts';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../../src/tensor/ops/conv.ts';
 import { kernelDefaults } from '../../src/tensor/choice/defaults.ts';
 import { VEC4_TEXTURE_WIDTH } from '../../src/gpu/vec4-texture.ts';
 import { matmulRef } from './matmul.ref.ts';
-import { conv2dRef, convTranspose2dRef } from '../autograd/ops.ref.ts';
+import { conv2dRef, conv2dWeightGradRef, convTranspose2dRef } from '../autograd/ops.ref.ts';
 
 const gpu = useGpu();
 const textureBytes = () => gpu().pool.getStats().textureBytes;
@@ -23,12 +23,12 @@ const textureBytes = () => gpu().pool.getStats().textureBytes;
 /** Runs f with the weights in textures (on) or buffers (off), restoring the default after. */
 async function withWeightTextures<T>(on: boolean, f: () => Promise<T>): Promise<T> {
   const d = kernelDefaults(gpu());
-  const saved = d.weightTextures;
-  d.weightTextures = on;
+  const saved = d.operandTextures;
+  d.operandTextures = on;
   try {
     return await f();
   } finally {
-    d.weightTextures = saved;
+    d.operandTextures = saved;
   }
 }
 
@@ -76,10 +76,10 @@ const CASES: ConvCase[] = [
   { name: '3x3 Winograd, 64 -> 64 channels, 16x16', x: [1, 64, 16, 16], w: [64, 64, 3, 3], stride: 1, pad: 1, algorithm: 'winograd' },
 ];
 
-describe('convolution weights in textures and in buffers', () => {
+describe('convolution operands in textures and in buffers', () => {
   for (const c of CASES) {
     for (const on of [true, false]) {
-      it(`${c.name}, weights in ${on ? 'a texture' : 'a buffer'}: forward and input gradient match the CPU`, async () => {
+      it(`${c.name}, operands in ${on ? 'textures' : 'buffers'}: forward, input and weight gradients match the CPU`, async () => {
         await withWeightTextures(on, async () => {
           const [N, Cin, H, W] = c.x;
           const xv = randomArray(N * Cin * H * W, Cin + 3);
@@ -105,6 +105,15 @@ describe('convolution weights in textures and in buffers', () => {
           else expect(textureBytes()).toBe(before);
           w.dispose();
           expect(textureBytes(), 'freed with the weights').toBe(before);
+          // The weight gradient (the general kernel for the 9×9s, conv3x3_backward_weight for the
+          // 3×3s asked for 'direct'; Winograd's has no operand in a texture): dy's texture lives
+          // only until its dispatch is recorded.
+          const made = vi.spyOn(gpu(), 'vec4Texture');
+          const dw = conv2dBackwardWeight(x, Tensor.fromArray(dyv, ref.shape), c.w, { ...o, algorithm: c.algorithm === 'winograd' ? 'winograd' : 'direct' });
+          expect(made).toHaveBeenCalledTimes(on && c.algorithm !== 'winograd' ? 1 : 0);
+          made.mockRestore();
+          expect(textureBytes()).toBe(before);
+          expectClose(await dw.toArray(), conv2dWeightGradRef(xv, c.x, dyv, c.w, c.stride, c.pad, c.padMode), tol * 10, tol * 10);
         });
       });
     }
