@@ -10,7 +10,8 @@ import { kernelDefaults } from '../../src/tensor/choice/defaults.ts';
 const gpu = useGpu();
 
 describe('conv3x3_backward_weight (3×3, padding 1, stride 1 or 2)', () => {
-  // Odd sizes, batch 2, 8 and 4 output channels (two and one vec4 groups per thread), input
+  // Odd sizes, batch 2, 16, 8 and 4 output channels (four (software GPUs), two and one vec4 groups
+  // per thread: kernelDefaults().conv3x3WeightGradOcv), input
   // channels beyond one workgroup, and a split of the rows across many workgroups; with
   // reflection padding as well (the residual blocks of a feed-forward style network); stride 2
   // (its down-sampling layers), odd and even sizes. Each with dy read from a texture and from a

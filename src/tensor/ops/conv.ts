@@ -468,7 +468,8 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Co
  */
 function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: boolean): Tensor {
   const gpu = x.gpu;
-  const ocv = g.Cout % 8 === 0 ? 2 : 1;
+  const most = kernelDefaults(gpu).conv3x3WeightGradOcv;
+  const ocv = [4, 2, 1].find((o) => o <= most && g.Cout % (4 * o) === 0)!;
   const wg = 64;
   const dyT = channelsLastDy(dy);
   const dyBinding = operandBindings(dyT, gpu, 'DY_TEXTURE');
