@@ -10,9 +10,10 @@
 // channels in registers (9·OCV vec4 accumulators) and walks its rows of output pixels with a 3×3
 // window of x that slides along the row by S: per pixel, 3·S new x values and OCV vec4s of dy
 // feed 36·OCV FMAs. dy's address is the same for every thread of a workgroup (they differ only in
-// ci): on llvmpipe a texel fetch of it costs less than the buffer load (the strided layers of the
-// TransformerNet: 1.5–1.8× with the texture, bench/RESULTS.md). Rows (n·OH + oy) are split
-// across grid z (splits), each split a contiguous range of rowsPerSplit rows.
+// ci): on llvmpipe a texel fetch of it costs less than the buffer load. (The TransformerNet's
+// stride-2 layers went through conv_backward_weight.wgsl before, one kernel row a thread: this
+// kernel with dy from a texture is 1.6–1.8× faster there, docs/kernels.md.) Rows (n·OH + oy) are
+// split across grid z (splits), each split a contiguous range of rowsPerSplit rows.
 // Grid: (ceil(Cin / WG), Cout / (4·OCV), splits).
 override OCV: u32;
 override WG: u32;
