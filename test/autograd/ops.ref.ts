@@ -4,59 +4,54 @@
 /** Index of the padded sample i along an axis of n: itself inside, else its mirror image (reflect) or -1 (zeros). */
 const padIndex = (i: number, n: number, reflect: boolean) => (i >= 0 && i < n ? i : !reflect ? -1 : i < 0 ? -i : 2 * (n - 1) - i);
 
-export function conv2dRef(
-  x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null,
-  stride = 1, pad = 0, relu = false, padMode: 'zeros' | 'reflect' = 'zeros',
-): { out: Float64Array; shape: number[] } {
+/**
+ * Visits every (output pixel, input channel, tap) of a convolution whose input sample is inside the
+ * (padded) image: f(outIndex, wIndex, xIndex), the flat indices of out [N, Cout, OH, OW],
+ * w [Cout, Cin, KH, KW] and x [N, Cin, H, W].
+ */
+function forEachTap(xShape: number[], wShape: number[], stride: number, pad: number, padMode: 'zeros' | 'reflect', f: (o: number, w: number, x: number) => void): number[] {
   const [N, Cin, H, W] = xShape;
   const [Cout, , KH, KW] = wShape;
   const OH = Math.floor((H + 2 * pad - KH) / stride) + 1;
   const OW = Math.floor((W + 2 * pad - KW) / stride) + 1;
-  const out = new Float64Array(N * Cout * OH * OW);
   for (let n = 0; n < N; n++)
     for (let co = 0; co < Cout; co++)
       for (let oy = 0; oy < OH; oy++)
         for (let ox = 0; ox < OW; ox++) {
-          let acc = b ? b[co] : 0;
+          const o = ((n * Cout + co) * OH + oy) * OW + ox;
           for (let ci = 0; ci < Cin; ci++)
             for (let ky = 0; ky < KH; ky++) {
               const iy = padIndex(oy * stride - pad + ky, H, padMode === 'reflect');
               if (iy < 0) continue;
               for (let kx = 0; kx < KW; kx++) {
                 const ix = padIndex(ox * stride - pad + kx, W, padMode === 'reflect');
-                if (ix < 0) continue;
-                acc += w[((co * Cin + ci) * KH + ky) * KW + kx] * x[((n * Cin + ci) * H + iy) * W + ix];
+                if (ix >= 0) f(o, ((co * Cin + ci) * KH + ky) * KW + kx, ((n * Cin + ci) * H + iy) * W + ix);
               }
             }
-          out[((n * Cout + co) * OH + oy) * OW + ox] = relu ? Math.max(acc, 0) : acc;
         }
-  return { out, shape: [N, Cout, OH, OW] };
+  return [N, Cout, OH, OW];
+}
+
+export function conv2dRef(
+  x: ArrayLike<number>, xShape: number[], w: ArrayLike<number>, wShape: number[], b: ArrayLike<number> | null,
+  stride = 1, pad = 0, relu = false, padMode: 'zeros' | 'reflect' = 'zeros',
+): { out: Float64Array; shape: number[] } {
+  const [N, , H, W] = xShape;
+  const [Cout, , KH, KW] = wShape;
+  const plane = (Math.floor((H + 2 * pad - KH) / stride) + 1) * (Math.floor((W + 2 * pad - KW) / stride) + 1);
+  const out = new Float64Array(N * Cout * plane);
+  if (b) for (let i = 0; i < out.length; i++) out[i] = b[Math.floor(i / plane) % Cout];
+  const shape = forEachTap(xShape, wShape, stride, pad, padMode, (o, wi, xi) => (out[o] += w[wi] * x[xi]));
+  if (relu) for (let i = 0; i < out.length; i++) out[i] = Math.max(out[i], 0);
+  return { out, shape };
 }
 
 /** conv2d's weight gradient: dw[co, ci, ky, kx] = Σ_{n, oy, ox} dy[n, co, oy, ox] · x[n, ci, oy·S − P + ky, ox·S − P + kx]. */
 export function conv2dWeightGradRef(
   x: ArrayLike<number>, xShape: number[], dy: ArrayLike<number>, wShape: number[], stride: number, pad: number, padMode: 'zeros' | 'reflect' = 'zeros',
 ): Float64Array {
-  const [N, Cin, H, W] = xShape;
-  const [Cout, , KH, KW] = wShape;
-  const OH = Math.floor((H + 2 * pad - KH) / stride) + 1;
-  const OW = Math.floor((W + 2 * pad - KW) / stride) + 1;
-  const dw = new Float64Array(Cout * Cin * KH * KW);
-  for (let n = 0; n < N; n++)
-    for (let co = 0; co < Cout; co++)
-      for (let oy = 0; oy < OH; oy++)
-        for (let ox = 0; ox < OW; ox++) {
-          const d = dy[((n * Cout + co) * OH + oy) * OW + ox];
-          for (let ci = 0; ci < Cin; ci++)
-            for (let ky = 0; ky < KH; ky++) {
-              const iy = padIndex(oy * stride - pad + ky, H, padMode === 'reflect');
-              if (iy < 0) continue;
-              for (let kx = 0; kx < KW; kx++) {
-                const ix = padIndex(ox * stride - pad + kx, W, padMode === 'reflect');
-                if (ix >= 0) dw[((co * Cin + ci) * KH + ky) * KW + kx] += d * x[((n * Cin + ci) * H + iy) * W + ix];
-              }
-            }
-        }
+  const dw = new Float64Array(wShape.reduce((a, b) => a * b));
+  forEachTap(xShape, wShape, stride, pad, padMode, (o, wi, xi) => (dw[wi] += dy[o] * x[xi]));
   return dw;
 }
 

@@ -74,56 +74,61 @@ fn storeBlock(acc: ptr<function, array<vec4f, 32>>, batch: u32, split: u32, m0: 
   }
 }
 
+// The thread's block: rows m0.., columns n0.. of C; its batch, split of K and range of k; the
+// batch's first vec4 of A and of B.
+struct Block { m0: u32, n0: u32, batch: u32, split: u32, kBegin: u32, kEnd: u32, baseA: u32, baseB: u32 }
+
+fn blockOf(gid: vec3u) -> Block {
+  var b: Block;
+  b.m0 = gid.y * TM;
+  b.n0 = gid.x * TN;
+  b.batch = gid.z / p.splits;
+  b.split = gid.z % p.splits;
+  b.kBegin = b.split * p.kChunk;
+  b.kEnd = min(p.K, b.kBegin + p.kChunk);
+  b.baseA = b.batch * p.batchA / 4u;
+  b.baseB = b.batch * p.batchB / 4u;
+  return b;
+}
+
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let m0 = gid.y * TM;
-  let n0 = gid.x * TN;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  let batch = gid.z / p.splits;
-  let split = gid.z % p.splits;
-  let kBegin = split * p.kChunk;
-  let kEnd = min(p.K, kBegin + p.kChunk);
-  let baseA = batch * p.batchA / 4u;
-  let baseB = batch * p.batchB / 4u;
+  let blk = blockOf(gid);
+  let m0 = blk.m0;
+  if (m0 >= p.M || blk.n0 >= p.N) { return; }
   var acc: array<vec4f, 32>;    // [TM][TN/4]
   // One k at a time: column k of op(A) and row k of op(B) are loaded and used at once. (Loading
   // four k's first, or a constant-trip loop over them that the compiler unrolls, keeps 4·(TM + TN)
   // loaded floats alive across the FMAs: half the speed on llvmpipe, whose loads go through memory.)
-  for (var k = kBegin; k < kEnd; k++) {
+  for (var k = blk.kBegin; k < blk.kEnd; k++) {
     var a: array<f32, 16>;       // op(A)[m0 + i, k]
     if (TRANS_A) {
       for (var v = 0u; v < TM / 4u; v++) {
-        let q = A[baseA + (k * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u];
+        let q = A[blk.baseA + (k * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u];
         a[4u * v] = q.x; a[4u * v + 1u] = q.y; a[4u * v + 2u] = q.z; a[4u * v + 3u] = q.w;
       }
     } else {
-      for (var i = 0u; i < TM; i++) { a[i] = A[baseA + (min(m0 + i, p.M - 1u) * p.K + k) / 4u][k % 4u]; }
+      for (var i = 0u; i < TM; i++) { a[i] = A[blk.baseA + (min(m0 + i, p.M - 1u) * p.K + k) / 4u][k % 4u]; }
     }
-    rankOne(&acc, a, rowB(baseB, k, n0));
+    rankOne(&acc, a, rowB(blk.baseB, k, blk.n0));
   }
-  storeBlock(&acc, batch, split, m0, n0);
+  storeBlock(&acc, blk.batch, blk.split, m0, blk.n0);
 }
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main_texture_a(@builtin(global_invocation_id) gid: vec3u) {
-  let m0 = gid.y * TM;
-  let n0 = gid.x * TN;
-  if (m0 >= p.M || n0 >= p.N) { return; }
-  let batch = gid.z / p.splits;
-  let split = gid.z % p.splits;
-  let kBegin = split * p.kChunk;
-  let kEnd = min(p.K, kBegin + p.kChunk);
-  let baseA = batch * p.batchA / 4u;
-  let baseB = batch * p.batchB / 4u;
+  let blk = blockOf(gid);
+  let m0 = blk.m0;
+  if (m0 >= p.M || blk.n0 >= p.N) { return; }
   var acc: array<vec4f, 32>;
-  for (var k = kBegin; k < kEnd; k++) {
+  for (var k = blk.kBegin; k < blk.kEnd; k++) {
     var a: array<f32, 16>;       // Aᵀ[m0 + i, k] = A[k, m0 + i]
     for (var v = 0u; v < TM / 4u; v++) {
-      let t = baseA + (k * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u;
+      let t = blk.baseA + (k * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u;
       let q = textureLoad(At, vec2u(t % TEX_WIDTH, t / TEX_WIDTH), 0);
       a[4u * v] = q.x; a[4u * v + 1u] = q.y; a[4u * v + 2u] = q.z; a[4u * v + 3u] = q.w;
     }
-    rankOne(&acc, a, rowB(baseB, k, n0));
+    rankOne(&acc, a, rowB(blk.baseB, k, blk.n0));
   }
-  storeBlock(&acc, batch, split, m0, n0);
+  storeBlock(&acc, blk.batch, blk.split, m0, blk.n0);
 }
