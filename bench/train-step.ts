@@ -105,6 +105,11 @@ if (values.kernels || kernelsOnly) {
     [x, w, b, y].forEach((t) => t.dispose());
   }
   row.kernels = kernelRows;
+  // Issue 19's training-shape target: the strided and 9x9 layers at >= 50 % of the 3x3 forward rate.
+  const ref = kernelRows.at(-1)!.fwd as number;
+  const pct = (v: unknown) => `${((100 * (v as number)) / ref).toFixed(0)} %`;
+  console.log(`as a share of the reference 3x3 forward (${ref.toFixed(1)} GFLOP/s; issue 19 asks for >= 50 %), forward | input gradient | weight gradient:`);
+  for (const r of kernelRows.filter((r) => r.k !== 3 || r.stride !== 1)) console.log(`  ${String(r.name).padEnd(28)} ${pct(r.fwd)} | ${pct(r.dx)} | ${pct(r.dw)}`);
 }
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
