@@ -1,8 +1,8 @@
 // Bind groups kept and reused across dispatches. A dispatch binds its pipeline's layout to its
 // uniform slot (an offset into the per-batch uniform arena) and its storage buffers (and textures:
 // vec4-texture.ts); creating that bind group is host work (validation, a native object) that a
-// real GPU's kernels no longer hide. An evaluation or training step repeats the same dispatches on the same pooled buffers at the
-// same slots, so after the first, each finds its bind group here.
+// real GPU's kernels no longer hide. An evaluation or training step repeats the same dispatches on
+// the same pooled buffers at the same slots, so after the first, each finds its bind group here.
 //
 // A cached group names buffers by identity: a hit means the very same GPUBuffer objects, offsets
 // and sizes, so it is the group that would have been created. Groups that name a destroyed buffer

@@ -262,8 +262,9 @@ export class Gpu {
     if (fullRows > 0) this.encoder.copyBufferToTexture({ buffer: src, bytesPerRow: aligned(width) }, { texture }, [width, fullRows]);
     const rest = n - fullRows * width;
     if (rest > 0) this.encoder.copyBufferToTexture({ buffer: src, offset: fullRows * width * 16, bytesPerRow: aligned(rest) }, { texture, origin: [0, fullRows] }, [rest, 1]);
-    this.pool.countTexture(width * height * 16);
-    return new Vec4Texture(texture, [...shape], (t) => this.retireTexture(t));
+    const made = new Vec4Texture(texture, [...shape], (t) => this.retireTexture(t));
+    this.pool.countTexture(made.byteLength);
+    return made;
   }
 
   /**
@@ -288,7 +289,7 @@ export class Gpu {
    */
   private retireTexture(t: Vec4Texture): void {
     this.bindGroups.forget([t.view]);
-    this.pool.countTexture(-t.texture.width * t.texture.height * 16);
+    this.pool.countTexture(-t.byteLength);
     if (this.encoder) this.retiredTextures.push(t.texture);
     else t.texture.destroy();
   }

@@ -28,6 +28,11 @@ export class Vec4Texture {
     this.view = texture.createView();
   }
 
+  /** GPU memory it holds (whole rows of texels). */
+  get byteLength(): number {
+    return this.texture.width * this.texture.height * 16;
+  }
+
   get isDisposed(): boolean {
     return this.destroyed;
   }

@@ -1,5 +1,5 @@
 // Operands read from textures (src/gpu/vec4-texture.ts; kernelDefaults().operandTextures, on for
-// software GPUs): matmul_vec4's main_texture_a, conv_direct / conv_transpose_direct with
+// software GPUs): matmul_vec4 with A_TEXTURE, conv_direct / conv_transpose_direct with
 // W_TEXTURE, the weight gradients' dy with DY_TEXTURE. Each convolution runs with them in a texture
 // and in a buffer, whichever GPU the test has, against the CPU reference; and the textures' life:
 // counted as GPU memory, freed with their weights, made again when the weights change, safe to
@@ -32,7 +32,7 @@ async function withWeightTextures<T>(on: boolean, f: () => Promise<T>): Promise<
   }
 }
 
-describe('a matrix in a texture (matmul_vec4 main_texture_a)', () => {
+describe('a matrix in a texture (matmul_vec4 with A_TEXTURE)', () => {
   // [batch, K, M]: fewer vec4s than a texture row; a full row and a partial one; several full rows.
   for (const [batch, K, M, N] of [[3, 20, 24, 12], [2, 40, 64, 8], [1, (3 * VEC4_TEXTURE_WIDTH) / 16 + 8, 64, 16]]) {
     it(`${batch} x (${M} x ${K})ᵀ · (${K} x ${N}): the CPU's product, and the buffer kernel's bit for bit`, async () => {

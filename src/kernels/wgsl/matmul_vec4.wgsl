@@ -17,118 +17,82 @@
 // alone are too few to fill the GPU): grid z runs over batches × splits; split s sums
 // k in [s·kChunk, (s+1)·kChunk) into its own copy of C (C is [splits][batches][M, N]), and the
 // caller adds the copies up. kChunk is a multiple of 4.
+// A_TEXTURE (TRANS_A only): A is read by texel fetches from At, the same array of vec4s in a
+// texture TEX_WIDTH texels wide (src/gpu/vec4-texture.ts; the binding not read holds a
+// placeholder): the Winograd products' weights, which stay the same for a whole run. On llvmpipe a
+// texel fetch costs less than a storage-buffer load, most of all here, where the lanes of a SIMD
+// group (a workgroup row) all read the same A: 1.2-1.4× faster on the Winograd shapes
+// (docs/kernels.md).
 // Grid: (ceil(N / (TN·WG_X)), ceil(M / (TM·WG_Y)), batches · splits).
-// Entry point main_texture_a: the same product with op(A) = Aᵀ read by texel fetches from At, the
-// same array of vec4s in a texture TEX_WIDTH texels wide (src/gpu/vec4-texture.ts; TRANS_A only): the
-// Winograd products' weights, which stay the same for a whole run. On llvmpipe a texel fetch
-// costs less than a storage-buffer load, most of all here, where the lanes of a SIMD group (a
-// workgroup row) all read the same A: 1.2-1.4× faster on the Winograd shapes (bench/RESULTS.md).
 override TM: u32;
 override TN: u32;
 override WG_X: u32;
 override WG_Y: u32;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-override TEX_WIDTH: u32;    // main_texture_a only
+override A_TEXTURE: bool;
+override TEX_WIDTH: u32;
 
 struct Params { M: u32, N: u32, K: u32, batchA: u32, batchB: u32, batchC: u32, alpha: f32, splits: u32, kChunk: u32, batches: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> A: array<vec4f>;
-@group(0) @binding(1) var At: texture_2d<f32>;   // main_texture_a's A (each entry point uses one of the two)
 @group(0) @binding(2) var<storage, read> B: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> C: array<vec4f>;
+@group(0) @binding(4) var At: texture_2d<f32>;
 
-// Row k of op(B): op(B)[k, n0 + 4v .. n0 + 4v + 3] in b[v].
-fn rowB(baseB: u32, k: u32, n0: u32) -> array<vec4f, 8> {
-  var b: array<vec4f, 8>;
-  if (TRANS_B) {
-    for (var v = 0u; v < TN / 4u; v++) {
-      var q: vec4f;
-      for (var c = 0u; c < 4u; c++) { q[c] = B[baseB + (min(n0 + 4u * v + c, p.N - 1u) * p.K + k) / 4u][k % 4u]; }
-      b[v] = q;
+// vec4 t of A, from the texture or the buffer.
+fn quadA(t: u32) -> vec4f {
+  if (A_TEXTURE) { return textureLoad(At, vec2u(t % TEX_WIDTH, t / TEX_WIDTH), 0); }
+  return A[t];
+}
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let m0 = gid.y * TM;
+  let n0 = gid.x * TN;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  let batch = gid.z / p.splits;
+  let split = gid.z % p.splits;
+  let kBegin = split * p.kChunk;
+  let kEnd = min(p.K, kBegin + p.kChunk);
+  let baseA = batch * p.batchA / 4u;
+  let baseB = batch * p.batchB / 4u;
+  let NV = TN / 4u;
+  var acc: array<vec4f, 32>;    // [TM][TN/4]
+  // One k at a time: column k of op(A) and row k of op(B) are loaded and used at once. (Loading
+  // four k's first, or a constant-trip loop over them that the compiler unrolls, keeps 4·(TM + TN)
+  // loaded floats alive across the FMAs: half the speed on llvmpipe, whose loads go through memory.)
+  for (var k = kBegin; k < kEnd; k++) {
+    var a: array<f32, 16>;       // op(A)[m0 + i, k]
+    if (TRANS_A) {
+      for (var v = 0u; v < TM / 4u; v++) {
+        let q = quadA(baseA + (k * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u);
+        a[4u * v] = q.x; a[4u * v + 1u] = q.y; a[4u * v + 2u] = q.z; a[4u * v + 3u] = q.w;
+      }
+    } else {
+      for (var i = 0u; i < TM; i++) { a[i] = A[baseA + (min(m0 + i, p.M - 1u) * p.K + k) / 4u][k % 4u]; }
     }
-  } else {
-    for (var v = 0u; v < TN / 4u; v++) { b[v] = B[baseB + (k * p.N + min(n0 + 4u * v, p.N - 4u)) / 4u]; }
+    var b: array<vec4f, 8>;      // op(B)[k, n0 + 4v .. n0 + 4v + 3]
+    if (TRANS_B) {
+      for (var v = 0u; v < NV; v++) {
+        var q: vec4f;
+        for (var c = 0u; c < 4u; c++) { q[c] = B[baseB + (min(n0 + 4u * v + c, p.N - 1u) * p.K + k) / 4u][k % 4u]; }
+        b[v] = q;
+      }
+    } else {
+      for (var v = 0u; v < NV; v++) { b[v] = B[baseB + (k * p.N + min(n0 + 4u * v, p.N - 4u)) / 4u]; }
+    }
+    for (var i = 0u; i < TM; i++) {
+      for (var v = 0u; v < NV; v++) { acc[i * NV + v] = fma(vec4f(a[i]), b[v], acc[i * NV + v]); }
+    }
   }
-  return b;
-}
-
-// One rank-1 update of the TM × TN block: acc[i][v] += a[i] · b[v].
-fn rankOne(acc: ptr<function, array<vec4f, 32>>, a: array<f32, 16>, b: array<vec4f, 8>) {
-  let NV = TN / 4u;
-  for (var i = 0u; i < TM; i++) {
-    for (var v = 0u; v < NV; v++) { (*acc)[i * NV + v] = fma(vec4f(a[i]), b[v], (*acc)[i * NV + v]); }
-  }
-}
-
-fn storeBlock(acc: ptr<function, array<vec4f, 32>>, batch: u32, split: u32, m0: u32, n0: u32) {
-  let NV = TN / 4u;
   let baseC = (split * p.batches + batch) * p.batchC / 4u;
   for (var i = 0u; i < TM; i++) {
     let m = m0 + i;
     if (m >= p.M) { break; }
     for (var v = 0u; v < NV; v++) {
       let n = n0 + 4u * v;
-      if (n < p.N) { C[baseC + (m * p.N + n) / 4u] = p.alpha * (*acc)[i * NV + v]; }
+      if (n < p.N) { C[baseC + (m * p.N + n) / 4u] = p.alpha * acc[i * NV + v]; }
     }
   }
-}
-
-// The thread's block: rows m0.., columns n0.. of C; its batch, split of K and range of k; the
-// batch's first vec4 of A and of B.
-struct Block { m0: u32, n0: u32, batch: u32, split: u32, kBegin: u32, kEnd: u32, baseA: u32, baseB: u32 }
-
-fn blockOf(gid: vec3u) -> Block {
-  var b: Block;
-  b.m0 = gid.y * TM;
-  b.n0 = gid.x * TN;
-  b.batch = gid.z / p.splits;
-  b.split = gid.z % p.splits;
-  b.kBegin = b.split * p.kChunk;
-  b.kEnd = min(p.K, b.kBegin + p.kChunk);
-  b.baseA = b.batch * p.batchA / 4u;
-  b.baseB = b.batch * p.batchB / 4u;
-  return b;
-}
-
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let blk = blockOf(gid);
-  let m0 = blk.m0;
-  if (m0 >= p.M || blk.n0 >= p.N) { return; }
-  var acc: array<vec4f, 32>;    // [TM][TN/4]
-  // One k at a time: column k of op(A) and row k of op(B) are loaded and used at once. (Loading
-  // four k's first, or a constant-trip loop over them that the compiler unrolls, keeps 4·(TM + TN)
-  // loaded floats alive across the FMAs: half the speed on llvmpipe, whose loads go through memory.)
-  for (var k = blk.kBegin; k < blk.kEnd; k++) {
-    var a: array<f32, 16>;       // op(A)[m0 + i, k]
-    if (TRANS_A) {
-      for (var v = 0u; v < TM / 4u; v++) {
-        let q = A[blk.baseA + (k * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u];
-        a[4u * v] = q.x; a[4u * v + 1u] = q.y; a[4u * v + 2u] = q.z; a[4u * v + 3u] = q.w;
-      }
-    } else {
-      for (var i = 0u; i < TM; i++) { a[i] = A[blk.baseA + (min(m0 + i, p.M - 1u) * p.K + k) / 4u][k % 4u]; }
-    }
-    rankOne(&acc, a, rowB(blk.baseB, k, blk.n0));
-  }
-  storeBlock(&acc, blk.batch, blk.split, m0, blk.n0);
-}
-
-@compute @workgroup_size(WG_X, WG_Y, 1)
-fn main_texture_a(@builtin(global_invocation_id) gid: vec3u) {
-  let blk = blockOf(gid);
-  let m0 = blk.m0;
-  if (m0 >= p.M || blk.n0 >= p.N) { return; }
-  var acc: array<vec4f, 32>;
-  for (var k = blk.kBegin; k < blk.kEnd; k++) {
-    var a: array<f32, 16>;       // Aᵀ[m0 + i, k] = A[k, m0 + i]
-    for (var v = 0u; v < TM / 4u; v++) {
-      let t = blk.baseA + (k * p.M + min(m0 + 4u * v, p.M - 4u)) / 4u;
-      let q = textureLoad(At, vec2u(t % TEX_WIDTH, t / TEX_WIDTH), 0);
-      a[4u * v] = q.x; a[4u * v + 1u] = q.y; a[4u * v + 2u] = q.z; a[4u * v + 3u] = q.w;
-    }
-    rankOne(&acc, a, rowB(blk.baseB, k, blk.n0));
-  }
-  storeBlock(&acc, blk.batch, blk.split, m0, blk.n0);
 }

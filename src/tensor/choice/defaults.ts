@@ -29,10 +29,11 @@ export interface KernelDefaults {
    */
   winogradFromPixels: number;
   /**
-   * Convolution weights (Winograd's transformed copies, the direct kernels' repacked ones) held in
-   * textures (src/gpu/vec4-texture.ts) and read by texel fetches, which cost less than storage loads
-   * on llvmpipe. Not on real GPUs: there a broadcast load of the same address is one transaction,
-   * and every texel fetch uses the texture units.
+   * The operands every lane of a workgroup reads at the same address held in textures
+   * (src/tensor/ops/texture-operands.ts) and read by texel fetches, which cost less than storage
+   * loads on llvmpipe: convolution weights (Winograd's transformed copies, the direct kernels'
+   * repacked ones) and the weight gradients' dy. Not on real GPUs: there a broadcast load of the
+   * same address is one transaction, and every texel fetch uses the texture units.
    */
   operandTextures: boolean;
   /** minWorkgroups: below this many output blocks, K is split (see matmul.ts). */

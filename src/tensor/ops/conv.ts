@@ -12,7 +12,8 @@ import { reduce } from './reduce.ts';
 import { copyBlocks, zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
 import { winogradConv3x3, winogradWeightsOperand } from './winograd.ts';
-import { Vec4Texture, vec4TextureOverrides } from '../../gpu/vec4-texture.ts';
+import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
+import { inTextures, intoTexture, operandBindings } from './texture-operands.ts';
 import { winogradWeightGrad, winogradWeightGradFits } from './winograd-weight-grad.ts';
 import { conv3x3Choice, winogradFits, type Conv3x3Choice } from '../choice/conv3x3-tuner.ts';
 import { kernelDefaults } from '../choice/defaults.ts';
@@ -116,13 +117,8 @@ export function repackWeights(w: Tensor, transpose: boolean, ocv: number): Tenso
 export function directWeights(w: Tensor, transpose: boolean, ocv: number): Tensor | Vec4Texture {
   const [Cout, Cin, K] = w.shape;
   const Opad = Math.ceil((transpose ? Cin : Cout) / (4 * ocv)) * 4 * ocv;
-  if (!kernelDefaults(w.gpu).operandTextures || !w.gpu.canHoldInTexture((transpose ? Cout : Cin) * K * K * Opad)) return repackWeights(w, transpose, ocv);
-  return w.derived(`direct-${transpose ? 'dx' : 'fwd'}-${4 * ocv}-texture`, () => {
-    const wp = repack(w, transpose, ocv);
-    const texture = w.gpu.vec4Texture(wp.buffer, wp.shape);
-    wp.dispose(); // the copy is recorded first
-    return texture;
-  });
+  if (!inTextures(w.gpu, (transpose ? Cout : Cin) * K * K * Opad)) return repackWeights(w, transpose, ocv);
+  return w.derived(`direct-${transpose ? 'dx' : 'fwd'}-${4 * ocv}-texture`, () => intoTexture(repack(w, transpose, ocv)));
 }
 
 function repack(w: Tensor, transpose: boolean, ocv: number): Tensor {
@@ -142,20 +138,6 @@ function repack(w: Tensor, transpose: boolean, ocv: number): Tensor {
 }
 
 /**
- * The two bindings of an operand a kernel reads from a buffer or (the override `flag`) a texture:
- * the direct kernels' weights (W_TEXTURE), a weight gradient's dy (DY_TEXTURE). The binding not
- * read holds a placeholder.
- */
-function operandBindings(op: Tensor | Vec4Texture, gpu: Tensor['gpu'], flag: 'W_TEXTURE' | 'DY_TEXTURE') {
-  const inTexture = op instanceof Vec4Texture;
-  return {
-    buffer: inTexture ? gpu.placeholders.buffer : op.buffer,
-    texture: inTexture ? op : gpu.placeholders.texture,
-    overrides: { [flag]: inTexture ? 1 : 0, ...vec4TextureOverrides },
-  };
-}
-
-/**
  * A weight gradient's dy, channels last ([N, OH, OW, Cout]), as its kernel reads it: copied into
  * a texture where the adapter's defaults ask for it (kernelDefaults().operandTextures), whose
  * texel fetches cost less on llvmpipe (every thread of a workgroup reads the same dy), else the
@@ -163,10 +145,7 @@ function operandBindings(op: Tensor | Vec4Texture, gpu: Tensor['gpu'], flag: 'W_
  */
 function channelsLastDy(dy: Tensor): Tensor | Vec4Texture {
   const dyT = permute(dy, [0, 2, 3, 1]);
-  if (!kernelDefaults(dy.gpu).operandTextures || !dy.gpu.canHoldInTexture(dyT.size)) return dyT;
-  const texture = dy.gpu.vec4Texture(dyT.buffer, dyT.shape);
-  dyT.dispose(); // the copy is recorded first
-  return texture;
+  return inTextures(dy.gpu, dyT.size) ? intoTexture(dyT) : dyT;
 }
 
 /**
@@ -463,8 +442,8 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Co
 /**
  * The weight gradient of a 3×3, padding 1, stride 1 or 2 (conv3x3_backward_weight.wgsl): dy goes
  * channels-last first (into a texture on software GPUs: channelsLastDy), the rows of output pixels
- * are split across workgroups so that there are enough threads to fill the
- * adapter, and the splits' partial sums are added.
+ * are split across workgroups so that there are enough threads to fill the adapter, and the
+ * splits' partial sums are added.
  */
 function conv3x3BackwardWeight(x: Tensor, dy: Tensor, g: ConvGeometry, reflect: boolean): Tensor {
   const gpu = x.gpu;

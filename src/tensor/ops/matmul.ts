@@ -7,7 +7,8 @@ import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { kernelDefaults } from '../choice/defaults.ts';
 import { reduce } from './reduce.ts';
-import { Vec4Texture, vec4TextureOverrides } from '../../gpu/vec4-texture.ts';
+import { Vec4Texture } from '../../gpu/vec4-texture.ts';
+import { operandBindings } from './texture-operands.ts';
 
 /** Both matmul kernels take the same parameters. */
 const PARAMS = {
@@ -93,16 +94,26 @@ export function matmul(a: Tensor | Vec4Texture, b: Tensor, o: MatmulOptions = {}
   const kChunk = Math.ceil(K / split / 16) * 16; // a multiple of 4 (vec4) and of the tiles' TK steps
   const splits = Math.ceil(K / kChunk);
   const partial = Tensor.empty(splits > 1 ? [splits, ...outShape] : outShape, gpu);
-  gpu.dispatch({
-    kernel: vec4 ? MATMUL_VEC4 : MATMUL_SHARED,
-    overrides: vec4
-      ? { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, ...(fromTexture ? vec4TextureOverrides : {}) }
-      : { WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
-    params: { M, N, K, batchA: strides[0], batchB: strides[1], batchC: strides[2], alpha, splits, kChunk, batches: batch },
-    buffers: [fromTexture ? a : a.buffer, b.buffer, partial.buffer],
-    workgroups: [groups[0], groups[1], batch * splits],
-    entryPoint: fromTexture ? 'main_texture_a' : 'main',
-  });
+  const params = { M, N, K, batchA: strides[0], batchB: strides[1], batchC: strides[2], alpha, splits, kChunk, batches: batch };
+  const workgroups = [groups[0], groups[1], batch * splits] as const;
+  if (vec4) {
+    const aBinding = operandBindings(a, gpu, 'A_TEXTURE');
+    gpu.dispatch({
+      kernel: MATMUL_VEC4,
+      overrides: { TM: blk.tm, TN: blk.tn, WG_X: blk.wgX, WG_Y: blk.wgY, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0, ...aBinding.overrides },
+      params,
+      buffers: [aBinding.buffer, b.buffer, partial.buffer, aBinding.texture],
+      workgroups,
+    });
+  } else {
+    gpu.dispatch({
+      kernel: MATMUL_SHARED,
+      overrides: { WG_X: tile.wgX, WG_Y: tile.wgY, TK: tile.tk, TRANS_A: transA ? 1 : 0, TRANS_B: transB ? 1 : 0 },
+      params,
+      buffers: [(a as Tensor).buffer, b.buffer, partial.buffer], // an A in a texture always takes the vec4 kernel
+      workgroups,
+    });
+  }
   if (splits === 1) return partial;
   const out = reduce('sum', partial, { axis: 0 });
   partial.dispose();

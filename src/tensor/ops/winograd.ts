@@ -11,8 +11,8 @@ import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fold } from './grid.ts';
 import { matmul } from './matmul.ts';
-import { Vec4Texture } from '../../gpu/vec4-texture.ts';
-import { kernelDefaults } from '../choice/defaults.ts';
+import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
+import { inTextures, intoTexture } from './texture-operands.ts';
 
 const TILE_RANGE = { H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32' } as const satisfies ParamLayout;
 const WINOGRAD_WEIGHTS = defineKernel('winograd_weights', { total: 'u32', I: 'u32', O: 'u32', Opad: 'u32', rowStride: 'u32' });
@@ -33,13 +33,8 @@ export function winogradWeightsOperand(w: Tensor, transpose: boolean): Tensor | 
   const [Cout, Cin] = w.shape;
   const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
   const Opad = Math.ceil(O / 4) * 4;
-  if (!kernelDefaults(w.gpu).operandTextures || !w.gpu.canHoldInTexture(36 * I * Opad)) return winogradWeights(w, transpose);
-  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}-texture`, () => {
-    const U = transformWeights(w, transpose);
-    const texture = w.gpu.vec4Texture(U.buffer, U.shape);
-    U.dispose(); // the copy is recorded first
-    return texture;
-  });
+  if (!inTextures(w.gpu, 36 * I * Opad)) return winogradWeights(w, transpose);
+  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}-texture`, () => intoTexture(transformWeights(w, transpose)));
 }
 
 function transformWeights(w: Tensor, transpose: boolean): Tensor {
