@@ -51,6 +51,17 @@ fn weight(t: u32) -> vec4f {
   return wp[t];
 }
 
+// Tap column kx of one kernel row: OCV weight vec4s, each used for the tile's PX pixels, whose
+// inputs seg holds.
+fn tapColumn(kx: u32, tap0: u32, groups: u32, seg: ptr<function, array<f32, 32>>, acc: ptr<function, array<vec4f, 32>>) {
+  for (var g = 0u; g < OCV; g++) {
+    let wv = weight(tap0 + kx * groups + g);
+    for (var j = 0u; j < PX; j++) {
+      (*acc)[j * OCV + g] = fma(vec4f((*seg)[j * S + kx]), wv, (*acc)[j * OCV + g]);
+    }
+  }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let tile = gid.x;
@@ -82,13 +93,29 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         }
       }
       let tap0 = ((ci * K + ky) * K) * groups + og;
-      for (var kx = 0u; kx < K; kx++) {
-        for (var g = 0u; g < OCV; g++) {
-          let wv = weight(tap0 + kx * groups + g);
-          for (var j = 0u; j < PX; j++) {
-            acc[j * OCV + g] = fma(vec4f(seg[j * S + kx]), wv, acc[j * OCV + g]);
+      if (K <= 3u) {
+        for (var kx = 0u; kx < K; kx++) {
+          for (var g = 0u; g < OCV; g++) {
+            let wv = weight(tap0 + kx * groups + g);
+            for (var j = 0u; j < PX; j++) {
+              acc[j * OCV + g] = fma(vec4f(seg[j * S + kx]), wv, acc[j * OCV + g]);
+            }
           }
         }
+      } else {
+        // Larger kernels: the tap columns one by one at constant kx (K <= 9), so that seg is
+        // indexed by constants and stays in registers. Mesa does not unroll a loop over 5-9
+        // columns with a body this large, and then reads seg[j·S + kx] lane by lane through
+        // memory (bench/RESULTS.md: 1.1-1.25x for the 9×9s).
+        tapColumn(0u, tap0, groups, &seg, &acc);
+        tapColumn(1u, tap0, groups, &seg, &acc);
+        tapColumn(2u, tap0, groups, &seg, &acc);
+        tapColumn(3u, tap0, groups, &seg, &acc);
+        if (K > 4u) { tapColumn(4u, tap0, groups, &seg, &acc); }
+        if (K > 5u) { tapColumn(5u, tap0, groups, &seg, &acc); }
+        if (K > 6u) { tapColumn(6u, tap0, groups, &seg, &acc); }
+        if (K > 7u) { tapColumn(7u, tap0, groups, &seg, &acc); }
+        if (K > 8u) { tapColumn(8u, tap0, groups, &seg, &acc); }
       }
     }
   }
