@@ -1,0 +1,85 @@
+// What llvmpipe makes of a kernel: the x86 code Mesa's gallivm emits for one dispatch
+// (GALLIVM_DEBUG=asm, the shader cache off so that every shader is compiled), summarised per
+// loop: instructions per iteration, the floating-point multiplies and adds (an FMA in WGSL is a
+// vmulps and a vaddps there: Mesa lowers ffma), the blends that apply the execution mask to every
+// value a loop carries, vector moves (mostly register spills), texel-fetch calls and the bounds
+// checks of storage-buffer loads. Instruction counts do not change with the machine's load, so
+// they compare two versions of a kernel where timings on a noisy 2-core machine cannot.
+//   npx tsx bench/llvmpipe-asm.ts conv 4,3,64,32,9,1,4     (N, Cin, H, Cout, K, stride, padding)
+//   npx tsx bench/llvmpipe-asm.ts matmul 36,256,256,64     (batches, K, M, N: Aᵀ·B, A from a texture)
+//   [--loops 3] (how many loops to list, most FMAs first) [--raw FILE] (keep the whole dump)
+// Only on llvmpipe (OpenGL ES), the engine's choice on a machine without a GPU.
+
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { summariseLoops, splitShaders } from './llvmpipe-asm-summary.ts';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { loops: { type: 'string', default: '3' }, raw: { type: 'string' }, child: { type: 'boolean' }, help: { type: 'boolean' } } });
+const [op, shape] = positionals;
+if (values.help || !op || !shape || !['conv', 'matmul'].includes(op)) {
+  console.log('usage: npx tsx bench/llvmpipe-asm.ts conv N,Cin,H,Cout,K,stride,padding | matmul batches,K,M,N [--loops 3] [--raw FILE]');
+  process.exit(values.help ? 0 : 2);
+}
+const dims = shape.split(',').map(Number);
+
+if (values.child) {
+  // The op whose code is dumped (with its helpers: a convolution's weights are repacked at its
+  // first call), once; a marker on stderr separates its shaders from the set-up's (Mesa compiles
+  // a shader at its first dispatch and writes the code to stderr).
+  const { initEngine, releaseEngine } = await import('../src/gpu/current.ts');
+  const { Tensor } = await import('../src/tensor/tensor.ts');
+  const gpu = await initEngine({ backend: 'opengles' });
+  const data = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
+  let run: () => unknown;
+  if (op === 'conv') {
+    const { conv2d } = await import('../src/tensor/ops/conv.ts');
+    const [N, Cin, H, Cout, K, stride, padding] = dims;
+    const x = Tensor.fromArray(data(N * Cin * H * H), [N, Cin, H, H], gpu);
+    const w = Tensor.fromArray(data(Cout * Cin * K * K), [Cout, Cin, K, K], gpu);
+    run = () => conv2d(x, w, null, { stride, padding });
+  } else {
+    const { matmul } = await import('../src/tensor/ops/matmul.ts');
+    const { intoTexture } = await import('../src/tensor/ops/texture-operands.ts');
+    const [B, K, M, N] = dims;
+    const a = intoTexture(Tensor.fromArray(data(B * K * M), [B, K, M], gpu));
+    const b = Tensor.fromArray(data(B * K * N), [B, K, N], gpu);
+    run = () => matmul(a, b, { transA: true });
+  }
+  await gpu.sync();
+  process.stderr.write('\n@@ dispatch @@\n');
+  run();
+  await gpu.sync();
+  releaseEngine();
+  process.exit(0);
+}
+
+const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), op, shape, '--child'], {
+  env: { ...process.env, GALLIVM_DEBUG: 'asm', MESA_SHADER_CACHE_DISABLE: 'true', GATYS_BACKEND: 'opengles' },
+  encoding: 'utf8',
+  maxBuffer: 1 << 30,
+});
+if (child.status !== 0) {
+  console.error(child.stderr.slice(-4000));
+  throw new Error(`the kernel's run failed (exit ${child.status})`);
+}
+const dump = child.stderr;
+if (values.raw) writeFileSync(values.raw, dump);
+const marker = dump.indexOf('@@ dispatch @@');
+if (marker < 0) throw new Error('no marker in the child process\'s output');
+const shaders = splitShaders(dump.slice(marker));
+if (shaders.length === 0) {
+  throw new Error('Mesa printed no shader code: GALLIVM_DEBUG=asm needs llvmpipe (OpenGL ES or lavapipe), and the dispatch must compile a new shader');
+}
+console.log(`${op} ${shape}: ${shaders.length} shader(s) compiled for the op (texel fetches are calls to a separate function)`);
+for (const s of shaders) {
+  const loops = summariseLoops(s.lines).slice(0, Number(values.loops));
+  console.log(`\n${s.name}: ${s.lines.length} instructions`);
+  for (const l of loops) {
+    const fmas = Math.min(l.counts.vmulps ?? 0, l.counts.vaddps ?? 0);
+    const perFma = fmas ? ` = ${(l.instructions / fmas).toFixed(1)} per FMA (8 lanes), not counting the fetches` : '';
+    console.log(`  loop of ${l.instructions} instructions${perFma}: ${fmas} FMAs, ${l.counts.vblendvps ?? 0} mask blends, ` +
+      `${l.moves} vector moves, ${l.counts.callq ?? 0} texel-fetch calls, ${l.counts.jae ?? 0} bounds checks`);
+  }
+}
