@@ -6,6 +6,7 @@
 // checks of storage-buffer loads. Instruction counts do not change with the machine's load, so
 // they compare two versions of a kernel where timings on a noisy 2-core machine cannot.
 //   npx tsx bench/llvmpipe-asm.ts conv 4,3,64,32,9,1,4     (N, Cin, H, Cout, K, stride, padding)
+//   npx tsx bench/llvmpipe-asm.ts conv-dx 4,32,64,64,3,2,1 (its input gradient; conv-dw: its weight gradient)
 //   npx tsx bench/llvmpipe-asm.ts matmul 36,256,256,64     (batches, K, M, N: Aᵀ·B, A from a texture)
 //   [--loops 3] (how many loops to list, most FMAs first) [--raw FILE] (keep the whole dump)
 // Only on llvmpipe (OpenGL ES), the engine's choice on a machine without a GPU.
@@ -18,8 +19,8 @@ import { summariseLoops, splitShaders } from './llvmpipe-asm-summary.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { loops: { type: 'string', default: '3' }, raw: { type: 'string' }, child: { type: 'boolean' }, help: { type: 'boolean' } } });
 const [op, shape] = positionals;
-if (values.help || !op || !shape || !['conv', 'matmul'].includes(op)) {
-  console.log('usage: npx tsx bench/llvmpipe-asm.ts conv N,Cin,H,Cout,K,stride,padding | matmul batches,K,M,N [--loops 3] [--raw FILE]');
+if (values.help || !op || !shape || !['conv', 'conv-dx', 'conv-dw', 'matmul'].includes(op)) {
+  console.log('usage: npx tsx bench/llvmpipe-asm.ts conv|conv-dx|conv-dw N,Cin,H,Cout,K,stride,padding | matmul batches,K,M,N [--loops 3] [--raw FILE]');
   process.exit(values.help ? 0 : 2);
 }
 const dims = shape.split(',').map(Number);
@@ -33,12 +34,17 @@ if (values.child) {
   const gpu = await initEngine({ backend: 'opengles' });
   const data = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
   let run: () => unknown;
-  if (op === 'conv') {
-    const { conv2d } = await import('../src/tensor/ops/conv.ts');
+  if (op.startsWith('conv')) {
+    const { conv2d, conv2dBackwardInput, conv2dBackwardWeight, convGeometry } = await import('../src/tensor/ops/conv.ts');
     const [N, Cin, H, Cout, K, stride, padding] = dims;
     const x = Tensor.fromArray(data(N * Cin * H * H), [N, Cin, H, H], gpu);
     const w = Tensor.fromArray(data(Cout * Cin * K * K), [Cout, Cin, K, K], gpu);
-    run = () => conv2d(x, w, null, { stride, padding });
+    const { OH, OW } = convGeometry(x.shape, w.shape, stride, padding);
+    const dy = Tensor.fromArray(data(N * Cout * OH * OW), [N, Cout, OH, OW], gpu);
+    const o = { stride, padding };
+    run = op === 'conv' ? () => conv2d(x, w, null, o)
+      : op === 'conv-dx' ? () => conv2dBackwardInput(dy, w, x.shape, o)
+      : () => conv2dBackwardWeight(x, dy, w.shape, o);
   } else {
     const { matmul } = await import('../src/tensor/ops/matmul.ts');
     const { intoTexture } = await import('../src/tensor/ops/texture-operands.ts');
