@@ -9,6 +9,7 @@
 //   npx tsx bench/llvmpipe-asm.ts conv-dx 4,32,64,64,3,2,1 (its input gradient; conv-dw: its weight gradient)
 //   npx tsx bench/llvmpipe-asm.ts matmul 36,256,256,64     (batches, K, M, N: Aᵀ·B, A from a texture)
 //   [--loops 3] (how many loops to list, most FMAs first) [--raw FILE] (keep the whole dump)
+//   [--set convDirect.transposed.px=16 ...] (a field of kernelDefaults() changed first: another tile)
 // Only on llvmpipe (OpenGL ES), the engine's choice on a machine without a GPU.
 
 import { parseArgs } from 'node:util';
@@ -17,10 +18,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { summariseLoops, splitShaders } from './llvmpipe-asm-summary.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { loops: { type: 'string', default: '3' }, raw: { type: 'string' }, child: { type: 'boolean' }, help: { type: 'boolean' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+  loops: { type: 'string', default: '3' }, raw: { type: 'string' }, set: { type: 'string', multiple: true, default: [] },
+  child: { type: 'boolean' }, help: { type: 'boolean' },
+} });
 const [op, shape] = positionals;
 if (values.help || !op || !shape || !['conv', 'conv-dx', 'conv-dw', 'matmul'].includes(op)) {
-  console.log('usage: npx tsx bench/llvmpipe-asm.ts conv|conv-dx|conv-dw N,Cin,H,Cout,K,stride,padding | matmul batches,K,M,N [--loops 3] [--raw FILE]');
+  console.log('usage: npx tsx bench/llvmpipe-asm.ts conv|conv-dx|conv-dw N,Cin,H,Cout,K,stride,padding | matmul batches,K,M,N [--loops 3] [--raw FILE] [--set FIELD=NUMBER ...]');
   process.exit(values.help ? 0 : 2);
 }
 const dims = shape.split(',').map(Number);
@@ -31,7 +35,9 @@ if (values.child) {
   // a shader at its first dispatch and writes the code to stderr).
   const { initEngine, releaseEngine } = await import('../src/gpu/current.ts');
   const { Tensor } = await import('../src/tensor/tensor.ts');
+  const { kernelDefaults } = await import('../src/tensor/choice/defaults.ts');
   const gpu = await initEngine({ backend: 'opengles' });
+  for (const assignment of values.set) setDefault(kernelDefaults(gpu) as unknown as Record<string, unknown>, assignment);
   const data = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
   let run: () => unknown;
   if (op.startsWith('conv')) {
@@ -61,7 +67,21 @@ if (values.child) {
   process.exit(0);
 }
 
-const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), op, shape, '--child'], {
+/** One numeric field of the kernel defaults, `a.b.c=value`; an unknown field is an error. */
+function setDefault(defaults: Record<string, unknown>, assignment: string): void {
+  const [path, value] = assignment.split('=');
+  const keys = path.split('.');
+  let node: Record<string, unknown> = defaults;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof node[k] !== 'object' || node[k] === null) throw new Error(`--set ${assignment}: kernelDefaults() has no field ${path}`);
+    node = node[k] as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (typeof node[last] !== 'number' || !Number.isFinite(Number(value))) throw new Error(`--set ${assignment}: ${path} must be an existing numeric field of kernelDefaults(), given a number`);
+  node[last] = Number(value);
+}
+
+const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), op, shape, '--child', ...values.set.flatMap((s) => ['--set', s])], {
   env: { ...process.env, GALLIVM_DEBUG: 'asm', MESA_SHADER_CACHE_DISABLE: 'true', GATYS_BACKEND: 'opengles' },
   encoding: 'utf8',
   maxBuffer: 1 << 30,
