@@ -4,12 +4,15 @@
 // vmulps and a vaddps there: Mesa lowers ffma), the blends that apply the execution mask to every
 // value a loop carries, vector moves (mostly register spills), texel-fetch calls and the bounds
 // checks of storage-buffer loads. Instruction counts do not change with the machine's load, so
-// they compare two versions of a kernel where timings on a noisy 2-core machine cannot.
+// they compare two versions of a kernel where timings on a noisy 2-core machine cannot; but they
+// are static: a load of a vec4 (or wider) from a storage buffer is a loop over the 8 lanes that
+// shows up as a small loop of its own (~45 instructions, 4 bounds checks) and runs 8 times.
 //   npx tsx bench/llvmpipe-asm.ts conv 4,3,64,32,9,1,4     (N, Cin, H, Cout, K, stride, padding)
 //   npx tsx bench/llvmpipe-asm.ts conv-dx 4,32,64,64,3,2,1 (its input gradient; conv-dw: its weight gradient)
 //   npx tsx bench/llvmpipe-asm.ts matmul 36,256,256,64     (batches, K, M, N: Aᵀ·B, A from a texture)
 //   [--loops 3] (how many loops to list, most FMAs first) [--raw FILE] (keep the whole dump)
 //   [--set convDirect.transposed.px=16 ...] (a field of kernelDefaults() changed first: another tile)
+//   [--reflect] (a convolution's padding by reflection, as the TransformerNet's)
 // Only on llvmpipe (OpenGL ES), the engine's choice on a machine without a GPU.
 
 import { parseArgs } from 'node:util';
@@ -19,12 +22,12 @@ import { fileURLToPath } from 'node:url';
 import { summariseLoops, splitShaders } from './llvmpipe-asm-summary.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: {
-  loops: { type: 'string', default: '3' }, raw: { type: 'string' }, set: { type: 'string', multiple: true, default: [] },
+  loops: { type: 'string', default: '3' }, reflect: { type: 'boolean' }, raw: { type: 'string' }, set: { type: 'string', multiple: true, default: [] },
   child: { type: 'boolean' }, help: { type: 'boolean' },
 } });
 const [op, shape] = positionals;
 if (values.help || !op || !shape || !['conv', 'conv-dx', 'conv-dw', 'matmul'].includes(op)) {
-  console.log('usage: npx tsx bench/llvmpipe-asm.ts conv|conv-dx|conv-dw N,Cin,H,Cout,K,stride,padding | matmul batches,K,M,N [--loops 3] [--raw FILE] [--set FIELD=NUMBER ...]');
+  console.log('usage: npx tsx bench/llvmpipe-asm.ts conv|conv-dx|conv-dw N,Cin,H,Cout,K,stride,padding | matmul batches,K,M,N [--reflect] [--loops 3] [--raw FILE] [--set FIELD=VALUE ...]');
   process.exit(values.help ? 0 : 2);
 }
 const dims = shape.split(',').map(Number);
@@ -47,7 +50,7 @@ if (values.child) {
     const w = Tensor.fromArray(data(Cout * Cin * K * K), [Cout, Cin, K, K], gpu);
     const { OH, OW } = convGeometry(x.shape, w.shape, stride, padding);
     const dy = Tensor.fromArray(data(N * Cout * OH * OW), [N, Cout, OH, OW], gpu);
-    const o = { stride, padding };
+    const o = { stride, padding, padMode: values.reflect ? 'reflect' as const : 'zeros' as const };
     run = op === 'conv' ? () => conv2d(x, w, null, o)
       : op === 'conv-dx' ? () => conv2dBackwardInput(dy, w, x.shape, o)
       : () => conv2dBackwardWeight(x, dy, w.shape, o);
@@ -67,7 +70,7 @@ if (values.child) {
   process.exit(0);
 }
 
-/** One numeric field of the kernel defaults, `a.b.c=value`; an unknown field is an error. */
+/** One numeric or boolean field of the kernel defaults, `a.b.c=value`; an unknown field is an error. */
 function setDefault(defaults: Record<string, unknown>, assignment: string): void {
   const [path, value] = assignment.split('=');
   const keys = path.split('.');
@@ -77,11 +80,12 @@ function setDefault(defaults: Record<string, unknown>, assignment: string): void
     node = node[k] as Record<string, unknown>;
   }
   const last = keys[keys.length - 1];
-  if (typeof node[last] !== 'number' || !Number.isFinite(Number(value))) throw new Error(`--set ${assignment}: ${path} must be an existing numeric field of kernelDefaults(), given a number`);
-  node[last] = Number(value);
+  if (typeof node[last] === 'boolean' && (value === 'true' || value === 'false')) node[last] = value === 'true';
+  else if (typeof node[last] === 'number' && Number.isFinite(Number(value))) node[last] = Number(value);
+  else throw new Error(`--set ${assignment}: ${path} must be an existing numeric or boolean field of kernelDefaults(), given a number or true/false`);
 }
 
-const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), op, shape, '--child', ...values.set.flatMap((s) => ['--set', s])], {
+const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), op, shape, '--child', ...(values.reflect ? ['--reflect'] : []), ...values.set.flatMap((s) => ['--set', s])], {
   env: { ...process.env, GALLIVM_DEBUG: 'asm', MESA_SHADER_CACHE_DISABLE: 'true', GATYS_BACKEND: 'opengles' },
   encoding: 'utf8',
   maxBuffer: 1 << 30,
