@@ -7,9 +7,11 @@
 // TEX_WIDTH texels wide (src/gpu/vec4-texture.ts; the binding not read holds a placeholder);
 // partial [splits][Cout][Cin][9], added up over splits by the caller.
 // Tiling: one thread per (input channel, group of 4·OCV output channels) keeps all 9 taps × 4·OCV
-// channels in registers (9·OCV vec4 accumulators) and walks its rows of output pixels with a 3×3
-// window of x that slides along the row by S: per pixel, 3·S new x values and OCV vec4s of dy
-// feed 36·OCV FMAs. dy's address is the same for every thread of a workgroup (they differ only in
+// channels in registers (9·OCV vec4 accumulators) and walks its rows of output pixels two at a
+// time with a window of x, 3 rows × (3 + S) columns, that slides along the row by 2·S: per pair
+// of pixels, 6·S new x values and 2·OCV vec4s of dy feed 72·OCV FMAs. (One pixel at a time, every
+// accumulator was loaded, blended with the execution mask and stored once per pixel on llvmpipe;
+// two: once per pair, 1.27× for VGG's conv3_1 at stride 1, the same to 1.1× at stride 2.) dy's address is the same for every thread of a workgroup (they differ only in
 // ci): on llvmpipe a texel fetch of it costs less than the buffer load. (The TransformerNet's
 // stride-2 layers went through conv_backward_weight.wgsl before, one kernel row a thread: this
 // kernel with dy from a texture is 1.6–1.8× faster there, docs/kernels.md.) Rows (n·OH + oy) are
@@ -61,22 +63,35 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let n = r / p.OH;
     let y0 = i32((r % p.OH) * S) - 1;   // the input row of tap ky = 0
     let plane = (n * p.Cin + ci) * p.H * p.W;
-    // The window: win[ky][kx] = x at (y0 + ky, ox·S + kx - 1), starting at ox = 0.
-    var win: array<f32, 9>;
-    for (var ky = 0; ky < 3; ky++) {
-      for (var kx = 0; kx < 3; kx++) { win[ky * 3 + kx] = xAt(plane, y0 + ky, kx - 1); }
+    // Two pixels, ox and ox + 1, an iteration: each accumulator takes both pixels' FMAs in a row
+    // (on llvmpipe the 36 vec4 accumulators live in memory, and every value a loop carries is
+    // blended with the execution mask once an iteration). Their window is 3 rows × (3 + S)
+    // columns: win[ky][c] = x at (y0 + ky, ox·S + c - 1), pixel ox reading columns 0-2 and
+    // ox + 1 columns S to S + 2; an odd last pixel's partner reads dy as zero.
+    var win: array<f32, 15>;          // [3][3 + S], S <= 2
+    let cols = 3u + S;
+    for (var ky = 0u; ky < 3u; ky++) {
+      for (var c = 0u; c < cols; c++) { win[ky * cols + c] = xAt(plane, y0 + i32(ky), i32(c) - 1); }
     }
     let dyRow = r * p.OW * groups + og;
-    for (var ox = 0u; ox < p.OW; ox++) {
+    for (var ox = 0u; ox < p.OW; ox += 2u) {
+      let second = ox + 1u < p.OW;
       for (var g = 0u; g < OCV; g++) {
-        let d = dyAt(dyRow + ox * groups + g);
-        for (var t = 0u; t < 9u; t++) { acc[t * OCV + g] = fma(vec4f(win[t]), d, acc[t * OCV + g]); }
+        let d0 = dyAt(dyRow + ox * groups + g);
+        let d1 = select(vec4f(0.0), dyAt(dyRow + (ox + 1u) * groups + g), second);
+        for (var ky = 0u; ky < 3u; ky++) {
+          for (var kx = 0u; kx < 3u; kx++) {
+            let t = ky * 3u + kx;
+            acc[t * OCV + g] = fma(vec4f(win[ky * cols + kx]), d0, acc[t * OCV + g]);
+            acc[t * OCV + g] = fma(vec4f(win[ky * cols + kx + S]), d1, acc[t * OCV + g]);
+          }
+        }
       }
-      // Slide by S: a tap keeps the value S to its right, or loads the next one.
-      let next = i32((ox + 1u) * S) - 1;
-      for (var ky = 0; ky < 3; ky++) {
-        for (var kx = 0u; kx < 3u; kx++) {
-          if (kx + S < 3u) { win[ky * 3 + i32(kx)] = win[ky * 3 + i32(kx + S)]; } else { win[ky * 3 + i32(kx)] = xAt(plane, y0 + ky, next + i32(kx)); }
+      // Slide by 2·S: a column keeps the value 2·S to its right, or loads the next one.
+      let next = i32((ox + 2u) * S) - 1;
+      for (var ky = 0u; ky < 3u; ky++) {
+        for (var c = 0u; c < cols; c++) {
+          if (c + 2u * S < cols) { win[ky * cols + c] = win[ky * cols + c + 2u * S]; } else { win[ky * cols + c] = xAt(plane, y0 + i32(ky), next + i32(c)); }
         }
       }
     }
