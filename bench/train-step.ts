@@ -100,8 +100,12 @@ if (values.kernels || kernelsOnly) {
     const winograd = k === 3 && s === 1 && winogradWeightGradFits(cin, cout);
     const dwDirect = winograd ? flops / (await timeGpu(gpu, () => tidy(() => conv2dBackwardWeight(x, y, w.shape, { ...pad, algorithm: 'direct' })), 2)) / 1e6 : undefined;
     const direct = dwDirect === undefined ? '' : ` (Winograd; direct ${dwDirect.toFixed(1)})`;
-    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${dx.toFixed(1)} | ${dw.toFixed(1)}${direct}`);
-    kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw, dwDirect });
+    // The reference's forward by the direct kernel too: the rate of the same kernel the strided
+    // and 9x9 layers use, without Winograd's 4x fewer multiplies.
+    const fwdDirect = name.startsWith('VGG') ? flops / (await timeGpu(gpu, () => tidy(() => conv2d(x, w, b, { ...pad, algorithm: 'direct' })), 2)) / 1e6 : undefined;
+    const directFwd = fwdDirect === undefined ? '' : `; forward by the direct kernel ${fwdDirect.toFixed(1)}`;
+    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${dx.toFixed(1)} | ${dw.toFixed(1)}${direct}${directFwd}`);
+    kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw, dwDirect, fwdDirect });
     [x, w, b, y].forEach((t) => t.dispose());
   }
   row.kernels = kernelRows;
@@ -109,7 +113,11 @@ if (values.kernels || kernelsOnly) {
   const ref = kernelRows.at(-1)!.fwd as number;
   const pct = (v: unknown) => `${((100 * (v as number)) / ref).toFixed(0)} %`;
   console.log(`as a share of the reference 3x3 forward (${ref.toFixed(1)} GFLOP/s; issue 19 asks for >= 50 %), forward | input gradient | weight gradient:`);
-  for (const r of kernelRows.filter((r) => r.k !== 3 || r.stride !== 1)) console.log(`  ${String(r.name).padEnd(28)} ${pct(r.fwd)} | ${pct(r.dx)} | ${pct(r.dw)}`);
+  const refDirect = kernelRows.at(-1)!.fwdDirect as number;
+  const pctDirect = (v: unknown) => `${((100 * (v as number)) / refDirect).toFixed(0)} %`;
+  for (const r of kernelRows.filter((r) => r.k !== 3 || r.stride !== 1)) {
+    console.log(`  ${String(r.name).padEnd(28)} ${pct(r.fwd)} | ${pct(r.dx)} | ${pct(r.dw)}   (of the direct 3x3 forward, ${refDirect.toFixed(1)}: ${pctDirect(r.fwd)} | ${pctDirect(r.dx)} | ${pctDirect(r.dw)})`);
+  }
 }
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
