@@ -47,6 +47,25 @@ export function splitShaders(dump: string): Shader[] {
 }
 
 /**
+ * The instructions of each texel-fetch function in a dump (labels `texfunc_…`, which the shaders
+ * call once per fetch), by name.
+ */
+export function fetchFunctions(dump: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  let current: string | null = null;
+  for (const line of dump.split('\n')) {
+    const label = LABEL.exec(line);
+    if (label) {
+      current = label[1].startsWith('texfunc') ? label[1] : null;
+      if (current) sizes.set(current, 0);
+      continue;
+    }
+    if (current && INSTRUCTION.test(line)) sizes.set(current, sizes.get(current)! + 1);
+  }
+  return sizes;
+}
+
+/**
  * Every loop of a shader: a jump to a lower offset (the printed relative displacement, from the
  * next instruction) closes one, from its target to the jump. Ordered by multiplies, most first:
  * the hot loop of an arithmetic kernel comes first, its enclosing loops after it.

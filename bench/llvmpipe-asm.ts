@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { summariseLoops, splitShaders } from './llvmpipe-asm-summary.ts';
+import { summariseLoops, splitShaders, fetchFunctions } from './llvmpipe-asm-summary.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: {
   loops: { type: 'string', default: '3' }, reflect: { type: 'boolean' }, raw: { type: 'string' }, set: { type: 'string', multiple: true, default: [] },
@@ -102,13 +102,20 @@ const shaders = splitShaders(dump.slice(marker));
 if (shaders.length === 0) {
   throw new Error('Mesa printed no shader code: GALLIVM_DEBUG=asm needs llvmpipe (OpenGL ES or lavapipe), and the dispatch must compile a new shader');
 }
-console.log(`${op} ${shape}: ${shaders.length} shader(s) compiled for the op (texel fetches are calls to a separate function)`);
+// A texel fetch's cost: the largest fetch function in the dump (it may have been compiled before
+// the marker, so the whole dump is searched), straight-line code run once per call. Mesa does not
+// always print one (~150 instructions where it did): the counts then leave the fetches out.
+const fetchSize = Math.max(0, ...fetchFunctions(dump).values());
+console.log(`${op} ${shape}: ${shaders.length} shader(s) compiled for the op` +
+  (fetchSize ? `; a texel fetch is a call of ${fetchSize} instructions` : ''));
 for (const s of shaders) {
   const loops = summariseLoops(s.lines).slice(0, Number(values.loops));
   console.log(`\n${s.name}: ${s.lines.length} instructions`);
   for (const l of loops) {
     const fmas = Math.min(l.counts.vmulps ?? 0, l.counts.vaddps ?? 0);
-    const perFma = fmas ? ` = ${(l.instructions / fmas).toFixed(1)} per FMA (8 lanes), not counting the fetches` : '';
+    const calls = l.counts.callq ?? 0;
+    const withFetches = fetchSize ? `, ${((l.instructions + calls * fetchSize) / fmas).toFixed(1)} with the fetches` : ', not counting the fetches';
+    const perFma = fmas ? ` = ${(l.instructions / fmas).toFixed(1)} per FMA (8 lanes)${withFetches}` : '';
     console.log(`  loop of ${l.instructions} instructions${perFma}: ${fmas} FMAs, ${l.counts.vblendvps ?? 0} mask blends, ` +
       `${l.moves} vector moves, ${l.counts.callq ?? 0} texel-fetch calls, ${l.counts.jae ?? 0} bounds checks`);
   }

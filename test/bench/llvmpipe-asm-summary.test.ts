@@ -1,7 +1,7 @@
 // The reader of Mesa's GALLIVM_DEBUG=asm dumps (bench/llvmpipe-asm.ts): shaders split at their
 // labels, loops found from backward jumps, counts per loop.
 import { describe, expect, it } from 'vitest';
-import { splitShaders, summariseLoops } from '../../bench/llvmpipe-asm-summary.ts';
+import { fetchFunctions, splitShaders, summariseLoops } from '../../bench/llvmpipe-asm-summary.ts';
 
 // Two shaders as Mesa prints them (offset: mnemonic operands; jumps with the displacement from
 // the next instruction): the first has an outer loop (0x10-0x30) around an inner one (0x14-0x24).
@@ -24,6 +24,7 @@ cs_co_variant:
     30:	retq
 texfunc_res_0_sam_0_24:
      0:	vmulps	%ymm1, %ymm2, %ymm3
+     4:	retq
 cs_co_variant:
      0:	vmulps	%ymm1, %ymm2, %ymm3
      4:	retq
@@ -45,5 +46,9 @@ describe('llvmpipe asm summary', () => {
     expect(loops[1].counts.callq).toBe(1);
     expect(loops[1].counts.jae).toBe(1);
     expect(summariseLoops(shaders[1].lines)).toEqual([]);
+  });
+
+  it('measures each texel-fetch function, which the shaders call', () => {
+    expect([...fetchFunctions(DUMP)]).toEqual([['texfunc_res_0_sam_0_24', 2]]);
   });
 });
