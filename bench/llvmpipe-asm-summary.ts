@@ -26,24 +26,29 @@ export interface Loop {
 const LABEL = /^([A-Za-z_][\w]*):\s*$/;
 const INSTRUCTION = /^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$/;
 
+/** The dump cut at its labels: each label with the instructions up to the next one. */
+function sections(dump: string): { label: string; lines: Instruction[] }[] {
+  const out: { label: string; lines: Instruction[] }[] = [];
+  for (const line of dump.split('\n')) {
+    const label = LABEL.exec(line);
+    if (label) {
+      out.push({ label: label[1], lines: [] });
+      continue;
+    }
+    const m = out.length > 0 && INSTRUCTION.exec(line);
+    if (m) out[out.length - 1].lines.push({ offset: parseInt(m[1], 16), op: m[2], args: m[3].trim() });
+  }
+  return out;
+}
+
 /**
  * The compute shaders' code in a dump: each `cs_co_variant` (the shader itself; `cs_variant` is
  * the loop over a workgroup's invocations that calls it), up to the next label.
  */
 export function splitShaders(dump: string): Shader[] {
-  const shaders: Shader[] = [];
-  let current: Shader | null = null;
-  for (const line of dump.split('\n')) {
-    const label = LABEL.exec(line);
-    if (label) {
-      current = label[1] === 'cs_co_variant' ? { name: `shader ${shaders.length + 1}`, lines: [] } : null;
-      if (current) shaders.push(current);
-      continue;
-    }
-    const m = current && INSTRUCTION.exec(line);
-    if (m) current!.lines.push({ offset: parseInt(m[1], 16), op: m[2], args: m[3].trim() });
-  }
-  return shaders;
+  return sections(dump)
+    .filter((s) => s.label === 'cs_co_variant')
+    .map((s, i) => ({ name: `shader ${i + 1}`, lines: s.lines }));
 }
 
 /**
@@ -51,18 +56,7 @@ export function splitShaders(dump: string): Shader[] {
  * call once per fetch), by name.
  */
 export function fetchFunctions(dump: string): Map<string, number> {
-  const sizes = new Map<string, number>();
-  let current: string | null = null;
-  for (const line of dump.split('\n')) {
-    const label = LABEL.exec(line);
-    if (label) {
-      current = label[1].startsWith('texfunc') ? label[1] : null;
-      if (current) sizes.set(current, 0);
-      continue;
-    }
-    if (current && INSTRUCTION.test(line)) sizes.set(current, sizes.get(current)! + 1);
-  }
-  return sizes;
+  return new Map(sections(dump).filter((s) => s.label.startsWith('texfunc')).map((s) => [s.label, s.lines.length]));
 }
 
 /**

@@ -100,7 +100,7 @@ const marker = dump.indexOf('@@ dispatch @@');
 if (marker < 0) throw new Error('no marker in the child process\'s output');
 const shaders = splitShaders(dump.slice(marker));
 if (shaders.length === 0) {
-  throw new Error('Mesa printed no shader code: GALLIVM_DEBUG=asm needs llvmpipe (OpenGL ES or lavapipe), and the dispatch must compile a new shader');
+  throw new Error('Mesa printed no shader code: GALLIVM_DEBUG=asm needs Mesa\'s llvmpipe (here through OpenGL ES), and the op must compile a new shader');
 }
 // A texel fetch's cost: the largest fetch function in the dump (it may have been compiled before
 // the marker, so the whole dump is searched), straight-line code run once per call. Mesa does not
@@ -117,6 +117,6 @@ for (const s of shaders) {
     const withFetches = fetchSize ? `, ${((l.instructions + calls * fetchSize) / fmas).toFixed(1)} with the fetches` : ', not counting the fetches';
     const perFma = fmas ? ` = ${(l.instructions / fmas).toFixed(1)} per FMA (8 lanes)${withFetches}` : '';
     console.log(`  loop of ${l.instructions} instructions${perFma}: ${fmas} FMAs, ${l.counts.vblendvps ?? 0} mask blends, ` +
-      `${l.moves} vector moves, ${l.counts.callq ?? 0} texel-fetch calls, ${l.counts.jae ?? 0} bounds checks`);
+      `${l.moves} vector moves, ${calls} texel-fetch calls, ${l.counts.jae ?? 0} bounds checks`);
   }
 }

@@ -111,12 +111,12 @@ if (values.kernels || kernelsOnly) {
   row.kernels = kernelRows;
   // Issue 19's training-shape target: the strided and 9x9 layers at >= 50 % of the 3x3 forward rate.
   const ref = kernelRows.at(-1)!.fwd as number;
-  const pct = (v: unknown) => `${((100 * (v as number)) / ref).toFixed(0)} %`;
+  const share = (v: unknown, of: number) => `${((100 * (v as number)) / of).toFixed(0)} %`;
   console.log(`as a share of the reference 3x3 forward (${ref.toFixed(1)} GFLOP/s; issue 19 asks for >= 50 %), forward | input gradient | weight gradient:`);
   const refDirect = kernelRows.at(-1)!.fwdDirect as number;
-  const pctDirect = (v: unknown) => `${((100 * (v as number)) / refDirect).toFixed(0)} %`;
+  const shares = (r: Record<string, unknown>, of: number) => `${share(r.fwd, of)} | ${share(r.dx, of)} | ${share(r.dw, of)}`;
   for (const r of kernelRows.filter((r) => r.k !== 3 || r.stride !== 1)) {
-    console.log(`  ${String(r.name).padEnd(28)} ${pct(r.fwd)} | ${pct(r.dx)} | ${pct(r.dw)}   (of the direct 3x3 forward, ${refDirect.toFixed(1)}: ${pctDirect(r.fwd)} | ${pctDirect(r.dx)} | ${pctDirect(r.dw)})`);
+    console.log(`  ${String(r.name).padEnd(28)} ${shares(r, ref)}   (of the direct 3x3 forward, ${refDirect.toFixed(1)}: ${shares(r, refDirect)})`);
   }
 }
 

@@ -11,10 +11,11 @@
 // time with a window of x, 3 rows × (3 + S) columns, that slides along the row by 2·S: per pair
 // of pixels, 6·S new x values and 2·OCV vec4s of dy feed 72·OCV FMAs. (One pixel at a time, every
 // accumulator was loaded, blended with the execution mask and stored once per pixel on llvmpipe;
-// two: once per pair, 1.27× for VGG's conv3_1 at stride 1, the same to 1.1× at stride 2.) dy's address is the same for every thread of a workgroup (they differ only in
-// ci): on llvmpipe a texel fetch of it costs less than the buffer load. (The TransformerNet's
-// stride-2 layers went through conv_backward_weight.wgsl before, one kernel row a thread: this
-// kernel with dy from a texture is 1.6–1.8× faster there, docs/kernels.md.) Rows (n·OH + oy) are
+// two: once per pair, 1.27× for VGG's conv3_1 at stride 1, the same to 1.1× at stride 2.) dy's
+// address is the same for every thread of a workgroup (they differ only in ci): on llvmpipe a
+// texel fetch of it costs less than the buffer load. (The TransformerNet's stride-2 layers went
+// through conv_backward_weight.wgsl before, one kernel row a thread: this kernel with dy from a
+// texture is 1.6–1.8× faster there, docs/kernels.md.) Rows (n·OH + oy) are
 // split across grid z (splits), each split a contiguous range of rowsPerSplit rows.
 // Grid: (ceil(Cin / WG), Cout / (4·OCV), splits).
 override OCV: u32;

@@ -94,6 +94,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       }
       let tap0 = ((ci * K + ky) * K) * groups + og;
       if (K <= 3u) {
+        // 3×3s: the loop as it was, which Mesa unrolls itself (done by hand, or through
+        // tapColumn, they measured no faster).
         for (var kx = 0u; kx < K; kx++) {
           for (var g = 0u; g < OCV; g++) {
             let wv = weight(tap0 + kx * groups + g);
@@ -106,7 +108,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         // Larger kernels: the tap columns one by one at constant kx (K <= 9), so that seg is
         // indexed by constants and stays in registers. Mesa does not unroll a loop over 5-9
         // columns with a body this large, and then reads seg[j·S + kx] lane by lane through
-        // memory (bench/RESULTS.md: 1.1-1.25x for the 9×9s).
+        // memory (bench/RESULTS.md: 1.2-1.26x for the 9×9s with 32 output channels).
         tapColumn(0u, tap0, groups, &seg, &acc);
         tapColumn(1u, tap0, groups, &seg, &acc);
         tapColumn(2u, tap0, groups, &seg, &acc);
