@@ -10,7 +10,7 @@ import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
 import { convOperands, selectLayers } from './conv-layers.ts';
 import { timeGpu } from './timing.ts';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, type ConvAlgorithm } from '../src/tensor/ops/conv.ts';
 import { conv3x3Choice, describeChoice } from '../src/tensor/choice/conv3x3-tuner.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '128' }, layers: { type: 'string' }, reps: { type: 'string', default: '3' }, json: { type: 'string' }, backend: { type: 'string' } } });
@@ -27,7 +27,7 @@ for (const layer of layers) {
   const ops = convOperands(gpu, layer, h);
   const { x, w, b, dy, flops } = ops;
   const time = (f: () => Tensor) => timeGpu(gpu, f, reps);
-  const algorithms: (Conv3x3Algorithm | undefined)[] = [undefined, 'direct', ...(cin % 4 === 0 ? ['winograd' as const] : [])];
+  const algorithms: (ConvAlgorithm | undefined)[] = [undefined, 'direct', ...(cin % 4 === 0 ? ['winograd' as const] : [])];
   for (const algorithm of algorithms) {
     const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }));
     const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, { padding: 1, algorithm }));

@@ -12,7 +12,7 @@ import { initEngine, releaseEngine } from '../src/gpu/current.ts';
 import { selfCheck } from '../src/cli/self-check.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
 import { timeGpu } from './timing.ts';
-import { conv2d, conv2dBackwardInput, type Conv3x3Algorithm } from '../src/tensor/ops/conv.ts';
+import { conv2d, conv2dBackwardInput, type ConvAlgorithm } from '../src/tensor/ops/conv.ts';
 import { matmul } from '../src/tensor/ops/matmul.ts';
 import { loadFeatureNet } from '../src/nets/feature-net.ts';
 import { styleTransfer } from '../src/style/transfer.ts';
@@ -53,7 +53,7 @@ for (const size of run('conv') ? sizes.filter((s) => s >= 512) : []) {
     const ops = convOperands(gpu, layer, h);
     const { x, w, b, dy, flops } = ops;
     let line = `conv ${size}px ${name} ${h}x${h} ${cin}->${cout} GFLOP/s fwd | dx:`;
-    for (const algorithm of [undefined, 'direct', 'winograd'] as (Conv3x3Algorithm | undefined)[]) {
+    for (const algorithm of [undefined, 'direct', 'winograd'] as (ConvAlgorithm | undefined)[]) {
       const fwd = await time(() => conv2d(x, w, b, { padding: 1, relu: true, algorithm }), 10);
       const dx = await time(() => conv2dBackwardInput(dy, w, x.shape, { padding: 1, algorithm }), 10);
       line += ` ${algorithm ?? `chosen (${describeChoice(conv3x3Choice(gpu, x.shape, cout))})`} ${(flops / fwd / 1e6).toFixed(0)} | ${(flops / dx / 1e6).toFixed(0)};`;

@@ -9,7 +9,7 @@ const padIndex = (i: number, n: number, reflect: boolean) => (i >= 0 && i < n ? 
  * (padded) image: f(outIndex, wIndex, xIndex), the flat indices of out [N, Cout, OH, OW],
  * w [Cout, Cin, KH, KW] and x [N, Cin, H, W].
  */
-function forEachTap(xShape: number[], wShape: number[], stride: number, pad: number, padMode: 'zeros' | 'reflect', f: (o: number, w: number, x: number) => void): number[] {
+export function forEachTap(xShape: number[], wShape: number[], stride: number, pad: number, padMode: 'zeros' | 'reflect', f: (o: number, w: number, x: number) => void): number[] {
   const [N, Cin, H, W] = xShape;
   const [Cout, , KH, KW] = wShape;
   const OH = Math.floor((H + 2 * pad - KH) / stride) + 1;

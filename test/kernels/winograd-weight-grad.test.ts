@@ -6,6 +6,7 @@ import { Tensor } from '../../src/tensor/tensor.ts';
 import { conv2dBackwardWeight } from '../../src/tensor/ops/conv.ts';
 import { winogradInputChannelsLast, winogradOutputGrad, winogradWeightGrad, winogradWeightsGrad } from '../../src/tensor/ops/winograd-weight-grad.ts';
 import { conv3x3WeightGradRef } from './conv3x3-backward-weight.ref.ts';
+import { conv2dWeightGradRef } from '../autograd/ops.ref.ts';
 import { inputTransformChannelsLastRef, outputGradTransformRef, weightsGradTransformRef } from './winograd-weight-grad.ref.ts';
 
 useGpu();
@@ -17,7 +18,7 @@ describe('Winograd F(4×4, 3×3) weight gradient', () => {
   for (const reflect of [false, true]) {
     it(`channels-last input transform matches Bᵀ·d·B (${reflect ? 'reflection' : 'zero'} padding) on a chunk that runs past the last tile`, async () => {
       const x = randomArray(2 * 8 * 7 * 9, 5);
-      const V = winogradInputChannelsLast(Tensor.fromArray(x, shape), range, reflect);
+      const V = winogradInputChannelsLast(Tensor.fromArray(x, shape), range, { reflect });
       expect(V.shape).toEqual([36, 8, 8]);
       expectClose(await V.toArray(), inputTransformChannelsLastRef(x, shape, 8, 6, 8, reflect), 1e-5, 1e-5);
     });
@@ -46,12 +47,33 @@ describe('Winograd F(4×4, 3×3) weight gradient', () => {
       it(`N ${N}, ${Cin} -> ${Cout}, ${H}x${W}, ${padMode} padding, chunks of ${chunk} tiles: matches the CPU`, async () => {
         const x = randomArray(N * Cin * H * W, Cin + H);
         const dy = randomArray(N * Cout * H * W, Cout + W);
-        const dw = winogradWeightGrad(Tensor.fromArray(x, [N, Cin, H, W]), Tensor.fromArray(dy, [N, Cout, H, W]), !!reflect, chunk);
+        const dw = winogradWeightGrad(Tensor.fromArray(x, [N, Cin, H, W]), Tensor.fromArray(dy, [N, Cout, H, W]), { reflect: !!reflect, maxChunkTiles: chunk });
         expect(dw.shape).toEqual([Cout, Cin, 3, 3]);
         const terms = N * H * W;
         expectClose(await dw.toArray(), conv3x3WeightGradRef(x, dy, N, Cin, Cout, H, W, !!reflect), 1e-4, terms * 1e-6);
       });
     }
+  }
+
+  // Kernels of 3×3 blocks (9×9, 6×6): input channels whose blocks do not fill a multiple of 4,
+  // padding smaller than "same", zero and reflection padding, one chunk and chunks of 4 tiles.
+  for (const [N, Cin, Cout, H, W, K, P, reflect, chunk] of [
+    [2, 3, 8, 11, 10, 9, 4, 1, Infinity], [1, 5, 4, 9, 13, 9, 4, 0, 4], [1, 4, 4, 10, 7, 9, 2, 0, Infinity], [1, 3, 4, 8, 9, 6, 2, 1, 4],
+  ]) {
+    const padMode = reflect ? 'reflect' : 'zeros';
+    it(`${K}x${K} by 3×3 blocks, N ${N}, ${Cin} -> ${Cout}, ${H}x${W}, ${padMode} padding ${P}, chunks of ${chunk} tiles: matches the CPU`, async () => {
+      const [OH, OW] = [H + 2 * P - K + 1, W + 2 * P - K + 1];
+      const x = randomArray(N * Cin * H * W, 40 + K);
+      const dy = randomArray(N * Cout * OH * OW, 41 + Cin);
+      const xt = Tensor.fromArray(x, [N, Cin, H, W]);
+      const dyt = Tensor.fromArray(dy, [N, Cout, OH, OW]);
+      const ref = conv2dWeightGradRef(x, [N, Cin, H, W], dy, [Cout, Cin, K, K], 1, P, padMode);
+      const dw = winogradWeightGrad(xt, dyt, { reflect: !!reflect, pad: P, blocks: K / 3, maxChunkTiles: chunk });
+      expect(dw.shape).toEqual([Cout, Cin, K, K]);
+      expectClose(await dw.toArray(), ref, 1e-4, N * OH * OW * 1e-6);
+      const viaConv = conv2dBackwardWeight(xt, dyt, [Cout, Cin, K, K], { padding: P, padMode, algorithm: 'winograd' });
+      expectClose(await viaConv.toArray(), ref, 1e-4, N * OH * OW * 1e-6);
+    });
   }
 
   it('conv2dBackwardWeight takes Winograd by default where the channels allow, and the direct kernel when asked', async () => {

@@ -1,4 +1,4 @@
-// winograd_input: the input transform of Winograd F(4×4, 3×3), stride 1, padding 1:
+// winograd_input: the input transform of Winograd F(4×4, 3×3), stride 1:
 // V = Bᵀ · d · B (6×6) for every 6×6 input patch d under a 4×4 output tile, and every channel.
 //   Bᵀ = [4  0 -5  0  1  0]
 //        [0 -4 -4  1  1  0]
@@ -8,15 +8,20 @@
 //        [0  4  0 -5  0  1]
 // Tile t (over all images: t = n·tilesY·tilesX + ty·tilesX + tx) covers output rows 4ty..4ty+3 and
 // columns 4tx..4tx+3, so input rows 4ty-pad..4ty-pad+5 (outside the image: zero padding, or with
-// REFLECT the reflection, x[-1] = x[1]). pad is 1 for the "same" convolution (the tiles cover the
-// input's size) and 2 for the "full" one (an output 2 larger each way: the gradient of a padded
-// input, reflect_fold.wgsl's input); REFLECT needs pad 1.
+// REFLECT the reflection, x[-1] = x[1]; pad < the image's size). pad is 1 for the "same" 3×3
+// convolution (the tiles cover the input's size), 2 for the "full" one (an output 2 larger each
+// way: the gradient of a padded input, reflect_fold.wgsl's input), anything for larger kernels.
+// BLOCKS > 1: a (3·BLOCKS)×(3·BLOCKS) kernel as BLOCKS² 3×3 blocks (block b = (by, bx) holds taps
+// 3by..3by+2 × 3bx..3bx+2), each a 3×3 convolution of the input shifted by (3by, 3bx). Channel c
+// of V is block c / Cx of x's channel c % Cx: the product over V's channels sums the blocks too.
+// Channels from BLOCKS²·Cx to C (a multiple of 4 for the product) are zero.
 // This dispatch handles tiles t0 .. t0+Tc-1 (a chunk, to bound the memory of V).
-// Layout: x [N, C, H, W]; V [36][C][TcPad] (ξ = 6·row + column; columns Tc..TcPad-1 are zero).
-// Tiling: one thread per (tile, channel); grid (ceil(TcPad / 64), C). Consecutive invocations take
-// consecutive tiles, so each of the 36 writes is contiguous across a workgroup.
+// Layout: x [N, Cx, H, W]; V [36][C][TcPad] (ξ = 6·row + column; columns Tc..TcPad-1 are zero).
+// Tiling: one thread per (tile, channel of V); grid (ceil(TcPad / 64), C). Consecutive
+// invocations take consecutive tiles, so each of the 36 writes is contiguous across a workgroup.
 override REFLECT: bool;
-struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, pad: u32 }
+override BLOCKS: u32 = 1;
+struct Params { C: u32, Cx: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, pad: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> V: array<f32>;
@@ -46,12 +51,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (tl >= p.TcPad) { return; }
   let t = p.t0 + tl;
   var d: array<f32, 36>;
-  if (tl < p.Tc && t < p.tiles) {
+  if (tl < p.Tc && t < p.tiles && c < BLOCKS * BLOCKS * p.Cx) {
     let n = t / p.tilesPerImage;
     let r = t % p.tilesPerImage;
-    let y0 = i32(r / p.tilesX) * 4 - i32(p.pad);
-    let x0 = i32(r % p.tilesX) * 4 - i32(p.pad);
-    let plane = (n * p.C + c) * p.H;
+    let b = c / p.Cx;
+    let y0 = i32(r / p.tilesX) * 4 - i32(p.pad) + 3 * i32(b / BLOCKS);
+    let x0 = i32(r % p.tilesX) * 4 - i32(p.pad) + 3 * i32(b % BLOCKS);
+    let plane = (n * p.Cx + c % p.Cx) * p.H;
     for (var i = 0; i < 6; i++) {
       var y = y0 + i;
       if (REFLECT) { y = reflect_index(y, i32(p.H)); }

@@ -2,16 +2,19 @@
 // computes it (V = Bᵀ · d · B for every 6×6 input patch d under a 4×4 output tile, zero or, with
 // REFLECT, reflection padding), laid out channels-last for the weight gradient's products, whose
 // sum runs over the tiles (src/tensor/ops/winograd-weight-grad.ts).
-// This dispatch handles tiles t0 .. t0+Tc-1 (a chunk); tile t as in winograd_input.wgsl.
-// Layout: x [N, C, H, W] with C % 4 == 0; V [36][TcPad][C] as vec4s of 4 channels (tiles Tc..TcPad-1
-// are zero).
+// This dispatch handles tiles t0 .. t0+Tc-1 (a chunk); tile t, pad and BLOCKS as in
+// winograd_input.wgsl: with BLOCKS > 1, channel c of V is block c / Cx of x's channel c % Cx
+// (channels from BLOCKS²·Cx to C zero), and each of a thread's 4 channels is read on its own.
+// Layout: x [N, Cx, H, W]; V [36][TcPad][C] as vec4s of 4 channels, C % 4 == 0 (BLOCKS 1: C = Cx;
+// tiles Tc..TcPad-1 are zero).
 // Tiling: one thread per (tile, group of 4 channels): 144 loads of x and 36 vec4 stores (on
 // llvmpipe every store, like every load, is a loop over the SIMD lanes: 4 channels a store is
 // 4× fewer). Consecutive invocations take consecutive channel groups of one tile, so each store
 // is contiguous across a workgroup. Grid: ceil(TcPad·C/4 / 64) workgroups folded into 2-D
 // (rowStride = gx·64 invocations a row).
 override REFLECT: bool;
-struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, rowStride: u32 }
+override BLOCKS: u32 = 1;
+struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, rowStride: u32, Cx: u32, pad: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> V: array<vec4f>;
@@ -44,21 +47,44 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (tl < p.Tc && t < p.tiles) {
     let n = t / p.tilesPerImage;
     let r = t % p.tilesPerImage;
-    let y0 = i32(r / p.tilesX) * 4 - 1;
-    let x0 = i32(r % p.tilesX) * 4 - 1;
-    let plane = (n * p.C + cg * 4u) * p.H * p.W;
+    let y0 = i32(r / p.tilesX) * 4 - i32(p.pad);
+    let x0 = i32(r % p.tilesX) * 4 - i32(p.pad);
     let cs = p.H * p.W;
-    for (var i = 0; i < 6; i++) {
-      var y = y0 + i;
-      if (REFLECT) { y = reflect_index(y, i32(p.H)); }
-      if (y < 0 || y >= i32(p.H)) { continue; }
-      let row = plane + u32(y) * p.W;
-      for (var j = 0; j < 6; j++) {
-        var xx = x0 + j;
-        if (REFLECT) { xx = reflect_index(xx, i32(p.W)); }
-        if (xx < 0 || xx >= i32(p.W)) { continue; }
-        let a = row + u32(xx);
-        d[i * 6 + j] = vec4f(x[a], x[a + cs], x[a + 2u * cs], x[a + 3u * cs]);
+    if (BLOCKS == 1u) {
+      let plane = (n * p.Cx + cg * 4u) * cs;
+      for (var i = 0; i < 6; i++) {
+        var y = y0 + i;
+        if (REFLECT) { y = reflect_index(y, i32(p.H)); }
+        if (y < 0 || y >= i32(p.H)) { continue; }
+        let row = plane + u32(y) * p.W;
+        for (var j = 0; j < 6; j++) {
+          var xx = x0 + j;
+          if (REFLECT) { xx = reflect_index(xx, i32(p.W)); }
+          if (xx < 0 || xx >= i32(p.W)) { continue; }
+          let a = row + u32(xx);
+          d[i * 6 + j] = vec4f(x[a], x[a + cs], x[a + 2u * cs], x[a + 3u * cs]);
+        }
+      }
+    } else {
+      for (var l = 0u; l < 4u; l++) {
+        let cv = cg * 4u + l;
+        if (cv >= BLOCKS * BLOCKS * p.Cx) { break; }
+        let b = cv / p.Cx;
+        let plane = (n * p.Cx + cv % p.Cx) * cs;
+        let yb = y0 + 3 * i32(b / BLOCKS);
+        let xb = x0 + 3 * i32(b % BLOCKS);
+        for (var i = 0; i < 6; i++) {
+          var y = yb + i;
+          if (REFLECT) { y = reflect_index(y, i32(p.H)); }
+          if (y < 0 || y >= i32(p.H)) { continue; }
+          let row = plane + u32(y) * p.W;
+          for (var j = 0; j < 6; j++) {
+            var xx = xb + j;
+            if (REFLECT) { xx = reflect_index(xx, i32(p.W)); }
+            if (xx < 0 || xx >= i32(p.W)) { continue; }
+            d[i * 6 + j][l] = x[row + u32(xx)];
+          }
+        }
       }
     }
   }

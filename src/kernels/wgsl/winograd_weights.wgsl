@@ -8,11 +8,16 @@
 //       [  0     0     1   ]
 // TRANSPOSE serves the input gradient: g(i, o) = w[i][o] rotated by 180° (a stride-1 "same"
 // convolution's input gradient is the convolution of dy with that kernel), so i runs over Cout.
-// Layout: w [Cout, Cin, 3, 3]; U [36][I][Opad] (ξ = 6·row + column; Opad = O rounded up to a
-// multiple of 4, padding channels zero), the A operand of the batched product in src/tensor/ops/winograd.ts.
+// BLOCKS > 1: the kernel is K×K, K = 3·BLOCKS, cut into BLOCKS² 3×3 blocks (block b = (by, bx):
+// taps 3by..3by+2 × 3bx..3bx+2 of the kernel, rotated first with TRANSPOSE); row i of U is block
+// i / Ix of channel i % Ix, as winograd_input.wgsl orders its channels.
+// Layout: w [Cout, Cin, K, K]; U [36][I][Opad] (ξ = 6·row + column; Opad = O rounded up to a
+// multiple of 4, and I = BLOCKS²·Ix rounded up to one, padding channels zero), the A operand of
+// the batched product in src/tensor/ops/winograd.ts. Ix is Cin (TRANSPOSE: Cout).
 // Tiling: one thread per (i, o); grid (ceil(I·Opad / 64)) folded into 2-D by fold() (grid.ts).
 override TRANSPOSE: bool = false;
-struct Params { total: u32, I: u32, O: u32, Opad: u32, rowStride: u32 }
+override BLOCKS: u32 = 1;
+struct Params { total: u32, I: u32, Ix: u32, O: u32, Opad: u32, rowStride: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read_write> U: array<f32>;
@@ -24,9 +29,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = e / p.Opad;
   let o = e % p.Opad;
   var g: array<f32, 9>;
-  if (o < p.O) {
+  if (o < p.O && i < BLOCKS * BLOCKS * p.Ix) {
+    let K = 3u * BLOCKS;
+    let ix = i % p.Ix;
+    let ky0 = 3u * (i / p.Ix / BLOCKS);
+    let kx0 = 3u * (i / p.Ix % BLOCKS);
     for (var k = 0u; k < 9u; k++) {
-      if (TRANSPOSE) { g[k] = w[(i * p.O + o) * 9u + 8u - k]; } else { g[k] = w[(o * p.I + i) * 9u + k]; }
+      let ky = ky0 + k / 3u;
+      let kx = kx0 + k % 3u;
+      if (TRANSPOSE) {
+        g[k] = w[((ix * p.O + o) * K + K - 1u - ky) * K + K - 1u - kx];
+      } else {
+        g[k] = w[((o * p.Ix + ix) * K + ky) * K + kx];
+      }
     }
   }
   // t = G · g (6×3), then U = t · Gᵀ (6×6): the same 1-D transform on rows, then on columns.

@@ -3,12 +3,16 @@
 // gradient is dg = Gᵀ · dU · G for the 6×6 gradient dU of each (input, output) channel pair:
 //   Gᵀ · z = (z0/4 − z1/6 − z2/6 + z3/24 + z4/24,  −z1/6 + z2/6 + z3/12 − z4/12,
 //             −z1/6 − z2/6 + z3/6 + z4/6 + z5)
+// BLOCKS > 1: the kernel is K×K, K = 3·BLOCKS, and row c of dU is its 3×3 block c / Cx (taps
+// 3by..3by+2 × 3bx..3bx+2, b = (by, bx)) of input channel c % Cx, as winograd_input.wgsl orders
+// them; rows from BLOCKS²·Cx to Cin are padding, not written.
 // Layout: dU [36][Cin][Cout] (ξ = 6·row + column; the product Vᵀ · dM summed over the tiles, see
 // src/tensor/ops/winograd-weight-grad.ts), Cout % 4 == 0, bound as vec4s of 4 output channels;
-// dw [Cout, Cin, 3, 3].
+// dw [Cout, Cx, K, K] (BLOCKS 1: Cx = Cin).
 // Tiling: one thread per (input channel, group of 4 output channels): 36 vec4 loads, 36 stores.
 // Grid: ceil(Cin·Cout/4 / 64) workgroups folded into 2-D (rowStride = gx·64 invocations a row).
-struct Params { Cin: u32, Cout: u32, rowStride: u32 }
+override BLOCKS: u32 = 1;
+struct Params { Cin: u32, Cout: u32, rowStride: u32, Cx: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dU: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> dw: array<f32>;
@@ -26,6 +30,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let O4 = p.Cout / 4u;
   if (e >= p.Cin * O4) { return; }
   let ci = e / O4;
+  if (ci >= BLOCKS * BLOCKS * p.Cx) { return; }
+  let K = 3u * BLOCKS;
+  let b = ci / p.Cx;
+  let cx = ci % p.Cx;
+  let ky0 = 3u * (b / BLOCKS);
+  let kx0 = 3u * (b % BLOCKS);
   let og = e % O4;
   let stride = p.Cin * O4;
   var z: array<vec4f, 36>;
@@ -40,7 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let row = gt(s[i * 6u], s[i * 6u + 1u], s[i * 6u + 2u], s[i * 6u + 3u], s[i * 6u + 4u], s[i * 6u + 5u]);
     for (var j = 0u; j < 3u; j++) {
       for (var c = 0u; c < 4u; c++) {
-        dw[(((og * 4u + c) * p.Cin + ci) * 3u + i) * 3u + j] = row[j][c];
+        dw[(((og * 4u + c) * p.Cx + cx) * K + ky0 + i) * K + kx0 + j] = row[j][c];
       }
     }
   }

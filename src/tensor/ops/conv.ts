@@ -11,7 +11,7 @@ import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
 import { copyBlocks, zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
-import { winogradConv3x3, winogradWeightsOperand } from './winograd.ts';
+import { winogradConv, winogradWeightsOperand } from './winograd.ts';
 import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
 import { inTextures, intoTexture, operandBindings } from './texture-operands.ts';
 import { winogradWeightGrad, winogradWeightGradFits } from './winograd-weight-grad.ts';
@@ -43,11 +43,15 @@ export interface Conv2dOptions {
   relu?: boolean;
   /** Use the general kernel even where the specialised 3×3 one applies (for tests, benchmarks). */
   generic?: boolean;
-  /** For a 3×3 stride-1 padding-1 convolution: direct (conv_direct.wgsl) or Winograd F(4×4, 3×3). */
-  algorithm?: Conv3x3Algorithm;
+  /**
+   * For a 3×3 stride-1 padding-1 convolution, or a stride-1 one whose square kernel's side is a
+   * multiple of 3 (9×9): the direct kernels or Winograd F(4×4, 3×3) (by default chosen per adapter
+   * and shape).
+   */
+  algorithm?: ConvAlgorithm;
 }
 
-export type Conv3x3Algorithm = 'direct' | 'winograd';
+export type ConvAlgorithm = 'direct' | 'winograd';
 
 export interface ConvGeometry {
   N: number;
@@ -85,6 +89,17 @@ const geometryParams = (g: ConvGeometry) => ({ Cin: g.Cin, H: g.H, W: g.W, Cout:
 
 /** Whether this is VGG's 3×3, stride 1, padding 1 (the algorithm is chosen per shape: direct or Winograd). */
 const isConv3x3 = (g: ConvGeometry) => g.KH === 3 && g.KW === 3 && g.S === 1 && g.P === 1;
+
+/**
+ * Whether a convolution (or one of its gradients) runs as Winograd over its kernel's 3×3 blocks
+ * (winograd.ts): stride 1, a square kernel larger than 3 with a side divisible by 3, not
+ * `generic`, and Winograd asked for, or the product's `columns` (the channels it computes) at
+ * least the adapter's kernelDefaults().winogradLargeFromChannels.
+ */
+function largeWinograd(gpu: Tensor['gpu'], g: ConvGeometry, o: Pick<Conv2dOptions, 'generic' | 'algorithm'>, columns: number): boolean {
+  if (g.S !== 1 || g.KH !== g.KW || g.KH <= 3 || g.KH % 3 !== 0 || o.generic || o.algorithm === 'direct') return false;
+  return o.algorithm === 'winograd' || columns >= kernelDefaults(gpu).winogradLargeFromChannels;
+}
 
 /** Whether conv_direct.wgsl serves a square kernel of size K and stride S. */
 const directFits = (K: number, S: number) => K <= 9 && (S === 1 || S === 2);
@@ -154,7 +169,7 @@ function channelsLastDy(dy: Tensor): Tensor | Vec4Texture {
  * adapter and shape (conv3x3Choice: the autotuner's cached choice or the default). pad 2 (zeros):
  * the "full" convolution, 2 larger each way, chosen for as if its input were bordered by zeros.
  */
-function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect: boolean, asked?: Conv3x3Algorithm, pad = 1): Tensor {
+function conv3x3(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, O: number, relu: boolean, reflect: boolean, asked?: ConvAlgorithm, pad = 1): Tensor {
   const [N, I, H, W] = x.shape;
   if (asked === 'winograd' && !winogradFits(I)) throw new RangeError(`conv2d: Winograd needs input channels divisible by 4, got ${I}`);
   let choice = conv3x3Choice(x.gpu, [N, I, H + 2 * pad - 2, W + 2 * pad - 2], O);
@@ -167,7 +182,7 @@ function conv3x3By(choice: Conv3x3Choice, x: Tensor, w: Tensor, transpose: boole
   const [N, , H, W] = x.shape;
   const [OH, OW] = [H + 2 * pad - 2, W + 2 * pad - 2];
   const y = choice.algorithm === 'winograd'
-    ? winogradConv3x3(x, winogradWeightsOperand(w, transpose), bias, O, relu, Infinity, reflect, pad)
+    ? winogradConv(x, winogradWeightsOperand(w, transpose), bias, O, { relu, reflect, pad })
     : convDirect(x, directWeights(w, transpose, choice.ocv), bias, { N, Cin: x.shape[1], H, W, Cout: O, KH: 3, KW: 3, S: 1, P: pad, OH, OW }, relu, choice, reflect);
   // Lean weights: the transformed copy goes back to the pool (the work using it is already queued).
   if (x.gpu.leanWeights) w.dropDerived();
@@ -234,6 +249,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const b = bias ?? zeroBias(w, g.Cout);
   const reflect = o.padMode === 'reflect';
   if (isConv3x3(g) && !o.generic) return conv3x3(x, w, false, b, g.Cout, !!o.relu, reflect, o.algorithm);
+  if (largeWinograd(x.gpu, g, o, g.Cout)) return winogradConv(x, winogradWeightsOperand(w, false), b, g.Cout, { relu: !!o.relu, reflect, pad: g.P, blocks: g.KH / 3 });
   if (g.KH === g.KW && directFits(g.KH, g.S) && !o.generic) {
     const tile = directTile(x.gpu, g.Cout, g.S, g.KH);
     return convDirect(x, directWeights(w, false, tile.ocv), b, g, !!o.relu, tile, reflect);
@@ -262,6 +278,10 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
     // A stride-1 "same" 3×3 convolution's input gradient is the same convolution of dy with the
     // transposed, rotated kernel.
     return conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm);
+  }
+  if (largeWinograd(dy.gpu, g, o, g.Cin) && g.P <= g.KH - 1) {
+    // As below, by Winograd over the rotated kernel's 3×3 blocks.
+    return winogradConv(dy, winogradWeightsOperand(w, true), zeroBias(w, g.Cin), g.Cin, { pad: g.KH - 1 - g.P, blocks: g.KH / 3 });
   }
   if (g.S === 1 && g.KH === g.KW && g.P <= g.KH - 1 && directFits(g.KH, 1) && !o.generic) {
     // Any stride-1 convolution's input gradient: the convolution of dy with the transposed,
@@ -321,7 +341,7 @@ function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
 function reflectBackwardInput(dy: Tensor, w: Tensor, g: ConvGeometry, o: ConvBackwardOptions): Tensor {
   const gp = isConv3x3(g) && !o.generic
     ? conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm, 2)
-    : conv2dBackwardInput(dy, w, [g.N, g.Cin, g.H + 2 * g.P, g.W + 2 * g.P], { stride: g.S, padding: 0, generic: o.generic });
+    : conv2dBackwardInput(dy, w, [g.N, g.Cin, g.H + 2 * g.P, g.W + 2 * g.P], { stride: g.S, padding: 0, generic: o.generic, algorithm: o.algorithm });
   const dx = reflectFold(gp, g);
   gp.dispose();
   return dx;
@@ -341,7 +361,10 @@ export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly num
   const reflect = o.padMode === 'reflect';
   if (isConv3x3(g) && !o.generic) {
     const winograd = o.algorithm === 'winograd' || (o.algorithm === undefined && winogradWeightGradFits(g.Cin, g.Cout));
-    if (winograd) return winogradWeightGrad(x, dy, reflect);
+    if (winograd) return winogradWeightGrad(x, dy, { reflect });
+  }
+  if (largeWinograd(x.gpu, g, o, g.Cout) && (o.algorithm === 'winograd' || winogradWeightGradFits(g.Cin, g.Cout, g.KH / 3))) {
+    return winogradWeightGrad(x, dy, { reflect, pad: g.P, blocks: g.KH / 3 });
   }
   // 3×3, padding 1, stride 1 or 2: all 9 taps a thread (conv3x3_backward_weight.wgsl).
   if (g.KH === 3 && g.KW === 3 && g.P === 1 && (g.S === 1 || g.S === 2) && g.Cout % 4 === 0 && !o.generic) return conv3x3BackwardWeight(x, dy, g, reflect);

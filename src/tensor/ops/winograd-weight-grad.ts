@@ -10,43 +10,54 @@
 //   winograd_weights_grad          dw [Cout, Cin, 3, 3]
 // Each (input, output) channel pair costs 36 multiplies per tile instead of the direct kernel's
 // 144. Tiles go in chunks (V and dM within a memory budget and a binding); the chunks' dU add up.
+// A K×K kernel of 3×3 blocks (K = 9) takes its blocks as more input channels, as in winograd.ts.
 
 import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fold } from './grid.ts';
 import { matmul } from './matmul.ts';
 import { binary } from './elementwise.ts';
-import { tileChunks } from './winograd.ts';
+import { tileChunks, winogradChannels, type WinogradPadding } from './winograd.ts';
 
 const TILES = {
   C: 'u32', H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32', tiles: 'u32', rowStride: 'u32',
 } as const satisfies ParamLayout;
-const WINOGRAD_INPUT_CHANNELS_LAST = defineKernel('winograd_input_channels_last', TILES);
+const WINOGRAD_INPUT_CHANNELS_LAST = defineKernel('winograd_input_channels_last', { ...TILES, Cx: 'u32', pad: 'u32' });
 const WINOGRAD_OUTPUT_GRAD = defineKernel('winograd_output_grad', TILES);
-const WINOGRAD_WEIGHTS_GRAD = defineKernel('winograd_weights_grad', { Cin: 'u32', Cout: 'u32', rowStride: 'u32' });
+const WINOGRAD_WEIGHTS_GRAD = defineKernel('winograd_weights_grad', { Cin: 'u32', Cout: 'u32', rowStride: 'u32', Cx: 'u32' });
 
-/** Whether the Winograd weight gradient serves Cin → Cout channels (vec4s of channels on both sides). */
-export const winogradWeightGradFits = (Cin: number, Cout: number) => Cin % 4 === 0 && Cout % 4 === 0;
+/**
+ * Whether the Winograd weight gradient serves Cin → Cout channels: vec4s of channels on both
+ * sides, the input side's counted per block (a 9×9 of 3 input channels has 27, read as 28).
+ */
+export const winogradWeightGradFits = (Cin: number, Cout: number, blocks = 1) => (blocks > 1 || Cin % 4 === 0) && Cout % 4 === 0;
 
 /** Bytes of V and of dM per chunk (each, at most). */
 const CHUNK_BYTES = 16 * 2 ** 20;
 
+export interface WinogradWeightGradOptions extends WinogradPadding {
+  /** Caps the tiles per chunk (a multiple of 4) below the memory budget's (for tests). */
+  maxChunkTiles?: number;
+}
+
 /**
- * dL/dw [Cout, Cin, 3, 3] of the 3×3 s1 p1 convolution of x [N, Cin, H, W] whose output gradient
- * is dy [N, Cout, H, W]; reflect: the input was padded by reflection. maxChunkTiles (a multiple
- * of 4) caps the tiles per chunk below the memory budget's (for tests).
+ * dL/dw [Cout, Cin, K, K] (K = 3·blocks) of the stride-1 convolution of x [N, Cin, H, W] whose
+ * output gradient is dy [N, Cout, OH, OW], OH = H + 2·pad − K + 1 (by default the 3×3 "same"
+ * convolution); reflect: the input was padded by reflection.
  */
-export function winogradWeightGrad(x: Tensor, dy: Tensor, reflect = false, maxChunkTiles = Infinity): Tensor {
+export function winogradWeightGrad(x: Tensor, dy: Tensor, o: WinogradWeightGradOptions = {}): Tensor {
+  const { pad = 1, reflect = false, blocks = 1, maxChunkTiles = Infinity } = o;
   const gpu = x.gpu;
-  const [N, Cin, H, W] = x.shape;
-  const Cout = dy.shape[1];
-  if (!winogradWeightGradFits(Cin, Cout)) throw new RangeError(`winogradWeightGrad: channels must be multiples of 4, got ${Cin} -> ${Cout}`);
-  const { tilesX, tilesPerImage, tiles, chunk } = tileChunks(gpu, N, H, W, 36 * 4 * Math.max(Cin, Cout), CHUNK_BYTES, maxChunkTiles);
+  const [N, Cx] = x.shape;
+  const [, Cout, OH, OW] = dy.shape;
+  if (!winogradWeightGradFits(Cx, Cout, blocks)) throw new RangeError(`winogradWeightGrad: channels must be multiples of 4, got ${Cx} -> ${Cout}`);
+  const Cin = winogradChannels(Cx, blocks);
+  const { tilesX, tilesPerImage, tiles, chunk } = tileChunks(gpu, N, OH, OW, 36 * 4 * Math.max(Cin, Cout), CHUNK_BYTES, maxChunkTiles);
   let dU: Tensor | null = null;
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);
     const range: TileRange = { tilesX, tilesPerImage, t0, Tc, TcPad: Math.ceil(Tc / 4) * 4 };
-    const V = winogradInputChannelsLast(x, range, reflect);
+    const V = winogradInputChannelsLast(x, range, { pad, reflect, blocks });
     const dM = winogradOutputGrad(dy, range);
     const part = matmul(V, dM, { transA: true, kernel: 'vec4' });
     V.dispose();
@@ -60,19 +71,24 @@ export function winogradWeightGrad(x: Tensor, dy: Tensor, reflect = false, maxCh
       dU = part;
     }
   }
-  const dw = winogradWeightsGrad(dU!, Cout);
+  const dw = winogradWeightsGrad(dU!, Cout, Cx, blocks);
   dU!.dispose();
   return dw;
 }
 
-/** dw [Cout, Cin, 3, 3] = Gᵀ · dU · G from dU [36, Cin, Cout] (winograd_weights_grad.wgsl). */
-export function winogradWeightsGrad(dU: Tensor, Cout: number): Tensor {
+/**
+ * dw [Cout, Cx, K, K] = Gᵀ · dU · G per 3×3 block from dU [36, winogradChannels(Cx, blocks), Cout]
+ * (winograd_weights_grad.wgsl); by default Cx is dU's rows and the kernel 3×3.
+ */
+export function winogradWeightsGrad(dU: Tensor, Cout: number, Cx = dU.shape[1], blocks = 1): Tensor {
   const Cin = dU.shape[1];
-  const dw = Tensor.empty([Cout, Cin, 3, 3], dU.gpu);
+  const K = 3 * blocks;
+  const dw = Tensor.empty([Cout, Cx, K, K], dU.gpu);
   const [gx, gy] = fold(dU.gpu, Math.ceil((Cin * Cout) / 4 / 64));
   dU.gpu.dispatch({
     kernel: WINOGRAD_WEIGHTS_GRAD,
-    params: { Cin, Cout, rowStride: gx * 64 },
+    overrides: { BLOCKS: blocks },
+    params: { Cin, Cout, rowStride: gx * 64, Cx },
     buffers: [dU.buffer, dw.buffer],
     workgroups: [gx, gy],
   });
@@ -88,22 +104,36 @@ export interface TileRange {
   TcPad: number;
 }
 
-/** V [36, TcPad, C] = Bᵀ·d·B of x [N, C, H, W]'s input patches, channels last (winograd_input_channels_last.wgsl). */
-export const winogradInputChannelsLast = (x: Tensor, r: TileRange, reflect = false) => transformTiles(x, WINOGRAD_INPUT_CHANNELS_LAST, r, { REFLECT: reflect ? 1 : 0 });
+/**
+ * V [36, TcPad, winogradChannels(C, blocks)] = Bᵀ·d·B of x [N, C, H, W]'s input patches, channels
+ * last (winograd_input_channels_last.wgsl); the tiles are the output's, pad and blocks as in winograd.ts.
+ */
+export function winogradInputChannelsLast(x: Tensor, r: TileRange, o: WinogradPadding = {}): Tensor {
+  const { pad = 1, reflect = false, blocks = 1 } = o;
+  const Cx = x.shape[1];
+  const t = tileTransform(x, r, winogradChannels(Cx, blocks));
+  x.gpu.dispatch({
+    kernel: WINOGRAD_INPUT_CHANNELS_LAST,
+    overrides: { REFLECT: reflect ? 1 : 0, BLOCKS: blocks },
+    params: { ...t.params, Cx, pad },
+    buffers: [x.buffer, t.out.buffer],
+    workgroups: t.workgroups,
+  });
+  return t.out;
+}
 
 /** dM [36, TcPad, C] = A·dY·Aᵀ of dy [N, C, H, W]'s 4×4 tiles, channels last (winograd_output_grad.wgsl). */
-export const winogradOutputGrad = (dy: Tensor, r: TileRange) => transformTiles(dy, WINOGRAD_OUTPUT_GRAD, r);
+export function winogradOutputGrad(dy: Tensor, r: TileRange): Tensor {
+  const t = tileTransform(dy, r, dy.shape[1]);
+  dy.gpu.dispatch({ kernel: WINOGRAD_OUTPUT_GRAD, params: t.params, buffers: [dy.buffer, t.out.buffer], workgroups: t.workgroups });
+  return t.out;
+}
 
-function transformTiles(t: Tensor, kernel: typeof WINOGRAD_OUTPUT_GRAD, r: TileRange, overrides?: Record<string, number>): Tensor {
-  const [N, C, H, W] = t.shape;
+/** The output [36, TcPad, C] of a channels-last tile transform of t, its grid and common parameters. */
+function tileTransform(t: Tensor, r: TileRange, C: number) {
+  const [N, , H, W] = t.shape;
   const out = Tensor.empty([36, r.TcPad, C], t.gpu);
   const [gx, gy] = fold(t.gpu, Math.ceil((r.TcPad * C) / 4 / 64));
-  t.gpu.dispatch({
-    kernel,
-    overrides,
-    params: { C, H, W, ...r, tiles: N * r.tilesPerImage, rowStride: gx * 64 },
-    buffers: [t.buffer, out.buffer],
-    workgroups: [gx, gy],
-  });
-  return out;
+  const params = { C, H, W, ...r, tiles: N * r.tilesPerImage, rowStride: gx * 64 };
+  return { out, params, workgroups: [gx, gy] as [number, number] };
 }

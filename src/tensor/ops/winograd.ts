@@ -1,6 +1,9 @@
 // The 3×3, stride-1, padding-1 convolution by Winograd's minimal filtering, F(4×4, 3×3)
 // (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each 4×4 output tile
-// costs 36 multiplies per (input, output) channel pair instead of 144. Three kernels:
+// costs 36 multiplies per (input, output) channel pair instead of 144. A K×K kernel with K a
+// multiple of 3 (the TransformerNet's 9×9s) is (K/3)² 3×3 blocks, each the 3×3 convolution of the
+// input shifted by a multiple of 3: its blocks become more input channels of the same product
+// (36 multiplies per tile, block and channel pair instead of 16·81/9 = 144). Three kernels:
 //   winograd_weights  U[ξ] = G·g·Gᵀ          once per weight tensor (cached on it)
 //   winograd_input    V[ξ] = Bᵀ·d·B          per 6×6 input patch and channel
 //   matmul_vec4       M[ξ] = U[ξ]ᵀ · V[ξ]    36 products, one per ξ, over the input channels
@@ -15,13 +18,36 @@ import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
 import { inTextures, intoTexture } from './texture-operands.ts';
 
 const TILE_RANGE = { H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32' } as const satisfies ParamLayout;
-const WINOGRAD_WEIGHTS = defineKernel('winograd_weights', { total: 'u32', I: 'u32', O: 'u32', Opad: 'u32', rowStride: 'u32' });
-const WINOGRAD_INPUT = defineKernel('winograd_input', { C: 'u32', ...TILE_RANGE, tiles: 'u32', pad: 'u32' });
+const WINOGRAD_WEIGHTS = defineKernel('winograd_weights', { total: 'u32', I: 'u32', Ix: 'u32', O: 'u32', Opad: 'u32', rowStride: 'u32' });
+const WINOGRAD_INPUT = defineKernel('winograd_input', { C: 'u32', Cx: 'u32', ...TILE_RANGE, tiles: 'u32', pad: 'u32' });
 const WINOGRAD_OUTPUT = defineKernel('winograd_output', { O: 'u32', ...TILE_RANGE, Opad: 'u32' });
 
-/** The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input gradient. */
+/**
+ * The product's channel count for C channels and a kernel of `blocks` 3×3 blocks a side: one
+ * channel per (block, channel), rounded up to a multiple of 4 (vec4 products; the rest zero).
+ */
+export const winogradChannels = (C: number, blocks: number) => Math.ceil((blocks * blocks * C) / 4) * 4;
+
+/** The 3×3 blocks a side of w [Cout, Cin, K, K] (K a multiple of 3). */
+export function winogradBlocks(w: { shape: readonly number[] }): number {
+  const [, , KH, KW] = w.shape;
+  if (KH !== KW || KH % 3 !== 0) throw new RangeError(`winograd: the kernel must be square with a side divisible by 3, got ${KH}x${KW}`);
+  return KH / 3;
+}
+
+/**
+ * The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input
+ * gradient: I = winogradChannels of the input side (Cin, or Cout transposed) and the blocks.
+ */
 export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
   return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}`, () => transformWeights(w, transpose));
+}
+
+/** [I, Opad] of the transformed weights: see winogradWeights. */
+function transformedShape(w: Tensor, transpose: boolean): [number, number, number] {
+  const [Cout, Cin] = w.shape;
+  const [Ix, O] = transpose ? [Cout, Cin] : [Cin, Cout];
+  return [winogradChannels(Ix, winogradBlocks(w)), Ix, Math.ceil(O / 4) * 4];
 }
 
 /**
@@ -30,23 +56,20 @@ export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
  * not kept), else the buffer of winogradWeights.
  */
 export function winogradWeightsOperand(w: Tensor, transpose: boolean): Tensor | Vec4Texture {
-  const [Cout, Cin] = w.shape;
-  const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
-  const Opad = Math.ceil(O / 4) * 4;
+  const [I, , Opad] = transformedShape(w, transpose);
   if (!inTextures(w.gpu, 36 * I * Opad)) return winogradWeights(w, transpose);
   return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}-texture`, () => intoTexture(transformWeights(w, transpose)));
 }
 
 function transformWeights(w: Tensor, transpose: boolean): Tensor {
-  const [Cout, Cin] = w.shape;
-  const [I, O] = transpose ? [Cout, Cin] : [Cin, Cout];
-  const Opad = Math.ceil(O / 4) * 4;
+  const [I, Ix, Opad] = transformedShape(w, transpose);
+  const O = transpose ? w.shape[1] : w.shape[0];
   const U = Tensor.empty([36, I, Opad], w.gpu);
   const [gx, gy] = fold(w.gpu, Math.ceil((I * Opad) / 64));
   w.gpu.dispatch({
     kernel: WINOGRAD_WEIGHTS,
-    overrides: { TRANSPOSE: transpose ? 1 : 0 },
-    params: { total: I * Opad, I, O, Opad, rowStride: gx * 64 },
+    overrides: { TRANSPOSE: transpose ? 1 : 0, BLOCKS: winogradBlocks(w) },
+    params: { total: I * Opad, I, Ix, O, Opad, rowStride: gx * 64 },
     buffers: [w.buffer, U.buffer],
     workgroups: [gx, gy],
   });
@@ -70,46 +93,73 @@ export function tileChunks(gpu: Tensor['gpu'], N: number, H: number, W: number, 
   return { tilesX, tilesPerImage, tiles, chunk };
 }
 
+/** How a Winograd convolution pads its input and how large its kernel is. */
+export interface WinogradPadding {
+  /** Padding on each side: 1 for the "same" 3×3 (the default), 2 for its "full" one, K − 1 − P for a K×K's input gradient. */
+  pad?: number;
+  /** Pad by reflection (pad < the input's height and width) instead of zeros. */
+  reflect?: boolean;
+  /** 3×3 blocks a side of the kernel: 1 (3×3, the default), 3 (9×9). The weights must be transformed for as many. */
+  blocks?: number;
+}
+
+/** The output size along an axis of `size` samples: size + 2·pad − K + 1, K = 3·blocks. */
+const outputSize = (size: number, pad: number, blocks: number) => size + 2 * pad - 3 * blocks + 1;
+
 /**
- * The input transform of tiles t0 … t0+Tc−1 of x [N, I, H, W] (4×4 output tiles, row-major over
- * the images): V [36, I, TcPad], the tiles past the last one (and the padding) zero. pad 1: the
- * "same" convolution's tiles; pad 2: the "full" one's, over an output of (H + 2) × (W + 2).
+ * The input transform of tiles t0 … t0+Tc−1 of x [N, Cx, H, W] (4×4 output tiles, row-major over
+ * the images): V [36, winogradChannels(Cx, blocks), TcPad], the tiles past the last one (and the
+ * padding) zero.
  */
-export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number, reflect = false, pad = 1): Tensor {
-  const [N, I, H, W] = x.shape;
-  const tilesX = Math.ceil((W + 2 * pad - 2) / 4);
-  const tilesPerImage = Math.ceil((H + 2 * pad - 2) / 4) * tilesX;
-  const V = Tensor.empty([36, I, TcPad], x.gpu);
+export function winogradInput(x: Tensor, t0: number, Tc: number, TcPad: number, o: WinogradPadding = {}): Tensor {
+  const { pad = 1, reflect = false, blocks = 1 } = o;
+  const [N, Cx, H, W] = x.shape;
+  const tilesX = Math.ceil(outputSize(W, pad, blocks) / 4);
+  const tilesPerImage = Math.ceil(outputSize(H, pad, blocks) / 4) * tilesX;
+  const C = winogradChannels(Cx, blocks);
+  const V = Tensor.empty([36, C, TcPad], x.gpu);
   x.gpu.dispatch({
     kernel: WINOGRAD_INPUT,
-    overrides: { REFLECT: reflect ? 1 : 0 },
-    params: { C: I, H, W, tilesX, tilesPerImage, t0, Tc, TcPad, tiles: N * tilesPerImage, pad },
+    overrides: { REFLECT: reflect ? 1 : 0, BLOCKS: blocks },
+    params: { C, Cx, H, W, tilesX, tilesPerImage, t0, Tc, TcPad, tiles: N * tilesPerImage, pad },
     buffers: [x.buffer, V.buffer],
-    workgroups: [Math.ceil(TcPad / 64), I],
+    workgroups: [Math.ceil(TcPad / 64), C],
   });
   return V;
 }
 
+export interface WinogradConvOptions extends WinogradPadding {
+  /** ReLU the output (in the output transform). */
+  relu?: boolean;
+  /** Caps the tiles per chunk (a multiple of 4) below the memory budget's (for tests). */
+  maxChunkTiles?: number;
+}
+
 /**
- * conv3x3 (stride 1, padding 1) of x [N, I, H, W] with transformed weights U [36, I, Opad] (a
- * tensor, or the same in a texture: winogradWeightsOperand).
- * maxChunkTiles (a multiple of 4) caps the tiles per chunk below the memory budget's (for tests);
- * reflect pads by reflection instead of zeros. pad 2 (zeros only) gives the "full" convolution,
- * [N, O, H + 2, W + 2]: the input gradient of a 3×3 over a padded grid without embedding dy in a
- * zero border first.
+ * The stride-1 convolution of x [N, Cx, H, W] with transformed weights U [36, I, Opad] (a
+ * tensor, or the same in a texture: winogradWeightsOperand) plus bias, to
+ * [N, O, H + 2·pad − K + 1, W + 2·pad − K + 1]. With the defaults, the 3×3 "same" convolution;
+ * pad 2 (zeros) gives the "full" one, 2 larger each way: the input gradient of a 3×3 over a padded
+ * grid without embedding dy in a zero border first.
  */
-export function winogradConv3x3(x: Tensor, U: Tensor | Vec4Texture, bias: Tensor, O: number, relu: boolean, maxChunkTiles = Infinity, reflect = false, pad = 1): Tensor {
+export function winogradConv(x: Tensor, U: Tensor | Vec4Texture, bias: Tensor, O: number, o: WinogradConvOptions = {}): Tensor {
   const gpu = x.gpu;
-  const [N, I, Hin, Win] = x.shape;
-  if (pad !== 1 && (pad !== 2 || reflect)) throw new RangeError(`winogradConv3x3: padding ${pad}${reflect ? ' by reflection' : ''} is not served (1, or 2 with zeros)`);
-  const [H, W] = [Hin + 2 * pad - 2, Win + 2 * pad - 2];
+  const { relu = false, maxChunkTiles = Infinity, pad = 1, reflect = false, blocks = 1 } = o;
+  const [N, Cx, Hin, Win] = x.shape;
+  const [H, W] = [outputSize(Hin, pad, blocks), outputSize(Win, pad, blocks)];
+  if (!(pad >= 0) || !Number.isInteger(pad) || (reflect && (pad >= Hin || pad >= Win))) {
+    throw new RangeError(`winogradConv: padding ${pad}${reflect ? ' by reflection' : ''} does not fit an input ${Hin}x${Win}`);
+  }
+  if (H < 1 || W < 1) throw new RangeError(`winogradConv: a ${3 * blocks}x${3 * blocks} kernel with padding ${pad} leaves no output of ${Hin}x${Win}`);
+  const I = winogradChannels(Cx, blocks);
+  if (U.shape[1] !== I) throw new RangeError(`winogradConv: the weights are transformed for ${U.shape[1]} channels, the input needs ${I} (${Cx} channels, ${blocks}² blocks)`);
   const Opad = U.shape[2];
   const { tilesX, tilesPerImage, tiles, chunk } = tileChunks(gpu, N, H, W, 36 * 4 * Math.max(I, Opad), CHUNK_BYTES, maxChunkTiles);
   const out = Tensor.empty([N, O, H, W], gpu);
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);
     const TcPad = Math.ceil(Tc / 4) * 4;
-    const V = winogradInput(x, t0, Tc, TcPad, reflect, pad);
+    const V = winogradInput(x, t0, Tc, TcPad, { pad, reflect, blocks });
     const M = matmul(U, V, { transA: true, kernel: 'vec4' });
     V.dispose();
     gpu.dispatch({
