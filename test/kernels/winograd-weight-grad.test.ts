@@ -55,10 +55,12 @@ describe('Winograd F(4×4, 3×3) weight gradient', () => {
     }
   }
 
-  // Kernels of 3×3 blocks (9×9, 6×6): input channels whose blocks do not fill a multiple of 4,
+  // Kernels of 3×3 blocks (9×9, 6×6), the blocks on x's side (input channels whose blocks do not
+  // fill a multiple of 4) and on dy's (fewer output channels, 3: the TransformerNet's last layer),
   // padding smaller than "same", zero and reflection padding, one chunk and chunks of 4 tiles.
   for (const [N, Cin, Cout, H, W, K, P, reflect, chunk] of [
     [2, 3, 8, 11, 10, 9, 4, 1, Infinity], [1, 5, 4, 9, 13, 9, 4, 0, 4], [1, 4, 4, 10, 7, 9, 2, 0, Infinity], [1, 3, 4, 8, 9, 6, 2, 1, 4],
+    [2, 8, 3, 11, 10, 9, 4, 1, 4], [1, 4, 3, 8, 9, 6, 2, 0, Infinity], [1, 8, 6, 9, 12, 9, 3, 0, 4],
   ]) {
     const padMode = reflect ? 'reflect' : 'zeros';
     it(`${K}x${K} by 3×3 blocks, N ${N}, ${Cin} -> ${Cout}, ${H}x${W}, ${padMode} padding ${P}, chunks of ${chunk} tiles: matches the CPU`, async () => {

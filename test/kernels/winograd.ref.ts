@@ -34,13 +34,15 @@ export function sandwich(L: number[][], X: number[][], R: number[][]): number[][
 /**
  * U [36][I][Opad] of w [Cout, Cin, K, K] (K = 3·B): row b·Ix + i is block b = (by, bx) of input
  * channel i (Ix = Cin, or Cout transposed, where the kernel is rotated by 180° first), rows from
- * B²·Ix up to I (a multiple of 4) and columns from O up to Opad zero.
+ * B²·Ix up to I (a multiple of 4) and columns from O up to Opad zero; outputBlocks: column b·O + o
+ * is block b of output channel o instead.
  */
-export function weightTransformRef(w: ArrayLike<number>, Cout: number, Cin: number, transpose: boolean, K = 3): { U: Float64Array; I: number; Opad: number } {
+export function weightTransformRef(w: ArrayLike<number>, Cout: number, Cin: number, transpose: boolean, K = 3, outputBlocks = false): { U: Float64Array; I: number; Opad: number } {
   const [Ix, O] = transpose ? [Cout, Cin] : [Cin, Cout];
   const B = K / 3;
-  const I = Math.ceil((B * B * Ix) / 4) * 4;
-  const Opad = Math.ceil(O / 4) * 4;
+  const [rowBlocks, colBlocks] = outputBlocks ? [1, B * B] : [B * B, 1];
+  const I = Math.ceil((rowBlocks * Ix) / 4) * 4;
+  const Opad = Math.ceil((colBlocks * O) / 4) * 4;
   const tap = (i: number, o: number, ky: number, kx: number) =>
     transpose ? w[((i * O + o) * K + K - 1 - ky) * K + K - 1 - kx] : w[((o * Ix + i) * K + ky) * K + kx];
   const U = new Float64Array(36 * I * Opad);
@@ -50,7 +52,8 @@ export function weightTransformRef(w: ArrayLike<number>, Cout: number, Cin: numb
         const [by, bx] = [Math.floor(b / B), b % B];
         const g = [0, 1, 2].map((ky) => [0, 1, 2].map((kx) => tap(i, o, 3 * by + ky, 3 * bx + kx)));
         const u = sandwich(G, g, G);
-        for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) U[((r * 6 + c) * I + b * Ix + i) * Opad + o] = u[r][c];
+        const [row, col] = outputBlocks ? [i, b * O + o] : [b * Ix + i, o];
+        for (let r = 0; r < 6; r++) for (let c = 0; c < 6; c++) U[((r * 6 + c) * I + row) * Opad + col] = u[r][c];
       }
   return { U, I, Opad };
 }

@@ -26,11 +26,12 @@ describe('Winograd F(4×4, 3×3)', () => {
   });
 
   for (const transpose of [false, true]) {
-    for (const [Cout, Cin, K] of [[5, 8, 3], [3, 5, 9]]) {
-      it(`weight transform of a ${K}x${K} (${transpose ? 'input gradient' : 'forward'}) matches G·g·Gᵀ per 3×3 block, padding channels zero`, async () => {
+    for (const [Cout, Cin, K, outputBlocks] of [[5, 8, 3, 0], [3, 5, 9, 0], [3, 5, 9, 1]]) {
+      const side = outputBlocks ? 'output' : 'input';
+      it(`weight transform of a ${K}x${K} (${transpose ? 'input gradient' : 'forward'}, blocks as ${side} channels) matches G·g·Gᵀ per 3×3 block, padding channels zero`, async () => {
         const w = randomArray(Cout * Cin * K * K, 3);
-        const U = winogradWeights(Tensor.fromArray(w, [Cout, Cin, K, K]), transpose);
-        const ref = weightTransformRef(w, Cout, Cin, transpose, K);
+        const U = winogradWeights(Tensor.fromArray(w, [Cout, Cin, K, K]), transpose, !!outputBlocks);
+        const ref = weightTransformRef(w, Cout, Cin, transpose, K, !!outputBlocks);
         expect(U.shape).toEqual([36, ref.I, ref.Opad]);
         expectClose(await U.toArray(), ref.U, 1e-5, 1e-6);
       });

@@ -9,13 +9,18 @@
 //       [0  0  0  1]
 // Pixels of a tile past the image's edge are zero (the forward dropped them). This dispatch
 // handles tiles t0 .. t0+Tc-1 (a chunk); tile t as in winograd_input.wgsl.
-// Layout: dy [N, C, H, W] with C % 4 == 0; dM [36][TcPad][C] as vec4s of 4 channels (tiles
-// Tc..TcPad-1 zero), the B operand of the weight gradient's products
+// BLOCKS > 1: the gradient of a K×K convolution (K = 3·BLOCKS) whose blocks were output channels
+// (block_fold.wgsl): channel c of dM is block b = c / Cy = (by, bx) of dy's channel c % Cy, the
+// gradient of that block's 3×3 output, dy shifted by (3by, 3bx) (tiles over dy's size plus
+// 3·(BLOCKS − 1); channels from BLOCKS²·Cy to C zero). Each of a thread's 4 channels is read on its own.
+// Layout: dy [N, Cy, H, W]; dM [36][TcPad][C] as vec4s of 4 channels, C % 4 == 0 (BLOCKS 1: C = Cy;
+// tiles Tc..TcPad-1 zero), the B operand of the weight gradient's products
 // (src/tensor/ops/winograd-weight-grad.ts).
 // Tiling: one thread per (tile, group of 4 channels): 64 loads of dy and 36 vec4 stores;
 // consecutive invocations take consecutive channel groups of one tile. Grid: ceil(TcPad·C/4 / 64)
 // workgroups folded into 2-D (rowStride = gx·64 invocations a row).
-struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, rowStride: u32 }
+override BLOCKS: u32 = 1;
+struct Params { C: u32, H: u32, W: u32, tilesX: u32, tilesPerImage: u32, t0: u32, Tc: u32, TcPad: u32, tiles: u32, rowStride: u32, Cy: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dM: array<vec4f>;
@@ -39,14 +44,34 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let y0 = (r / p.tilesX) * 4u;
     let x0 = (r % p.tilesX) * 4u;
     let cs = p.H * p.W;
-    let plane = (n * p.C + cg * 4u) * cs;
-    for (var i = 0u; i < 4u; i++) {
-      if (y0 + i >= p.H) { break; }
-      let row = plane + (y0 + i) * p.W + x0;
-      for (var j = 0u; j < 4u; j++) {
-        if (x0 + j >= p.W) { break; }
-        let a = row + j;
-        g[i * 4u + j] = vec4f(dy[a], dy[a + cs], dy[a + 2u * cs], dy[a + 3u * cs]);
+    if (BLOCKS == 1u) {
+      let plane = (n * p.Cy + cg * 4u) * cs;
+      for (var i = 0u; i < 4u; i++) {
+        if (y0 + i >= p.H) { break; }
+        let row = plane + (y0 + i) * p.W + x0;
+        for (var j = 0u; j < 4u; j++) {
+          if (x0 + j >= p.W) { break; }
+          let a = row + j;
+          g[i * 4u + j] = vec4f(dy[a], dy[a + cs], dy[a + 2u * cs], dy[a + 3u * cs]);
+        }
+      }
+    } else {
+      for (var l = 0u; l < 4u; l++) {
+        let cv = cg * 4u + l;
+        if (cv >= BLOCKS * BLOCKS * p.Cy) { break; }
+        let b = cv / p.Cy;
+        let plane = (n * p.Cy + cv % p.Cy) * cs;
+        let yb = i32(y0) - 3 * i32(b / BLOCKS);
+        let xb = i32(x0) - 3 * i32(b % BLOCKS);
+        for (var i = 0; i < 4; i++) {
+          let y = yb + i;
+          if (y < 0 || y >= i32(p.H)) { continue; }
+          for (var j = 0; j < 4; j++) {
+            let xx = xb + j;
+            if (xx < 0 || xx >= i32(p.W)) { continue; }
+            g[i * 4 + j][l] = dy[plane + u32(y) * p.W + u32(xx)];
+          }
+        }
       }
     }
   }

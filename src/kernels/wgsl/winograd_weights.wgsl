@@ -10,13 +10,16 @@
 // convolution's input gradient is the convolution of dy with that kernel), so i runs over Cout.
 // BLOCKS > 1: the kernel is K×K, K = 3·BLOCKS, cut into BLOCKS² 3×3 blocks (block b = (by, bx):
 // taps 3by..3by+2 × 3bx..3bx+2 of the kernel, rotated first with TRANSPOSE); row i of U is block
-// i / Ix of channel i % Ix, as winograd_input.wgsl orders its channels.
+// i / Ix of channel i % Ix, as winograd_input.wgsl orders its channels, or with OUTPUT_BLOCKS
+// column o is block o / O of output channel o % O (block_fold.wgsl adds the blocks up).
 // Layout: w [Cout, Cin, K, K]; U [36][I][Opad] (ξ = 6·row + column; Opad = O rounded up to a
-// multiple of 4, and I = BLOCKS²·Ix rounded up to one, padding channels zero), the A operand of
-// the batched product in src/tensor/ops/winograd.ts. Ix is Cin (TRANSPOSE: Cout).
+// multiple of 4, and I = BLOCKS²·Ix rounded up to one, padding channels zero; OUTPUT_BLOCKS: the
+// BLOCKS² on the O side), the A operand of the batched product in src/tensor/ops/winograd.ts. Ix
+// is Cin (TRANSPOSE: Cout), O the other.
 // Tiling: one thread per (i, o); grid (ceil(I·Opad / 64)) folded into 2-D by fold() (grid.ts).
 override TRANSPOSE: bool = false;
 override BLOCKS: u32 = 1;
+override OUTPUT_BLOCKS: bool = false;
 struct Params { total: u32, I: u32, Ix: u32, O: u32, Opad: u32, rowStride: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -29,18 +32,21 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = e / p.Opad;
   let o = e % p.Opad;
   var g: array<f32, 9>;
-  if (o < p.O && i < BLOCKS * BLOCKS * p.Ix) {
+  let nb = BLOCKS * BLOCKS;
+  if (o < select(p.O, nb * p.O, OUTPUT_BLOCKS) && i < select(nb * p.Ix, p.Ix, OUTPUT_BLOCKS)) {
     let K = 3u * BLOCKS;
+    let b = select(i / p.Ix, o / p.O, OUTPUT_BLOCKS);
     let ix = i % p.Ix;
-    let ky0 = 3u * (i / p.Ix / BLOCKS);
-    let kx0 = 3u * (i / p.Ix % BLOCKS);
+    let ox = o % p.O;
+    let ky0 = 3u * (b / BLOCKS);
+    let kx0 = 3u * (b % BLOCKS);
     for (var k = 0u; k < 9u; k++) {
       let ky = ky0 + k / 3u;
       let kx = kx0 + k % 3u;
       if (TRANSPOSE) {
-        g[k] = w[((ix * p.O + o) * K + K - 1u - ky) * K + K - 1u - kx];
+        g[k] = w[((ix * p.O + ox) * K + K - 1u - ky) * K + K - 1u - kx];
       } else {
-        g[k] = w[((o * p.Ix + ix) * K + ky) * K + kx];
+        g[k] = w[((ox * p.Ix + ix) * K + ky) * K + kx];
       }
     }
   }

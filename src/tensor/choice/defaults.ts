@@ -29,14 +29,11 @@ export interface KernelDefaults {
    */
   winogradFromPixels: number;
   /**
-   * Stride-1 kernels larger than 3×3 with a side divisible by 3 (the TransformerNet's 9×9s) run as
-   * Winograd F(4×4, 3×3) over their 3×3 blocks (winograd.ts), rather than by the direct kernels,
-   * where the product's output side has at least this many channels (the forward's and input
-   * gradient's output channels, the weight gradient's dy channels; Infinity: never). With fewer,
-   * the transform of the input's 9 blocks per channel costs more than the product saves: on 2 AMD
-   * EPYC cores the 9×9 32 -> 3 forward ran at half the direct kernel's rate, 3 -> 32 at 1.1–1.3×.
+   * Whether stride-1 kernels larger than 3×3 with a side divisible by 3 (the TransformerNet's 9×9s)
+   * run as Winograd F(4×4, 3×3) over their 3×3 blocks (winograd.ts), forward and backward, rather
+   * than by the direct kernels. Measured in bench/RESULTS.md (2026-12-04, "9×9s by Winograd").
    */
-  winogradLargeFromChannels: number;
+  winogradLargeKernels: boolean;
   /**
    * The operands every lane of a workgroup reads at the same address held in textures
    * (src/tensor/ops/texture-operands.ts) and read by texel fetches, which cost less than storage
@@ -73,7 +70,7 @@ const SOFTWARE: KernelDefaults = {
   conv3x3: { px: 8, ocv: 2, wg: 64 },
   convDirect: { strided: { px: 8, ocv: 4 }, large: { px: 16, ocv: 2 }, transposed: { px: 8, ocv: 4 } },
   winogradFromPixels: 256,
-  winogradLargeFromChannels: 16,
+  winogradLargeKernels: true,
   operandTextures: true,
   conv3x3WeightGradOcv: 4,
   matmul: { kernel: 'vec4', block: { tm: 16, tn: 8, wgX: 8, wgY: 2 }, minWorkgroups: 2 },
@@ -86,7 +83,7 @@ const HARDWARE: KernelDefaults = {
   conv3x3: { px: 4, ocv: 2, wg: 64 },
   convDirect: { strided: { px: 4, ocv: 2 }, large: { px: 4, ocv: 2 }, transposed: { px: 16, ocv: 1 } },
   winogradFromPixels: Infinity,
-  winogradLargeFromChannels: Infinity,
+  winogradLargeKernels: false,
   operandTextures: false,
   conv3x3WeightGradOcv: 2,
   matmul: { kernel: 'shared', block: { tm: 8, tn: 4, wgX: 8, wgY: 8 }, minWorkgroups: 512 },

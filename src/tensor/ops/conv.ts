@@ -11,7 +11,7 @@ import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
 import { copyBlocks, zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
-import { winogradConv, winogradWeightsOperand } from './winograd.ts';
+import { winogradConv, winogradLargeConv, winogradWeightsOperand } from './winograd.ts';
 import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
 import { inTextures, intoTexture, operandBindings } from './texture-operands.ts';
 import { winogradWeightGrad, winogradWeightGradFits } from './winograd-weight-grad.ts';
@@ -93,12 +93,11 @@ const isConv3x3 = (g: ConvGeometry) => g.KH === 3 && g.KW === 3 && g.S === 1 && 
 /**
  * Whether a convolution (or one of its gradients) runs as Winograd over its kernel's 3×3 blocks
  * (winograd.ts): stride 1, a square kernel larger than 3 with a side divisible by 3, not
- * `generic`, and Winograd asked for, or the product's `columns` (the channels it computes) at
- * least the adapter's kernelDefaults().winogradLargeFromChannels.
+ * `generic`, and Winograd asked for or the adapter's default (kernelDefaults().winogradLargeKernels).
  */
-function largeWinograd(gpu: Tensor['gpu'], g: ConvGeometry, o: Pick<Conv2dOptions, 'generic' | 'algorithm'>, columns: number): boolean {
+function largeWinograd(gpu: Tensor['gpu'], g: ConvGeometry, o: Pick<Conv2dOptions, 'generic' | 'algorithm'>): boolean {
   if (g.S !== 1 || g.KH !== g.KW || g.KH <= 3 || g.KH % 3 !== 0 || o.generic || o.algorithm === 'direct') return false;
-  return o.algorithm === 'winograd' || columns >= kernelDefaults(gpu).winogradLargeFromChannels;
+  return o.algorithm === 'winograd' || kernelDefaults(gpu).winogradLargeKernels;
 }
 
 /** Whether conv_direct.wgsl serves a square kernel of size K and stride S. */
@@ -249,7 +248,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const b = bias ?? zeroBias(w, g.Cout);
   const reflect = o.padMode === 'reflect';
   if (isConv3x3(g) && !o.generic) return conv3x3(x, w, false, b, g.Cout, !!o.relu, reflect, o.algorithm);
-  if (largeWinograd(x.gpu, g, o, g.Cout)) return winogradConv(x, winogradWeightsOperand(w, false), b, g.Cout, { relu: !!o.relu, reflect, pad: g.P, blocks: g.KH / 3 });
+  if (largeWinograd(x.gpu, g, o)) return winogradLargeConv(x, w, false, b, { relu: !!o.relu, reflect, pad: g.P });
   if (g.KH === g.KW && directFits(g.KH, g.S) && !o.generic) {
     const tile = directTile(x.gpu, g.Cout, g.S, g.KH);
     return convDirect(x, directWeights(w, false, tile.ocv), b, g, !!o.relu, tile, reflect);
@@ -279,9 +278,9 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
     // transposed, rotated kernel.
     return conv3x3(dy, w, true, zeroBias(w, g.Cin), g.Cin, false, false, o.algorithm);
   }
-  if (largeWinograd(dy.gpu, g, o, g.Cin) && g.P <= g.KH - 1) {
+  if (largeWinograd(dy.gpu, g, o) && g.P <= g.KH - 1) {
     // As below, by Winograd over the rotated kernel's 3×3 blocks.
-    return winogradConv(dy, winogradWeightsOperand(w, true), zeroBias(w, g.Cin), g.Cin, { pad: g.KH - 1 - g.P, blocks: g.KH / 3 });
+    return winogradLargeConv(dy, w, true, zeroBias(w, g.Cin), { pad: g.KH - 1 - g.P });
   }
   if (g.S === 1 && g.KH === g.KW && g.P <= g.KH - 1 && directFits(g.KH, 1) && !o.generic) {
     // Any stride-1 convolution's input gradient: the convolution of dy with the transposed,
@@ -363,7 +362,7 @@ export function conv2dBackwardWeight(x: Tensor, dy: Tensor, wShape: readonly num
     const winograd = o.algorithm === 'winograd' || (o.algorithm === undefined && winogradWeightGradFits(g.Cin, g.Cout));
     if (winograd) return winogradWeightGrad(x, dy, { reflect });
   }
-  if (largeWinograd(x.gpu, g, o, g.Cout) && (o.algorithm === 'winograd' || winogradWeightGradFits(g.Cin, g.Cout, g.KH / 3))) {
+  if (largeWinograd(x.gpu, g, o) && (o.algorithm === 'winograd' || winogradWeightGradFits(g.Cin, g.Cout, g.KH / 3))) {
     return winogradWeightGrad(x, dy, { reflect, pad: g.P, blocks: g.KH / 3 });
   }
   // 3×3, padding 1, stride 1 or 2: all 9 taps a thread (conv3x3_backward_weight.wgsl).

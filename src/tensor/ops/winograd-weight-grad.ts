@@ -23,14 +23,22 @@ const TILES = {
   C: 'u32', H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0: 'u32', Tc: 'u32', TcPad: 'u32', tiles: 'u32', rowStride: 'u32',
 } as const satisfies ParamLayout;
 const WINOGRAD_INPUT_CHANNELS_LAST = defineKernel('winograd_input_channels_last', { ...TILES, Cx: 'u32', pad: 'u32' });
-const WINOGRAD_OUTPUT_GRAD = defineKernel('winograd_output_grad', TILES);
-const WINOGRAD_WEIGHTS_GRAD = defineKernel('winograd_weights_grad', { Cin: 'u32', Cout: 'u32', rowStride: 'u32', Cx: 'u32' });
+const WINOGRAD_OUTPUT_GRAD = defineKernel('winograd_output_grad', { ...TILES, Cy: 'u32' });
+const WINOGRAD_WEIGHTS_GRAD = defineKernel('winograd_weights_grad', { Cin: 'u32', Cout: 'u32', rowStride: 'u32', Cx: 'u32', Co: 'u32' });
 
 /**
  * Whether the Winograd weight gradient serves Cin → Cout channels: vec4s of channels on both
- * sides, the input side's counted per block (a 9×9 of 3 input channels has 27, read as 28).
+ * sides, the blocks' side counted per block (a 9×9 of 3 input channels has 27, read as 28).
  */
-export const winogradWeightGradFits = (Cin: number, Cout: number, blocks = 1) => (blocks > 1 || Cin % 4 === 0) && Cout % 4 === 0;
+export const winogradWeightGradFits = (Cin: number, Cout: number, blocks = 1) =>
+  blocks === 1 ? Cin % 4 === 0 && Cout % 4 === 0 : Cout % 4 === 0 || Cin % 4 === 0;
+
+/**
+ * Whether a K×K weight gradient (blocks > 1) takes its blocks on dy's side (fewer output than
+ * input channels, as the TransformerNet's 32 -> 3) rather than x's, as the forward does
+ * (winogradLargeConv): the transform of 9 shifted copies per channel goes to the smaller side.
+ */
+const blocksOnDy = (Cin: number, Cout: number, blocks: number) => blocks > 1 && Cin % 4 === 0 && (Cout < Cin || Cout % 4 !== 0);
 
 /** Bytes of V and of dM per chunk (each, at most). */
 const CHUNK_BYTES = 16 * 2 ** 20;
@@ -51,14 +59,19 @@ export function winogradWeightGrad(x: Tensor, dy: Tensor, o: WinogradWeightGradO
   const [N, Cx] = x.shape;
   const [, Cout, OH, OW] = dy.shape;
   if (!winogradWeightGradFits(Cx, Cout, blocks)) throw new RangeError(`winogradWeightGrad: channels must be multiples of 4, got ${Cx} -> ${Cout}`);
-  const Cin = winogradChannels(Cx, blocks);
-  const { tilesX, tilesPerImage, tiles, chunk } = tileChunks(gpu, N, OH, OW, 36 * 4 * Math.max(Cin, Cout), CHUNK_BYTES, maxChunkTiles);
+  // Blocks on x's side: V has a channel per (block, input channel), over dy's tiles; on dy's side:
+  // dM has one per (block, output channel), over the grid of the first block's 3×3 output.
+  const onDy = blocksOnDy(Cx, Cout, blocks);
+  const [xBlocks, dyBlocks] = onDy ? [1, blocks] : [blocks, 1];
+  const [Cin, Cols] = [winogradChannels(Cx, xBlocks), winogradChannels(Cout, dyBlocks)];
+  const grow = 3 * (dyBlocks - 1);
+  const { tilesX, tilesPerImage, tiles, chunk } = tileChunks(gpu, N, OH + grow, OW + grow, 36 * 4 * Math.max(Cin, Cols), CHUNK_BYTES, maxChunkTiles);
   let dU: Tensor | null = null;
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const Tc = Math.min(chunk, tiles - t0);
     const range: TileRange = { tilesX, tilesPerImage, t0, Tc, TcPad: Math.ceil(Tc / 4) * 4 };
-    const V = winogradInputChannelsLast(x, range, { pad, reflect, blocks });
-    const dM = winogradOutputGrad(dy, range);
+    const V = winogradInputChannelsLast(x, range, { pad, reflect, blocks: xBlocks });
+    const dM = winogradOutputGrad(dy, range, dyBlocks);
     const part = matmul(V, dM, { transA: true, kernel: 'vec4' });
     V.dispose();
     dM.dispose();
@@ -71,24 +84,25 @@ export function winogradWeightGrad(x: Tensor, dy: Tensor, o: WinogradWeightGradO
       dU = part;
     }
   }
-  const dw = winogradWeightsGrad(dU!, Cout, Cx, blocks);
+  const dw = winogradWeightsGrad(dU!, Cout, Cx, blocks, onDy);
   dU!.dispose();
   return dw;
 }
 
 /**
- * dw [Cout, Cx, K, K] = Gᵀ · dU · G per 3×3 block from dU [36, winogradChannels(Cx, blocks), Cout]
- * (winograd_weights_grad.wgsl); by default Cx is dU's rows and the kernel 3×3.
+ * dw [Co, Cx, K, K] = Gᵀ · dU · G per 3×3 block from dU [36, rows, columns] (winograd_weights_grad.wgsl):
+ * rows winogradChannels(Cx, blocks) and columns Co, or with blocksOnColumns rows Cx and columns
+ * winogradChannels(Co, blocks); by default Cx is dU's rows and the kernel 3×3.
  */
-export function winogradWeightsGrad(dU: Tensor, Cout: number, Cx = dU.shape[1], blocks = 1): Tensor {
-  const Cin = dU.shape[1];
+export function winogradWeightsGrad(dU: Tensor, Co: number, Cx = dU.shape[1], blocks = 1, blocksOnColumns = false): Tensor {
+  const [, Cin, Cout] = dU.shape;
   const K = 3 * blocks;
-  const dw = Tensor.empty([Cout, Cx, K, K], dU.gpu);
+  const dw = Tensor.empty([Co, Cx, K, K], dU.gpu);
   const [gx, gy] = fold(dU.gpu, Math.ceil((Cin * Cout) / 4 / 64));
   dU.gpu.dispatch({
     kernel: WINOGRAD_WEIGHTS_GRAD,
-    overrides: { BLOCKS: blocks },
-    params: { Cin, Cout, rowStride: gx * 64, Cx },
+    overrides: { BLOCKS: blocks, OUTPUT_BLOCKS: blocksOnColumns ? 1 : 0 },
+    params: { Cin, Cout, rowStride: gx * 64, Cx, Co },
     buffers: [dU.buffer, dw.buffer],
     workgroups: [gx, gy],
   });
@@ -122,10 +136,21 @@ export function winogradInputChannelsLast(x: Tensor, r: TileRange, o: WinogradPa
   return t.out;
 }
 
-/** dM [36, TcPad, C] = A·dY·Aᵀ of dy [N, C, H, W]'s 4×4 tiles, channels last (winograd_output_grad.wgsl). */
-export function winogradOutputGrad(dy: Tensor, r: TileRange): Tensor {
-  const t = tileTransform(dy, r, dy.shape[1]);
-  dy.gpu.dispatch({ kernel: WINOGRAD_OUTPUT_GRAD, params: t.params, buffers: [dy.buffer, t.out.buffer], workgroups: t.workgroups });
+/**
+ * dM [36, TcPad, winogradChannels(C, blocks)] = A·dY·Aᵀ of dy [N, C, H, W]'s 4×4 tiles, channels
+ * last (winograd_output_grad.wgsl); blocks > 1: of dy shifted for each block, over tiles of the
+ * first block's output (r's grid, 3·(blocks − 1) larger).
+ */
+export function winogradOutputGrad(dy: Tensor, r: TileRange, blocks = 1): Tensor {
+  const Cy = dy.shape[1];
+  const t = tileTransform(dy, r, winogradChannels(Cy, blocks));
+  dy.gpu.dispatch({
+    kernel: WINOGRAD_OUTPUT_GRAD,
+    overrides: { BLOCKS: blocks },
+    params: { ...t.params, Cy },
+    buffers: [dy.buffer, t.out.buffer],
+    workgroups: t.workgroups,
+  });
   return t.out;
 }
 

@@ -2,18 +2,21 @@
 // (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each 4×4 output tile
 // costs 36 multiplies per (input, output) channel pair instead of 144. A K×K kernel with K a
 // multiple of 3 (the TransformerNet's 9×9s) is (K/3)² 3×3 blocks, each the 3×3 convolution of the
-// input shifted by a multiple of 3: its blocks become more input channels of the same product
-// (36 multiplies per tile, block and channel pair instead of 16·81/9 = 144). Three kernels:
+// input shifted by a multiple of 3: its blocks become more channels of the same product (36
+// multiplies per tile, block and channel pair instead of 16·81/9 = 144), on the side with fewer
+// channels: input channels (the input transform reads each block's shifted patch), or output
+// channels, whose shifted outputs block_fold.wgsl adds up. Three kernels (and the fold):
 //   winograd_weights  U[ξ] = G·g·Gᵀ          once per weight tensor (cached on it)
 //   winograd_input    V[ξ] = Bᵀ·d·B          per 6×6 input patch and channel
 //   matmul_vec4       M[ξ] = U[ξ]ᵀ · V[ξ]    36 products, one per ξ, over the input channels
 //   winograd_output   y = Aᵀ·M·A + bias      per tile and output channel (ReLU fused)
 // Tiles are processed in chunks so that V and M stay within a memory budget (and a binding).
 
-import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
+import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
-import { fold } from './grid.ts';
+import { fold, grid1d } from './grid.ts';
 import { matmul } from './matmul.ts';
+import { zeros } from './fill.ts';
 import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
 import { inTextures, intoTexture } from './texture-operands.ts';
 
@@ -21,6 +24,7 @@ const TILE_RANGE = { H: 'u32', W: 'u32', tilesX: 'u32', tilesPerImage: 'u32', t0
 const WINOGRAD_WEIGHTS = defineKernel('winograd_weights', { total: 'u32', I: 'u32', Ix: 'u32', O: 'u32', Opad: 'u32', rowStride: 'u32' });
 const WINOGRAD_INPUT = defineKernel('winograd_input', { C: 'u32', Cx: 'u32', ...TILE_RANGE, tiles: 'u32', pad: 'u32' });
 const WINOGRAD_OUTPUT = defineKernel('winograd_output', { O: 'u32', ...TILE_RANGE, Opad: 'u32' });
+const BLOCK_FOLD = defineKernel('block_fold', { n: 'u32', C: 'u32', H: 'u32', W: 'u32', Yc: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /**
  * The product's channel count for C channels and a kernel of `blocks` 3×3 blocks a side: one
@@ -37,17 +41,19 @@ export function winogradBlocks(w: { shape: readonly number[] }): number {
 
 /**
  * The transformed weights [36, I, Opad] for the forward convolution or (transpose) the input
- * gradient: I = winogradChannels of the input side (Cin, or Cout transposed) and the blocks.
+ * gradient: I = winogradChannels of the input side (Cin, or Cout transposed) and the blocks;
+ * with outputBlocks the blocks are output channels instead (Opad = winogradChannels(O, blocks)).
  */
-export function winogradWeights(w: Tensor, transpose: boolean): Tensor {
-  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}`, () => transformWeights(w, transpose));
+export function winogradWeights(w: Tensor, transpose: boolean, outputBlocks = false): Tensor {
+  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}${outputBlocks ? '-out' : ''}`, () => transformWeights(w, transpose, outputBlocks));
 }
 
-/** [I, Opad] of the transformed weights: see winogradWeights. */
-function transformedShape(w: Tensor, transpose: boolean): [number, number, number] {
+/** [I, Ix, O, Opad] of the transformed weights: see winogradWeights. */
+function transformedShape(w: Tensor, transpose: boolean, outputBlocks: boolean): [number, number, number, number] {
   const [Cout, Cin] = w.shape;
   const [Ix, O] = transpose ? [Cout, Cin] : [Cin, Cout];
-  return [winogradChannels(Ix, winogradBlocks(w)), Ix, Math.ceil(O / 4) * 4];
+  const blocks = winogradBlocks(w);
+  return outputBlocks ? [winogradChannels(Ix, 1), Ix, O, winogradChannels(O, blocks)] : [winogradChannels(Ix, blocks), Ix, O, winogradChannels(O, 1)];
 }
 
 /**
@@ -55,20 +61,19 @@ function transformedShape(w: Tensor, transpose: boolean): [number, number, numbe
  * for it and the texture can hold them (kernelDefaults().operandTextures; the buffer is then
  * not kept), else the buffer of winogradWeights.
  */
-export function winogradWeightsOperand(w: Tensor, transpose: boolean): Tensor | Vec4Texture {
-  const [I, , Opad] = transformedShape(w, transpose);
-  if (!inTextures(w.gpu, 36 * I * Opad)) return winogradWeights(w, transpose);
-  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}-texture`, () => intoTexture(transformWeights(w, transpose)));
+export function winogradWeightsOperand(w: Tensor, transpose: boolean, outputBlocks = false): Tensor | Vec4Texture {
+  const [I, , , Opad] = transformedShape(w, transpose, outputBlocks);
+  if (!inTextures(w.gpu, 36 * I * Opad)) return winogradWeights(w, transpose, outputBlocks);
+  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}${outputBlocks ? '-out' : ''}-texture`, () => intoTexture(transformWeights(w, transpose, outputBlocks)));
 }
 
-function transformWeights(w: Tensor, transpose: boolean): Tensor {
-  const [I, Ix, Opad] = transformedShape(w, transpose);
-  const O = transpose ? w.shape[1] : w.shape[0];
+function transformWeights(w: Tensor, transpose: boolean, outputBlocks: boolean): Tensor {
+  const [I, Ix, O, Opad] = transformedShape(w, transpose, outputBlocks);
   const U = Tensor.empty([36, I, Opad], w.gpu);
   const [gx, gy] = fold(w.gpu, Math.ceil((I * Opad) / 64));
   w.gpu.dispatch({
     kernel: WINOGRAD_WEIGHTS,
-    overrides: { TRANSPOSE: transpose ? 1 : 0, BLOCKS: winogradBlocks(w) },
+    overrides: { TRANSPOSE: transpose ? 1 : 0, BLOCKS: winogradBlocks(w), OUTPUT_BLOCKS: outputBlocks ? 1 : 0 },
     params: { total: I * Opad, I, Ix, O, Opad, rowStride: gx * 64 },
     buffers: [w.buffer, U.buffer],
     workgroups: [gx, gy],
@@ -171,5 +176,33 @@ export function winogradConv(x: Tensor, U: Tensor | Vec4Texture, bias: Tensor, O
     });
     M.dispose();
   }
+  return out;
+}
+
+/**
+ * The stride-1 convolution of x [N, C, H, W] with w [Cout, Cin, K, K], K = 3·blocks (transpose: with
+ * w rotated and transposed, the input gradient's kernel), plus bias, by Winograd over the kernel's
+ * 3×3 blocks, the blocks on the side with fewer channels: with fewer output channels, the 3×3
+ * convolutions of every block over the grid the first block needs (3×3 with padding pad) and
+ * block_fold.wgsl adds their shifted outputs; else winogradConv with the blocks as input channels.
+ */
+export function winogradLargeConv(x: Tensor, w: Tensor, transpose: boolean, bias: Tensor, o: Omit<WinogradConvOptions, 'blocks'> = {}): Tensor {
+  const blocks = winogradBlocks(w);
+  const O = transpose ? w.shape[1] : w.shape[0];
+  if (O >= x.shape[1]) return winogradConv(x, winogradWeightsOperand(w, transpose, false), bias, O, { ...o, blocks });
+  const Yc = blocks * blocks * O;
+  const zero = w.derived(`zero-bias-${Yc}`, () => zeros([Yc], w.gpu));
+  const Y = winogradConv(x, winogradWeightsOperand(w, transpose, true), zero, Yc, { ...o, relu: false, blocks: 1 });
+  const [N, , YH, YW] = Y.shape;
+  const [H, W] = [YH - 3 * (blocks - 1), YW - 3 * (blocks - 1)];
+  const out = Tensor.empty([N, O, H, W], x.gpu);
+  x.gpu.dispatch({
+    kernel: BLOCK_FOLD,
+    overrides: { BLOCKS: blocks, FUSE_RELU: o.relu ? 1 : 0 },
+    params: { n: out.size, C: O, H, W, Yc },
+    buffers: [Y.buffer, bias.buffer, out.buffer],
+    workgroups: grid1d(x.gpu, out.size),
+  });
+  Y.dispose();
   return out;
 }
