@@ -63,7 +63,7 @@ describe('Winograd F(4×4, 3×3) weight gradient', () => {
     [2, 8, 3, 11, 10, 9, 4, 1, 4], [1, 4, 3, 8, 9, 6, 2, 0, Infinity], [1, 8, 6, 9, 12, 9, 3, 0, 4],
   ]) {
     const padMode = reflect ? 'reflect' : 'zeros';
-    it(`${K}x${K} by 3×3 blocks, N ${N}, ${Cin} -> ${Cout}, ${H}x${W}, ${padMode} padding ${P}, chunks of ${chunk} tiles: matches the CPU`, async () => {
+    it(`${K}x${K} by 3×3 blocks, N ${N}, ${Cin} -> ${Cout}, ${H}x${W}, ${padMode} padding ${P}, chunks of ${chunk} tiles: matches the CPU (and so does the direct kernel)`, async () => {
       const [OH, OW] = [H + 2 * P - K + 1, W + 2 * P - K + 1];
       const x = randomArray(N * Cin * H * W, 40 + K);
       const dy = randomArray(N * Cout * OH * OW, 41 + Cin);
@@ -73,8 +73,10 @@ describe('Winograd F(4×4, 3×3) weight gradient', () => {
       const dw = winogradWeightGrad(xt, dyt, { reflect: !!reflect, pad: P, blocks: K / 3, maxChunkTiles: chunk });
       expect(dw.shape).toEqual([Cout, Cin, K, K]);
       expectClose(await dw.toArray(), ref, 1e-4, N * OH * OW * 1e-6);
-      const viaConv = conv2dBackwardWeight(xt, dyt, [Cout, Cin, K, K], { padding: P, padMode, algorithm: 'winograd' });
-      expectClose(await viaConv.toArray(), ref, 1e-4, N * OH * OW * 1e-6);
+      for (const algorithm of ['winograd', 'direct'] as const) {
+        const viaConv = conv2dBackwardWeight(xt, dyt, [Cout, Cin, K, K], { padding: P, padMode, algorithm });
+        expectClose(await viaConv.toArray(), ref, 1e-4, N * OH * OW * 1e-6);
+      }
     });
   }
 

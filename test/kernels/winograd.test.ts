@@ -99,7 +99,7 @@ describe('Winograd F(4×4, 3×3)', () => {
     [2, 3, 8, 11, 10, 9, 4, 1, Infinity], [1, 5, 3, 9, 13, 9, 4, 0, 4], [1, 4, 4, 10, 7, 9, 2, 0, 4], [1, 3, 4, 8, 9, 6, 2, 1, Infinity],
   ]) {
     const padMode = reflect ? 'reflect' : 'zeros';
-    it(`${K}x${K} by 3×3 blocks, ${N}x${Cin}x${H}x${W} -> ${Cout}, ${padMode} padding ${P}, chunks of ${chunk} tiles: forward and input gradient match the CPU`, async () => {
+    it(`${K}x${K} by 3×3 blocks, ${N}x${Cin}x${H}x${W} -> ${Cout}, ${padMode} padding ${P}, chunks of ${chunk} tiles: forward and input gradient (and the direct kernels' input gradient) match the CPU`, async () => {
       const xv = randomArray(N * Cin * H * W, 31 + K);
       const wv = randomArray(Cout * Cin * K * K, 32 + Cin);
       const bv = randomArray(Cout, 33);
@@ -113,8 +113,10 @@ describe('Winograd F(4×4, 3×3)', () => {
       const dy = randomArray(ref.out.length, 34);
       const dxRef = new Float64Array(N * Cin * H * W);
       forEachTap([N, Cin, H, W], [Cout, Cin, K, K], 1, P, padMode, (o, wi, xi) => (dxRef[xi] += dy[o] * wv[wi]));
-      const dx = conv2dBackwardInput(Tensor.fromArray(dy, ref.shape), w, [N, Cin, H, W], { padding: P, padMode, algorithm: 'winograd' });
-      expectClose(await dx.toArray(), dxRef, 1e-4, 1e-4);
+      for (const algorithm of ['winograd', 'direct'] as const) {
+        const dx = conv2dBackwardInput(Tensor.fromArray(dy, ref.shape), w, [N, Cin, H, W], { padding: P, padMode, algorithm });
+        expectClose(await dx.toArray(), dxRef, 1e-4, 1e-4);
+      }
     });
   }
 
