@@ -75,6 +75,9 @@ describe('reductions along one axis match the CPU reference', () => {
     [2, 5, 7, 11],
     [1, 3, 1500, 2],
     [2, 2049],
+    // Short rows, many of them (a weight gradient's splits): axis 0 is summed one thread a row
+    // (reduce.wgsl's SERIAL), 16 values long at the most; axis 1 by the tree.
+    [16, 300],
   ];
   for (const shape of shapes) {
     it(`every axis of [${shape.join(', ')}]`, async () => {

@@ -11,6 +11,10 @@
 // tree of log2(WG) levels. Few threads and few barriers suit CPU drivers (llvmpipe runs a barrier as
 // a switch between all invocations of the workgroup). Grid: chunks*rows workgroups, linearised over
 // a 2-D grid (wid.x + wid.y * num_workgroups.x) when above 65535.
+// SERIAL (short rows, many of them: the splits of a weight gradient or of a split-K product): one
+// thread per row sums its len elements in order, one pass, no barrier; chunks must be 1. Grid:
+// ceil(rows / WG) workgroups, linearised the same way. (A workgroup per row of 2 to 8 values
+// spent its time in barriers: 73,728 workgroups for a weight gradient's 8 splits.)
 const SUM = 0u;
 const MAX = 1u;
 const MIN = 2u;
@@ -22,6 +26,7 @@ override OP: u32;
 override MAP: u32;
 override WG: u32;
 override PER_THREAD: u32;
+override SERIAL: bool = false;
 struct Params { len: u32, inner: u32, rows: u32, chunks: u32, scale: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -60,6 +65,22 @@ fn load(idx: u32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u32,
         @builtin(num_workgroups) nwg: vec3u) {
   let group = wid.x + wid.y * nwg.x;
+  if (SERIAL) {
+    let r = group * WG + t;
+    if (r < p.rows) {
+      let o = r / p.inner;
+      let base = o * p.len * p.inner + (r - o * p.inner);
+      var acc = identity();
+      for (var k = 0u; k < p.len; k++) { acc = combine(acc, load(base + k * p.inner)); }
+      out[r] = p.scale * acc;
+    }
+  } else {
+    tree(group, t);
+  }
+}
+
+// One chunk of one row: a serial sum per thread, then the shared-memory tree.
+fn tree(group: u32, t: u32) {
   let valid = group < p.rows * p.chunks;
   let r = group / p.chunks;
   let c = group - r * p.chunks;

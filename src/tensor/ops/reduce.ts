@@ -55,6 +55,14 @@ function reduceByWindows(op: ReduceOp, x: Tensor, o: ReduceOptions): Tensor {
   return kept;
 }
 
+/**
+ * Axis reductions of rows up to this long, with at least this many workgroups' worth of rows, take
+ * one thread a row (a serial sum of at most 16 values: float32 rounding no worse than a tree's of
+ * depth 4) instead of a workgroup a row.
+ */
+const SERIAL_MAX_LEN = 16;
+const SERIAL_MIN_GROUPS = 4;
+
 /** The reduction of x's window w (all of x, or one window of a whole-tensor reduction). */
 function reduceRows(op: ReduceOp, x: Tensor, o: ReduceOptions, w: ElementWindow): Tensor {
   const gpu = x.gpu;
@@ -68,6 +76,18 @@ function reduceRows(op: ReduceOp, x: Tensor, o: ReduceOptions, w: ElementWindow)
   const { wg, perThread } = kernelDefaults(gpu).reduce; // their product is one pass's chunk
   let cur = x;
   let map: ReduceMap = o.map ?? 'identity';
+  if (a >= 0 && len <= SERIAL_MAX_LEN && rows >= wg * SERIAL_MIN_GROUPS) {
+    // Short rows, many of them: one thread a row, summed in order (reduce.wgsl's SERIAL).
+    const out = Tensor.empty(outShape, gpu);
+    gpu.dispatch({
+      kernel: REDUCE,
+      overrides: { OP: kernelConstant(REDUCE, op.toUpperCase()), MAP: mapCode(map), WG: wg, PER_THREAD: perThread, SERIAL: 1 },
+      params: { len, inner, rows, chunks: 1, scale: o.scale ?? 1 },
+      buffers: [windowBinding(x, w), windowBinding(map === 'product' ? o.other! : x, w), out.buffer],
+      workgroups: fold(gpu, Math.ceil(rows / wg)),
+    });
+    return out;
+  }
   for (;;) {
     const chunks = Math.max(1, Math.ceil(len / (wg * perThread)));
     const last = chunks === 1;
