@@ -6,22 +6,25 @@
 // padded to CinPad), so that 4 input channels of a tap are one vec4; this kernel reads tap (ky, kx)
 // at the rotated position.
 // Layout: dy [N, Cout, OH, OW]; wp [Cout, K, K, CinPad] as vec4 over input channels; dx [N, Cin, H, W].
-// Tiling: one thread computes PX horizontally adjacent input pixels × 4·OCV input channels (PX·OCV
-// vec4 accumulators), PX a multiple of S. Per output channel and kernel row it loads the dy values
-// its pixels need (about PX/S + K/S of them) once into registers and reuses each for every tap that
-// reaches it; since a tile starts at a multiple of S, which taps reach pixel j is known when the
-// pipeline is compiled (K, S, P and PX are constants): the loop over a tap's pixels visits only
-// those it reaches, at indices that are constants once the loops unroll. This is the strided
-// counterpart of conv_direct.wgsl (which serves stride 1's input gradient).
+// Tiling: one thread computes PX input pixels of one row and one column phase (ix mod S = PHASE:
+// every S-th pixel, ix = S·(PX·tx + t) + PHASE) × 4·OCV input channels (PX·OCV vec4 accumulators).
+// The phase is a pipeline constant (one dispatch per phase), so which taps reach the tile's pixels
+// is known when the pipeline is compiled, and each tap that does reaches all PX of them: per output
+// channel and kernel row the thread loads the PX + (K − 1)/S + 1 dy values its pixels need once
+// into registers, and each weight vec4 it fetches feeds PX FMAs, at indices that are constants
+// once the loops unroll. (Tiles of PX adjacent pixels, both phases, fed PX/S FMAs a weight fetch;
+// on llvmpipe the fetches were half the instructions.) This is the strided counterpart of
+// conv_direct.wgsl (which serves stride 1's input gradient).
 // Rows go to threads in order of their phase (iy mod S: all even rows, then all odd ones for
 // S = 2): which kernel rows reach a row depends on its phase, and on a CPU-emulated GPU a SIMD group
-// whose lanes differ in it would run every kernel row for all of them. (With the per-tap loops and
-// the software tile, 1.3–2.0× on llvmpipe over the kernel before them: bench/RESULTS.md.)
-// Workgroup WG threads along one input plane. Grid: (ceil(S · ceil(H/S) · ceil(W/PX) / WG), ceil(Cin / (4·OCV)), N).
+// whose lanes differ in it would run every kernel row for all of them.
+// Workgroup WG threads along one input plane. Grid (per PHASE): (ceil(S · ceil(H/S) · tilesX / WG),
+// ceil(Cin / (4·OCV)), N), tilesX = ceil(ceil(W/S) / PX).
 override K: u32;
 override S: u32;
 override P: u32;
 override PX: u32;
+override PHASE: u32;   // the column phase ix mod S of this dispatch's pixels
 override OCV: u32;
 override WG: u32;
 override W_TEXTURE: bool;   // weights from wt (a Vec4Texture, TEX_WIDTH texels wide), else from wp
@@ -49,16 +52,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (r >= perPhase * S) { return; }
   let iy = (r % perPhase) * S + r / perPhase;
   if (iy >= p.H) { return; }
-  let ix0 = (tile % p.tilesX) * PX;
+  let tx = tile % p.tilesX;
   let og = gid.y * OCV;            // first vec4 group of input channels
   let n = gid.z;
   let groups = p.CinPad / 4u;      // vec4 groups per tap
-  // Output columns the tile reads: ox = (ix + P - kx) / S for its pixels and taps, from oxLo
-  // (floor division: ix0 + P - (K - 1) may be negative) over `span` values.
-  let oxLo = i32((ix0 + P + S * K - (K - 1u)) / S) - i32(K);
-  let span = (PX - 1u + K - 1u) / S + 2u;
+  // Pixel t (ix = S·(PX·tx + t) + PHASE) meets tap kx at ox = PX·tx + t + (PHASE + P + S·K − kx)/S − K
+  // where S divides PHASE + P − kx; the tile reads ox from oxLo (the smallest, kx = K − 1) over span values.
+  let dLo = (PHASE + P + S * K - (K - 1u)) / S;
+  let oxLo = i32(PX * tx + dLo) - i32(K);
+  let span = PX + (K - 1u) / S + 1u;
   var acc: array<vec4f, 32>;       // [PX][OCV], PX·OCV <= 32
-  var seg: array<f32, 32>;         // span <= 32 values of one dy row
+  var seg: array<f32, 40>;         // span <= 40 values of one dy row
   for (var co = 0u; co < p.Cout; co++) {
     let plane = (n * p.Cout + co) * p.OH;
     for (var ky = 0u; ky < K; ky++) {
@@ -73,15 +77,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       }
       let tap0 = ((co * K + (K - 1u - ky)) * K) * groups + og;
       for (var kx = 0u; kx < K; kx++) {
-        // Tap kx reaches pixels j0, j0 + S, ... of the tile (ix0 is a multiple of S), reading dy at
-        // ox = (ix0 + j + P - kx) / S, which is seg[a0 + t] for pixel j0 + S·t.
-        let j0 = (kx + S * K - P) % S;
-        let a0 = (j0 + P + S * K - kx) / S - (P + S * K - (K - 1u)) / S;
+        let d = PHASE + P + S * K - kx;
+        if (d % S != 0u) { continue; }
+        let a0 = d / S - dLo;
         for (var g = 0u; g < OCV; g++) {
           let wv = weight(tap0 + (K - 1u - kx) * groups + g);
-          for (var t = 0u; t < PX / S; t++) {
-            let j = j0 + S * t;
-            acc[j * OCV + g] = fma(vec4f(seg[a0 + t]), wv, acc[j * OCV + g]);
+          for (var t = 0u; t < PX; t++) {
+            acc[t * OCV + g] = fma(vec4f(seg[a0 + t]), wv, acc[t * OCV + g]);
           }
         }
       }
@@ -92,8 +94,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       let ci = (og + g) * 4u + c;
       if (ci >= p.Cin) { return; }
       let base = ((n * p.Cin + ci) * p.H + iy) * p.W;
-      for (var j = 0u; j < PX; j++) {
-        if (ix0 + j < p.W) { dx[base + ix0 + j] = acc[j * OCV + g][c]; }
+      for (var t = 0u; t < PX; t++) {
+        let ix = S * (PX * tx + t) + PHASE;
+        if (ix < p.W) { dx[base + ix] = acc[t * OCV + g][c]; }
       }
     }
   }

@@ -15,7 +15,7 @@ export interface KernelDefaults {
    * conv_direct's tile for the other kernels it serves, with more than 4 output channels: strided
    * (3×3 stride 2) and large (K >= 5, stride 1: the 9×9 layers and their input gradients); and
    * conv_transpose_direct's (the strided input gradient, a transposed convolution), its pixels
-   * rounded down to a multiple of the stride.
+   * those of one column phase (every S-th pixel).
    */
   convDirect: { strided: Tile; large: Tile; transposed: Tile };
   /**
@@ -69,6 +69,9 @@ export interface Tile { px: number; ocv: number }
 // time. The strided input gradient (conv_transpose_direct), once its threads take rows in order of
 // their phase and visit only the taps that reach each pixel: 8 px × 16 channels against 16 × 4,
 // 1.3× (32 -> 64 at 256²) and 1.8× (64 -> 128 at 128²) in one run; 4 × 32 and 16 × 8 were slower.
+// Since its 8 pixels are those of one column phase (each weight fetch feeds 8 FMAs, not 4), 1.3×
+// fewer instructions per FMA and 1.0–1.4× (2 AMD EPYC cores, old and new in turn). The hardware
+// tile's 8 pixels of a phase span the 16 columns its 16 adjacent pixels did (not measured on one).
 const SOFTWARE: KernelDefaults = {
   reduce: { wg: 16, perThread: 64 },
   norm: { wg: 64 },
@@ -86,7 +89,7 @@ const HARDWARE: KernelDefaults = {
   reduce: { wg: 256, perThread: 4 },
   norm: { wg: 256 },
   conv3x3: { px: 4, ocv: 2, wg: 64 },
-  convDirect: { strided: { px: 4, ocv: 2 }, large: { px: 4, ocv: 2 }, transposed: { px: 16, ocv: 1 } },
+  convDirect: { strided: { px: 4, ocv: 2 }, large: { px: 4, ocv: 2 }, transposed: { px: 8, ocv: 1 } },
   winogradFromPixels: Infinity,
   winogradLargeKernels: false,
   operandTextures: false,

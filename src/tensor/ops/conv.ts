@@ -304,7 +304,8 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
 
 /**
  * The input gradient of a strided convolution with a square kernel (conv_transpose_direct.wgsl):
- * a tile of PX pixels (a multiple of the stride) × 4·OCV input channels per thread, the weights
+ * a tile of PX pixels of one column phase (every S-th pixel; a dispatch per phase) × 4·OCV input
+ * channels per thread, the weights
  * repacked so that a tap's 4 input channels are one vec4. Also the forward pass of a transposed
  * convolution (convTranspose2d). 2–2.5× the general kernel's rate (conv2d_backward_input.wgsl,
  * which now serves only other shapes and `generic`).
@@ -312,20 +313,23 @@ export function conv2dBackwardInput(dy: Tensor, w: Tensor, xShape: readonly numb
 function convTransposeDirect(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const tile = kernelDefaults(dy.gpu).convDirect.transposed;
   const ocv = tile.ocv;
-  const px = g.S * Math.max(1, Math.floor(tile.px / g.S));
   const wg = 64;
   const wp = directWeights(w, true, ocv);
   const weights = operandBindings(wp, dy.gpu, 'W_TEXTURE');
   const CinPad = wp.shape[3];
   const dx = Tensor.empty([g.N, g.Cin, g.H, g.W], dy.gpu);
-  const tilesX = Math.ceil(g.W / px);
-  dy.gpu.dispatch({
-    kernel: CONV_TRANSPOSE_DIRECT,
-    overrides: { K: g.KH, S: g.S, P: g.P, PX: px, OCV: ocv, WG: wg, ...weights.overrides },
-    params: { Cout: g.Cout, H: g.H, W: g.W, Cin: g.Cin, CinPad, OH: g.OH, OW: g.OW, tilesX },
-    buffers: [dy.buffer, weights.buffer, dx.buffer, weights.texture],
-    workgroups: [Math.ceil((Math.ceil(g.H / g.S) * g.S * tilesX) / wg), CinPad / (4 * ocv), g.N],
-  });
+  // One dispatch per column phase; a thread takes tile.px pixels of one phase (every S-th).
+  const px = tile.px;
+  const tilesX = Math.ceil(Math.ceil(g.W / g.S) / px);
+  for (let phase = 0; phase < Math.min(g.S, g.W); phase++) {
+    dy.gpu.dispatch({
+      kernel: CONV_TRANSPOSE_DIRECT,
+      overrides: { K: g.KH, S: g.S, P: g.P, PX: px, PHASE: phase, OCV: ocv, WG: wg, ...weights.overrides },
+      params: { Cout: g.Cout, H: g.H, W: g.W, Cin: g.Cin, CinPad, OH: g.OH, OW: g.OW, tilesX },
+      buffers: [dy.buffer, weights.buffer, dx.buffer, weights.texture],
+      workgroups: [Math.ceil((Math.ceil(g.H / g.S) * g.S * tilesX) / wg), CinPad / (4 * ocv), g.N],
+    });
+  }
   return dx;
 }
 
