@@ -18,7 +18,8 @@ import { Vgg19 } from '../src/nets/vgg19.ts';
 import { locateWeights } from '../src/nets/weights-path.ts';
 import { FEED_FORWARD_DEFAULTS, feedForwardRun, feedForwardStep } from '../src/train/feed-forward.ts';
 import { constantLr } from '../src/optim/param-optimizers.ts';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from '../src/tensor/ops/conv.ts';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, type ConvBackwardOptions } from '../src/tensor/ops/conv.ts';
+import { kernelDefaults } from '../src/tensor/choice/defaults.ts';
 import { winogradWeightGradFits } from '../src/tensor/ops/winograd-weight-grad.ts';
 import { measureFmaCeiling } from './fma-ceiling.ts';
 import { timeGpu } from './timing.ts';
@@ -104,8 +105,11 @@ if (values.kernels || kernelsOnly) {
     // and 9x9 layers use, without Winograd's 4x fewer multiplies.
     const fwdDirect = name.startsWith('VGG') ? flops / (await timeGpu(gpu, () => tidy(() => conv2d(x, w, b, { ...pad, algorithm: 'direct' })), 2)) / 1e6 : undefined;
     const directFwd = fwdDirect === undefined ? '' : `; forward by the direct kernel ${fwdDirect.toFixed(1)}`;
-    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${dx.toFixed(1)} | ${dw.toFixed(1)}${direct}${directFwd}`);
-    kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw, dwDirect, fwdDirect });
+    // The 9x9s where they go by Winograd over their 3x3 blocks: all three by the direct kernels beside.
+    const direct9 = k === 9 && kernelDefaults(gpu).winogradLargeKernels ? await directRates(x, y, w, b, pad, flops) : undefined;
+    const by9 = direct9 ? ` (Winograd over 3x3 blocks; direct ${direct9.map((v) => v.toFixed(1)).join(' | ')})` : '';
+    console.log(`  ${name.padEnd(28)} ${cin}->${cout} at ${h}x${h}: ${fwd.toFixed(1)} | ${dx.toFixed(1)} | ${dw.toFixed(1)}${direct}${directFwd}${by9}`);
+    kernelRows.push({ name, cin, cout, k, stride: s, h, fwd, dx, dw, dwDirect, fwdDirect, direct9 });
     [x, w, b, y].forEach((t) => t.dispose());
   }
   row.kernels = kernelRows;
@@ -118,6 +122,17 @@ if (values.kernels || kernelsOnly) {
   for (const r of kernelRows.filter((r) => r.k !== 3 || r.stride !== 1)) {
     console.log(`  ${String(r.name).padEnd(28)} ${shares(r, ref)}   (of the direct 3x3 forward, ${refDirect.toFixed(1)}: ${shares(r, refDirect)})`);
   }
+}
+
+/** GFLOP/s of a convolution's forward, input gradient and weight gradient by the direct kernels. */
+async function directRates(x: Tensor, y: Tensor, w: Tensor, b: Tensor, pad: Pick<ConvBackwardOptions, 'padding' | 'stride' | 'padMode'>, flops: number): Promise<number[]> {
+  const o = { ...pad, algorithm: 'direct' as const };
+  const time = (f: () => Tensor) => timeGpu(gpu, () => tidy(f), 2);
+  return [
+    flops / (await time(() => conv2d(x, w, b, o))) / 1e6,
+    flops / (await time(() => conv2dBackwardInput(y, w, x.shape, o))) / 1e6,
+    flops / (await time(() => conv2dBackwardWeight(x, y, w.shape, o))) / 1e6,
+  ];
 }
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
