@@ -3,7 +3,8 @@
 // channels past one vec4 group and not a multiple of the 16 a thread takes (software GPUs), strides 2 and 3, kernels
 // 3, 4 and 7, paddings 0 to 3, odd sizes, a batch of 2; and against the general kernel. Each shape
 // runs with both adapter classes' tiles (kernelDefaults().convDirect.transposed): the software one
-// (8 pixels × 16 channels) and the hardware one (16 × 4), whichever GPU the test has.
+// (8 pixels of one column phase × 16 channels) and the hardware one (8 × 4), whichever GPU the
+// test has, and a wide one (16 × 4: a tile that runs past the row's end).
 
 import { describe, expect, it } from 'vitest';
 import { useGpu } from '../helpers/gpu.ts';
@@ -15,7 +16,7 @@ import { kernelDefaults } from '../../src/tensor/choice/defaults.ts';
 import { convTranspose2dRef } from '../autograd/ops.ref.ts';
 
 const gpu = useGpu();
-const TILES = [{ px: 8, ocv: 4 }, { px: 16, ocv: 1 }];
+const TILES = [{ px: 8, ocv: 4 }, { px: 8, ocv: 1 }, { px: 16, ocv: 1 }];
 
 describe('conv_transpose_direct (strided input gradient)', () => {
   for (const [N, Cin, Cout, H, W, K, S, P] of [[2, 9, 6, 13, 11, 3, 2, 1], [1, 13, 5, 16, 16, 4, 2, 1], [1, 3, 4, 10, 10, 7, 2, 3], [1, 6, 3, 11, 14, 3, 3, 0], [1, 8, 8, 7, 9, 4, 2, 0]]) {
