@@ -35,6 +35,16 @@ fn reflect_index(i: i32, n: i32) -> i32 {
   return clamp(select(a, 2 * (n - 1) - a, a >= n), 0, n - 1);
 }
 
+// The offset in a plane of the padded input's sample (y, xx): the sample itself or with REFLECT
+// its mirror image; -1 outside the image with zero padding.
+fn pixel(y: i32, xx: i32) -> i32 {
+  var yy = y;
+  var xr = xx;
+  if (REFLECT) { yy = reflect_index(y, i32(p.H)); xr = reflect_index(xx, i32(p.W)); }
+  if (yy < 0 || yy >= i32(p.H) || xr < 0 || xr >= i32(p.W)) { return -1; }
+  return yy * i32(p.W) + xr;
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let e = gid.y * p.rowStride + gid.x;
@@ -53,16 +63,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     if (BLOCKS == 1u) {
       let plane = (n * p.Cx + cg * 4u) * cs;
       for (var i = 0; i < 6; i++) {
-        var y = y0 + i;
-        if (REFLECT) { y = reflect_index(y, i32(p.H)); }
-        if (y < 0 || y >= i32(p.H)) { continue; }
-        let row = plane + u32(y) * p.W;
         for (var j = 0; j < 6; j++) {
-          var xx = x0 + j;
-          if (REFLECT) { xx = reflect_index(xx, i32(p.W)); }
-          if (xx < 0 || xx >= i32(p.W)) { continue; }
-          let a = row + u32(xx);
-          d[i * 6 + j] = vec4f(x[a], x[a + cs], x[a + 2u * cs], x[a + 3u * cs]);
+          let a = pixel(y0 + i, x0 + j);
+          if (a < 0) { continue; }
+          let q = plane + u32(a);
+          d[i * 6 + j] = vec4f(x[q], x[q + cs], x[q + 2u * cs], x[q + 3u * cs]);
         }
       }
     } else {
@@ -74,15 +79,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         let yb = y0 + 3 * i32(b / BLOCKS);
         let xb = x0 + 3 * i32(b % BLOCKS);
         for (var i = 0; i < 6; i++) {
-          var y = yb + i;
-          if (REFLECT) { y = reflect_index(y, i32(p.H)); }
-          if (y < 0 || y >= i32(p.H)) { continue; }
-          let row = plane + u32(y) * p.W;
           for (var j = 0; j < 6; j++) {
-            var xx = xb + j;
-            if (REFLECT) { xx = reflect_index(xx, i32(p.W)); }
-            if (xx < 0 || xx >= i32(p.W)) { continue; }
-            d[i * 6 + j][l] = x[row + u32(xx)];
+            let a = pixel(yb + i, xb + j);
+            if (a >= 0) { d[i * 6 + j][l] = x[plane + u32(a)]; }
           }
         }
       }
