@@ -29,7 +29,9 @@ const CONV3X3_BACKWARD_WEIGHT = defineKernel('conv3x3_backward_weight', { Cin: '
 const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', Opad: 'u32', K: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const CONV_TRANSPOSE_DIRECT = defineKernel('conv_transpose_direct', { Cout: 'u32', H: 'u32', W: 'u32', Cin: 'u32', CinPad: 'u32', OH: 'u32', OW: 'u32', tilesX: 'u32' });
-const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', H: 'u32', W: 'u32', P: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', H: 'u32', W: 'u32', P: 'u32', segs: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+/** Elements of a row of dx a reflect_fold thread takes (its SEG). */
+const REFLECT_FOLD_SEG = 8;
 
 /** How the input is padded: zeros, or its reflection across the edge (PyTorch's ReflectionPad2d). */
 export type PadMode = 'zeros' | 'reflect';
@@ -353,8 +355,9 @@ function reflectBackwardInput(dy: Tensor, w: Tensor, g: ConvGeometry, o: ConvBac
 /** dx [N, C, H, W] from the gradient of the reflection-padded input gp [N, C, H + 2P, W + 2P] (reflect_fold.wgsl). */
 export function reflectFold(gp: Tensor, g: Pick<ConvGeometry, 'N' | 'Cin' | 'H' | 'W' | 'P'>): Tensor {
   const dx = Tensor.empty([g.N, g.Cin, g.H, g.W], gp.gpu);
-  const n = dx.size;
-  gp.gpu.dispatch({ kernel: REFLECT_FOLD, params: { n, H: g.H, W: g.W, P: g.P }, buffers: [gp.buffer, dx.buffer], workgroups: grid1d(gp.gpu, n) });
+  const segs = Math.ceil(g.W / REFLECT_FOLD_SEG);
+  const n = g.N * g.Cin * g.H * segs;
+  gp.gpu.dispatch({ kernel: REFLECT_FOLD, overrides: { SEG: REFLECT_FOLD_SEG }, params: { n, H: g.H, W: g.W, P: g.P, segs }, buffers: [gp.buffer, dx.buffer], workgroups: grid1d(gp.gpu, n) });
   return dx;
 }
 
