@@ -6,7 +6,23 @@ import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
 import { grid1d } from './grid.ts';
 
-const UPSAMPLE = defineKernel('upsample', { n: 'u32', H: 'u32', W: 'u32', f: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const UPSAMPLE = defineKernel('upsample', { n: 'u32', W: 'u32', f: 'u32', segs: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+/** Elements of a row of the small map an upsample thread takes (its SEG). */
+const UPSAMPLE_SEG = 8;
+
+/** The dispatch of upsample.wgsl over the small map [N, C, H, W]. */
+function upsampleDispatch(src: Tensor, dst: Tensor, small: readonly number[], factor: number, backward: boolean): void {
+  const [N, C, H, W] = small;
+  const segs = Math.ceil(W / UPSAMPLE_SEG);
+  const n = N * C * H * segs;
+  src.gpu.dispatch({
+    kernel: UPSAMPLE,
+    overrides: { BACKWARD: backward ? 1 : 0, SEG: UPSAMPLE_SEG },
+    params: { n, W, f: factor, segs },
+    buffers: [src.buffer, dst.buffer],
+    workgroups: grid1d(src.gpu, n),
+  });
+}
 const DROPOUT = defineKernel('dropout', { n: 'u32', seed: 'u32', rate: 'f32', scale: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 function checkFactor(x: Tensor, factor: number): void {
@@ -19,7 +35,7 @@ export function upsampleNearest(x: Tensor, factor: number): Tensor {
   checkFactor(x, factor);
   const [N, C, H, W] = x.shape;
   const out = Tensor.empty([N, C, H * factor, W * factor], x.gpu);
-  x.gpu.dispatch({ kernel: UPSAMPLE, overrides: { BACKWARD: 0 }, params: { n: out.size, H, W, f: factor }, buffers: [x.buffer, out.buffer], workgroups: grid1d(x.gpu, out.size) });
+  upsampleDispatch(x, out, x.shape, factor, false);
   return out;
 }
 
@@ -30,7 +46,7 @@ export function upsampleNearestBackward(dy: Tensor, factor: number): Tensor {
   if (H2 % factor || W2 % factor) throw new RangeError(`upsampleNearestBackward: ${fmt(dy.shape)} is not a multiple of the factor ${factor}`);
   const [H, W] = [H2 / factor, W2 / factor];
   const dx = Tensor.empty([N, C, H, W], dy.gpu);
-  dy.gpu.dispatch({ kernel: UPSAMPLE, overrides: { BACKWARD: 1 }, params: { n: dx.size, H, W, f: factor }, buffers: [dy.buffer, dx.buffer], workgroups: grid1d(dy.gpu, dx.size) });
+  upsampleDispatch(dy, dx, dx.shape, factor, true);
   return dx;
 }
 
