@@ -34,7 +34,9 @@ function geometry(shape: readonly number[], o: PoolOptions) {
 }
 
 const PARAMS = { n: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', K: 'u32', S: 'u32' } as const satisfies ParamLayout;
-const POOL = defineKernel('pool2d', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
+const POOL = defineKernel('pool2d', { ...PARAMS, segs: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
+/** Outputs of a row a pool2d thread takes (its SEG). */
+const POOL_SEG = 8;
 const POOL_BACKWARD = defineKernel('pool2d_backward', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** Pools x; for max pooling also returns the argmax per output (for the backward pass). */
@@ -43,12 +45,14 @@ export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor
   const outShape = [g.N, g.C, g.OH, g.OW];
   const out = Tensor.empty(outShape, x.gpu);
   const arg = Tensor.empty(mode === 'max' ? outShape : [1], x.gpu);
+  const segs = Math.ceil(g.OW / POOL_SEG);
+  const n = g.N * g.C * g.OH * segs;
   x.gpu.dispatch({
     kernel: POOL,
-    overrides: { MODE: kernelConstant(POOL, mode.toUpperCase()) },
-    params: { n: out.size, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.K, S: g.S },
+    overrides: { MODE: kernelConstant(POOL, mode.toUpperCase()), SEG: POOL_SEG },
+    params: { n, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.K, S: g.S, segs },
     buffers: [x.buffer, out.buffer, arg.buffer],
-    workgroups: grid1d(x.gpu, out.size),
+    workgroups: grid1d(x.gpu, n),
   });
   return { out, arg };
 }
