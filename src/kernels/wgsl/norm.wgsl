@@ -2,7 +2,7 @@
 //   y = (x − mean_g) · rstd_g · gamma[c] + beta[c],   rstd_g = 1 / sqrt(var_g + eps)
 // over the elements of each group g: for instance norm a group is one (n, c) plane (groups N·C,
 // count H·W); for batch norm one channel across the batch (groups C, count N·H·W). Element k of
-// group g is at g·HW + (k / HW)·planeStride + k % HW, c = g % C. The variance is the biased one
+// plane j of group g is at g·HW + j·planeStride + k, c = g % C. The variance is the biased one
 // (divided by count), as PyTorch normalises with. Two passes over the group: the mean, then the
 // sum of squared deviations from it (stable in float32 where E[x²] − E[x]² is not); mean and rstd
 // are written per group for the backward pass and the running statistics. AFFINE false: gamma 1,
@@ -23,8 +23,10 @@ struct Params { groups: u32, count: u32, HW: u32, planeStride: u32, C: u32, eps:
 
 var<workgroup> partial: array<f32, WG>;
 
-fn at(g: u32, k: u32) -> u32 {
-  return g * p.HW + (k / p.HW) * p.planeStride + k % p.HW;
+// Element k of plane j of group g. Walking a group plane by plane costs no integer division per
+// element (on llvmpipe each is done lane by lane; instance norm's groups are one plane).
+fn at(g: u32, j: u32, k: u32) -> u32 {
+  return g * p.HW + j * p.planeStride + k;
 }
 
 fn total(t: u32, v: f32) -> f32 {
@@ -43,22 +45,25 @@ fn total(t: u32, v: f32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u32, @builtin(num_workgroups) nwg: vec3u) {
   let g = wid.x + wid.y * nwg.x;
   let valid = g < p.groups; // the whole workgroup agrees: barriers stay uniform
+  let planes = p.count / p.HW;
   var s = 0.0;
-  if (valid) { for (var k = t; k < p.count; k += WG) { s += x[at(g, k)]; } }
+  if (valid) { for (var j = 0u; j < planes; j++) { for (var k = t; k < p.HW; k += WG) { s += x[at(g, j, k)]; } } }
   let mean = total(t, s) / f32(p.count);
   var q = 0.0;
-  if (valid) { for (var k = t; k < p.count; k += WG) { let d = x[at(g, k)] - mean; q = fma(d, d, q); } }
+  if (valid) { for (var j = 0u; j < planes; j++) { for (var k = t; k < p.HW; k += WG) { let d = x[at(g, j, k)] - mean; q = fma(d, d, q); } } }
   let rstd = inverseSqrt(total(t, q) / f32(p.count) + p.eps);
   if (!valid) { return; }
   let c = g % p.C;
   var a = rstd;
   var b = -mean * rstd;
   if (AFFINE) { a = rstd * gamma[c]; b = beta[c] - mean * a; }
-  for (var k = t; k < p.count; k += WG) {
-    let i = at(g, k);
-    var v = fma(x[i], a, b);
-    if (FUSE_RELU) { v = max(v, 0.0); }
-    y[i] = v;
+  for (var j = 0u; j < planes; j++) {
+    for (var k = t; k < p.HW; k += WG) {
+      let i = at(g, j, k);
+      var v = fma(x[i], a, b);
+      if (FUSE_RELU) { v = max(v, 0.0); }
+      y[i] = v;
+    }
   }
   if (t == 0u) {
     stats[g] = mean;

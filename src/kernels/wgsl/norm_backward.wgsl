@@ -19,8 +19,9 @@ struct Params { groups: u32, count: u32, HW: u32, planeStride: u32, C: u32 }
 
 var<workgroup> partial: array<vec2f, WG>;
 
-fn at(g: u32, k: u32) -> u32 {
-  return g * p.HW + (k / p.HW) * p.planeStride + k % p.HW;
+// Element k of plane j of group g (as in norm.wgsl: no integer division per element).
+fn at(g: u32, j: u32, k: u32) -> u32 {
+  return g * p.HW + j * p.planeStride + k;
 }
 
 @compute @workgroup_size(WG)
@@ -34,11 +35,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
     rstd = stats[p.groups + g];
   }
   var acc = vec2f(0.0); // Σ dy·x̂, Σ dy
+  let planes = p.count / p.HW;
   if (valid) {
-    for (var k = t; k < p.count; k += WG) {
-      let i = at(g, k);
-      let d = dy[i];
-      acc += vec2f(d * (x[i] - mean) * rstd, d);
+    for (var j = 0u; j < planes; j++) {
+      for (var k = t; k < p.HW; k += WG) {
+        let i = at(g, j, k);
+        let d = dy[i];
+        acc += vec2f(d * (x[i] - mean) * rstd, d);
+      }
     }
   }
   partial[t] = acc;
@@ -53,10 +57,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
   if (AFFINE) { gm = gamma[g % p.C]; }
   let meanG = gm * sum.y / f32(p.count);     // mean(ĝ)
   let meanGX = gm * sum.x / f32(p.count);    // mean(ĝ·x̂)
-  for (var k = t; k < p.count; k += WG) {
-    let i = at(g, k);
-    let xh = (x[i] - mean) * rstd;
-    dx[i] = rstd * (gm * dy[i] - meanG - xh * meanGX);
+  for (var j = 0u; j < planes; j++) {
+    for (var k = t; k < p.HW; k += WG) {
+      let i = at(g, j, k);
+      let xh = (x[i] - mean) * rstd;
+      dx[i] = rstd * (gm * dy[i] - meanG - xh * meanGX);
+    }
   }
   if (t == 0u) {
     sums[g] = sum.x;
