@@ -6,10 +6,10 @@
 import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
-import { grid1d } from './grid.ts';
+import { grid1d, rowSegments } from './grid.ts';
 import { permute } from './permute.ts';
 import { reduce } from './reduce.ts';
-import { copyBlocks, zeros } from './fill.ts';
+import { copyBlocks, zeroBias, zeros } from './fill.ts';
 import { binary } from './elementwise.ts';
 import { winogradConv, winogradLargeConv, winogradWeightsOperand } from './winograd.ts';
 import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
@@ -30,8 +30,6 @@ const CONV_REPACK = defineKernel('conv_repack', { n: 'u32', I: 'u32', O: 'u32', 
 const SPLIT_SUM = defineKernel('split_sum', { n: 'u32', splits: 'u32', plane: 'u32', C: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
 const CONV_TRANSPOSE_DIRECT = defineKernel('conv_transpose_direct', { Cout: 'u32', H: 'u32', W: 'u32', Cin: 'u32', CinPad: 'u32', OH: 'u32', OW: 'u32', tilesX: 'u32' });
 const REFLECT_FOLD = defineKernel('reflect_fold', { n: 'u32', H: 'u32', W: 'u32', P: 'u32', segs: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
-/** Elements of a row of dx a reflect_fold thread takes (its SEG). */
-const REFLECT_FOLD_SEG = 8;
 
 /** How the input is padded: zeros, or its reflection across the edge (PyTorch's ReflectionPad2d). */
 export type PadMode = 'zeros' | 'reflect';
@@ -240,8 +238,6 @@ export function splitSum(partial: Tensor, bias: Tensor, relu: boolean): Tensor {
   return sum;
 }
 
-/** A zero bias of n channels, made once per weight tensor (not per call, in the hot path). */
-const zeroBias = (w: Tensor, n: number) => w.derived(`zero-bias-${n}`, () => zeros([n], w.gpu));
 
 /** out = conv2d(x, w) + bias (bias may be omitted), optionally ReLU'd. */
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptions = {}): Tensor {
@@ -355,9 +351,8 @@ function reflectBackwardInput(dy: Tensor, w: Tensor, g: ConvGeometry, o: ConvBac
 /** dx [N, C, H, W] from the gradient of the reflection-padded input gp [N, C, H + 2P, W + 2P] (reflect_fold.wgsl). */
 export function reflectFold(gp: Tensor, g: Pick<ConvGeometry, 'N' | 'Cin' | 'H' | 'W' | 'P'>): Tensor {
   const dx = Tensor.empty([g.N, g.Cin, g.H, g.W], gp.gpu);
-  const segs = Math.ceil(g.W / REFLECT_FOLD_SEG);
-  const n = g.N * g.Cin * g.H * segs;
-  gp.gpu.dispatch({ kernel: REFLECT_FOLD, overrides: { SEG: REFLECT_FOLD_SEG }, params: { n, H: g.H, W: g.W, P: g.P, segs }, buffers: [gp.buffer, dx.buffer], workgroups: grid1d(gp.gpu, n) });
+  const { n, segs, workgroups, overrides } = rowSegments(gp.gpu, g.N * g.Cin * g.H, g.W);
+  gp.gpu.dispatch({ kernel: REFLECT_FOLD, overrides, params: { n, H: g.H, W: g.W, P: g.P, segs }, buffers: [gp.buffer, dx.buffer], workgroups });
   return dx;
 }
 

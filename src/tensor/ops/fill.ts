@@ -32,6 +32,9 @@ export function zeros(shape: Shape, gpu: Gpu = currentGpu()): Tensor {
   return full(shape, 0, gpu);
 }
 
+/** A zero bias of n channels for convolutions with w, made once per weight tensor (not per call, in the hot path). */
+export const zeroBias = (w: Tensor, n: number): Tensor => w.derived(`zero-bias-${n}`, () => zeros([n], w.gpu));
+
 export interface BlockCopy {
   rows: number;
   len: number;

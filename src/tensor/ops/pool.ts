@@ -3,7 +3,7 @@
 import { defineKernel, ELEMENTWISE_WORKGROUP, kernelConstant, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
-import { grid1d } from './grid.ts';
+import { grid1d, rowSegments } from './grid.ts';
 
 export type PoolMode = 'max' | 'avg';
 
@@ -35,8 +35,6 @@ function geometry(shape: readonly number[], o: PoolOptions) {
 
 const PARAMS = { n: 'u32', H: 'u32', W: 'u32', OH: 'u32', OW: 'u32', K: 'u32', S: 'u32' } as const satisfies ParamLayout;
 const POOL = defineKernel('pool2d', { ...PARAMS, segs: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
-/** Outputs of a row a pool2d thread takes (its SEG). */
-const POOL_SEG = 8;
 const POOL_BACKWARD = defineKernel('pool2d_backward', PARAMS, { workgroupSize: ELEMENTWISE_WORKGROUP });
 
 /** Pools x; for max pooling also returns the argmax per output (for the backward pass). */
@@ -45,14 +43,13 @@ export function pool2d(mode: PoolMode, x: Tensor, o: PoolOptions): { out: Tensor
   const outShape = [g.N, g.C, g.OH, g.OW];
   const out = Tensor.empty(outShape, x.gpu);
   const arg = Tensor.empty(mode === 'max' ? outShape : [1], x.gpu);
-  const segs = Math.ceil(g.OW / POOL_SEG);
-  const n = g.N * g.C * g.OH * segs;
+  const { n, segs, workgroups, overrides } = rowSegments(x.gpu, g.N * g.C * g.OH, g.OW);
   x.gpu.dispatch({
     kernel: POOL,
-    overrides: { MODE: kernelConstant(POOL, mode.toUpperCase()), SEG: POOL_SEG },
+    overrides: { MODE: kernelConstant(POOL, mode.toUpperCase()), ...overrides },
     params: { n, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.K, S: g.S, segs },
     buffers: [x.buffer, out.buffer, arg.buffer],
-    workgroups: grid1d(x.gpu, n),
+    workgroups,
   });
   return { out, arg };
 }

@@ -4,23 +4,20 @@
 import { defineKernel, ELEMENTWISE_WORKGROUP } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
-import { grid1d } from './grid.ts';
+import { grid1d, rowSegments } from './grid.ts';
 
 const UPSAMPLE = defineKernel('upsample', { n: 'u32', W: 'u32', f: 'u32', segs: 'u32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });
-/** Elements of a row of the small map an upsample thread takes (its SEG). */
-const UPSAMPLE_SEG = 8;
 
 /** The dispatch of upsample.wgsl over the small map [N, C, H, W]. */
 function upsampleDispatch(src: Tensor, dst: Tensor, small: readonly number[], factor: number, backward: boolean): void {
   const [N, C, H, W] = small;
-  const segs = Math.ceil(W / UPSAMPLE_SEG);
-  const n = N * C * H * segs;
+  const { n, segs, workgroups, overrides } = rowSegments(src.gpu, N * C * H, W);
   src.gpu.dispatch({
     kernel: UPSAMPLE,
-    overrides: { BACKWARD: backward ? 1 : 0, SEG: UPSAMPLE_SEG },
+    overrides: { BACKWARD: backward ? 1 : 0, ...overrides },
     params: { n, W, f: factor, segs },
     buffers: [src.buffer, dst.buffer],
-    workgroups: grid1d(src.gpu, n),
+    workgroups,
   });
 }
 const DROPOUT = defineKernel('dropout', { n: 'u32', seed: 'u32', rate: 'f32', scale: 'f32' }, { workgroupSize: ELEMENTWISE_WORKGROUP });

@@ -10,7 +10,8 @@
 //   winograd_weights_grad          dw [Cout, Cin, 3, 3]
 // Each (input, output) channel pair costs 36 multiplies per tile instead of the direct kernel's
 // 144. Tiles go in chunks (V and dM within a memory budget and a binding); the chunks' dU add up.
-// A K×K kernel of 3×3 blocks (K = 9) takes its blocks as more input channels, as in winograd.ts.
+// A K×K kernel of 3×3 blocks (K = 9) takes its blocks as more channels, as in winograd.ts: of x
+// (V), or of dy (dM) where dy has fewer channels (blocksOnDy).
 
 import { defineKernel, type ParamLayout } from '../../gpu/kernel-spec.ts';
 import { Tensor } from '../tensor.ts';

@@ -16,7 +16,7 @@ import { defineKernel, ELEMENTWISE_WORKGROUP, type ParamLayout } from '../../gpu
 import { Tensor } from '../tensor.ts';
 import { fold, grid1d } from './grid.ts';
 import { matmul } from './matmul.ts';
-import { zeros } from './fill.ts';
+import { zeroBias } from './fill.ts';
 import type { Vec4Texture } from '../../gpu/vec4-texture.ts';
 import { inTextures, intoTexture } from './texture-operands.ts';
 
@@ -45,8 +45,11 @@ export function winogradBlocks(w: { shape: readonly number[] }): number {
  * with outputBlocks the blocks are output channels instead (Opad = winogradChannels(O, blocks)).
  */
 export function winogradWeights(w: Tensor, transpose: boolean, outputBlocks = false): Tensor {
-  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}${outputBlocks ? '-out' : ''}`, () => transformWeights(w, transpose, outputBlocks));
+  return w.derived(weightsKey(transpose, outputBlocks), () => transformWeights(w, transpose, outputBlocks));
 }
+
+/** The name the transformed weights are cached under on the weight tensor. */
+const weightsKey = (transpose: boolean, outputBlocks: boolean) => `winograd-${transpose ? 'dx' : 'fwd'}${outputBlocks ? '-out' : ''}`;
 
 /** [I, Ix, O, Opad] of the transformed weights: see winogradWeights. */
 function transformedShape(w: Tensor, transpose: boolean, outputBlocks: boolean): [number, number, number, number] {
@@ -64,7 +67,7 @@ function transformedShape(w: Tensor, transpose: boolean, outputBlocks: boolean):
 export function winogradWeightsOperand(w: Tensor, transpose: boolean, outputBlocks = false): Tensor | Vec4Texture {
   const [I, , , Opad] = transformedShape(w, transpose, outputBlocks);
   if (!inTextures(w.gpu, 36 * I * Opad)) return winogradWeights(w, transpose, outputBlocks);
-  return w.derived(`winograd-${transpose ? 'dx' : 'fwd'}${outputBlocks ? '-out' : ''}-texture`, () => intoTexture(transformWeights(w, transpose, outputBlocks)));
+  return w.derived(`${weightsKey(transpose, outputBlocks)}-texture`, () => intoTexture(transformWeights(w, transpose, outputBlocks)));
 }
 
 function transformWeights(w: Tensor, transpose: boolean, outputBlocks: boolean): Tensor {
@@ -191,8 +194,7 @@ export function winogradLargeConv(x: Tensor, w: Tensor, transpose: boolean, bias
   const O = transpose ? w.shape[1] : w.shape[0];
   if (O >= x.shape[1]) return winogradConv(x, winogradWeightsOperand(w, transpose, false), bias, O, { ...o, blocks });
   const Yc = blocks * blocks * O;
-  const zero = w.derived(`zero-bias-${Yc}`, () => zeros([Yc], w.gpu));
-  const Y = winogradConv(x, winogradWeightsOperand(w, transpose, true), zero, Yc, { ...o, relu: false, blocks: 1 });
+  const Y = winogradConv(x, winogradWeightsOperand(w, transpose, true), zeroBias(w, Yc), Yc, { ...o, relu: false, blocks: 1 });
   const [N, , YH, YW] = Y.shape;
   const [H, W] = [YH - 3 * (blocks - 1), YW - 3 * (blocks - 1)];
   const out = Tensor.empty([N, O, H, W], x.gpu);
